@@ -1,0 +1,11 @@
+"""Switchboard configuration: pydantic models loaded once from infra/switchboard.yaml + env overrides."""
+
+from components.config.loader import ConfigError, load_config, repo_root
+from components.config.models import (
+    ApisConfig, RoutingConfig, SkillsConfig, SwitchboardConfig,
+)
+
+__all__ = [
+    "ApisConfig", "ConfigError", "RoutingConfig", "SkillsConfig", "SwitchboardConfig", "load_config",
+    "repo_root",
+]

@@ -1,0 +1,138 @@
+"""The sample network loaded for serving: records by id, keyword search, and a LanceDB article index."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TypeVar
+
+import lancedb
+from lancedb.index import FTS
+from pydantic import BaseModel
+
+from components.network.models import Article, Company, Job, Member, Post
+from components.retrieval import Embedder, HashingEmbedder
+
+__all__ = ["ArticleIndex", "NetworkStore", "default_data_dir", "tokens"]
+
+_WORD = re.compile(r"[a-z0-9+#]+")
+_STOP = frozenset("a an and the of in on at for to with is are i me my you your what how who job jobs".split())
+R = TypeVar("R", bound=BaseModel)
+
+
+def default_data_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "data" / "network"
+
+
+def tokens(text: str) -> set[str]:
+    return {t for t in _WORD.findall(text.lower()) if t not in _STOP}
+
+
+def _load(path: Path, model: type[R]) -> list[R]:
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `python -m components.network.generate`")
+    with path.open(encoding="utf-8") as lines:
+        return [model.model_validate_json(line) for line in lines if line.strip()]
+
+
+def _ranked(records: Iterable[R], query: str, text_of: Callable[[R], str], limit: int) -> list[R]:
+    wanted = tokens(query)
+    if not wanted:
+        return list(records)[:limit]
+    scored = []
+    for position, record in enumerate(records):
+        score = len(wanted & tokens(text_of(record)))
+        if score:
+            scored.append((-score, position, record))
+    scored.sort(key=lambda item: item[:2])
+    return [record for _, _, record in scored[:limit]]
+
+
+@dataclass
+class NetworkStore:
+    members: dict[str, Member]
+    companies: dict[str, Company]
+    jobs: dict[str, Job]
+    posts: dict[str, Post]
+    articles: dict[str, Article]
+    digest: str
+
+    @classmethod
+    def load(cls, data_dir: Path | None = None) -> "NetworkStore":
+        data_dir = data_dir or default_data_dir()
+        digest = hashlib.sha256()
+        for name in ("members", "companies", "jobs", "posts", "articles"):
+            digest.update((data_dir / f"{name}.jsonl").read_bytes() if (data_dir / f"{name}.jsonl").exists() else b"")
+        return cls(
+            members={m.id: m for m in _load(data_dir / "members.jsonl", Member)},
+            companies={c.id: c for c in _load(data_dir / "companies.jsonl", Company)},
+            jobs={j.id: j for j in _load(data_dir / "jobs.jsonl", Job)},
+            posts={p.id: p for p in _load(data_dir / "posts.jsonl", Post)},
+            articles={a.id: a for a in _load(data_dir / "articles.jsonl", Article)},
+            digest=digest.hexdigest()[:12],
+        )
+
+    def search_people(self, query: str = "", company: str | None = None, title: str | None = None,
+                      location: str | None = None, skill: str | None = None, limit: int = 10) -> list[Member]:
+        def keep(m: Member) -> bool:
+            current = m.experience[0]
+            return ((company is None or company.lower() in current.company_name.lower())
+                    and (title is None or title.lower() in current.title.lower())
+                    and (location is None or location.lower() in m.location.lower())
+                    and (skill is None or any(skill.lower() == s.lower() for s in m.skills)))
+
+        return _ranked(filter(keep, self.members.values()), query,
+                       lambda m: f"{m.name} {m.headline} {' '.join(m.skills)} {m.location}", limit)
+
+    def search_jobs(self, query: str = "", company: str | None = None, location: str | None = None,
+                    seniority: str | None = None, remote: str | None = None, limit: int = 10) -> list[Job]:
+        def keep(j: Job) -> bool:
+            return ((company is None or company.lower() in j.company_name.lower())
+                    and (location is None or location.lower() in j.location.lower())
+                    and (seniority is None or j.seniority == seniority)
+                    and (remote is None or j.remote == remote))
+
+        return _ranked(filter(keep, self.jobs.values()), query,
+                       lambda j: f"{j.title} {j.title} {j.company_name} {' '.join(j.requirements)}", limit)
+
+    def find_company(self, name: str) -> Company | None:
+        wanted = name.strip().lower()
+        exact = [c for c in self.companies.values() if c.name.lower() == wanted]
+        if exact:
+            return exact[0]
+        partial = _ranked(self.companies.values(), name, lambda c: c.name, 1)
+        return partial[0] if partial else None
+
+
+class ArticleIndex:
+    """Articles in a LanceDB table with a full-text index and vectors from a weight-free embedder.
+
+    The table name carries the data digest and the embedder version, so a changed corpus or embedder
+    gets a new table instead of silently mixing vectors.
+    """
+
+    def __init__(self, store: NetworkStore, home: Path, embedder: Embedder | None = None) -> None:
+        self._embedder = embedder or HashingEmbedder()
+        self._articles = store.articles
+        name = f"articles_{store.digest}_{self._embedder.version}".replace("-", "_")
+        db = lancedb.connect(str(home / "lancedb"))
+        if name in db.list_tables().tables:
+            self._table = db.open_table(name)
+        else:
+            ordered = list(store.articles.values())
+            vectors = self._embedder.embed([f"{a.title}. {a.text}" for a in ordered])
+            rows = [{"id": a.id, "title": a.title, "text": f"{a.title}. {a.text}", "vector": v.tolist()}
+                    for a, v in zip(ordered, vectors, strict=True)]
+            self._table = db.create_table(name, data=rows, mode="overwrite")
+            self._table.create_index("text", config=FTS(), replace=True)
+
+    def search(self, query: str, mode: Literal["fulltext", "vector"] = "vector", limit: int = 5) -> list[Article]:
+        if mode == "fulltext":
+            hits = self._table.search(query, query_type="fts").select(["id", "_score"]).limit(limit).to_list()
+        else:
+            vector = self._embedder.embed([query])[0]
+            hits = self._table.search(vector).select(["id", "_distance"]).limit(limit).to_list()
+        return [self._articles[hit["id"]] for hit in hits]

@@ -1,0 +1,313 @@
+"""Word banks for the sample-network generator.
+
+Kept apart from the composition logic so the generator reads as a recipe. Industries carry their
+own role families, skills, products and post topics so that a generated data engineer works at a
+data company, lists data skills and posts about pipelines: the router and the agents see coherent
+records, not shuffled noise.
+"""
+
+FIRST_NAMES = (
+    "Aisha Alejandro Amara Ananya Andrei Astrid Ayumi Beatriz Bilal Bongani Caoimhe Carlos Chen Chiara "
+    "Chinedu Dagny Daniel Dario Deepa Diego Dmitri Elena Emeka Emma Esra Fatima Felix Freya Gabriel "
+    "Giulia Hana Hamid Hugo Ines Ingrid Isabel Ivan Jabari Jana Javier Jin Joao Jonas Julia Kai Kamala "
+    "Karim Kenji Kofi Lars Laila Lena Leon Lucia Luis Maya Mehmet Mei Mina Mohammed Nadia Naledi Nikhil "
+    "Nina Noah Olga Omar Oskar Paulo Priya Rafael Rania Ravi Rosa Ruth Sakura Samir Sara Sebastian Sofia "
+    "Soren Sunita Tariq Thandiwe Theo Tomas Valentina Victor Wei Xavier Yara Yusuf Zainab Zoe"
+).split()
+
+LAST_NAMES = (
+    "Abebe Adeyemi Ahmed Alvarez Andersson Bakker Banerjee Becker Bianchi Brennan Castillo Chatterjee "
+    "Cohen Costa Dubois Eriksen Fernandes Fischer Garcia Gonzalez Gupta Haddad Hansen Hoffmann Horvath "
+    "Ibrahim Ito Ivanova Jansen Jensen Kapoor Kato Kim Kowalski Kumar Larsen Laurent Lee Lindqvist Lopez "
+    "Mahlangu Martin Mendes Moreau Muller Murphy Nakamura Nguyen Novak Nowak Nwosu Okafor Olsen Oliveira "
+    "Osei Ozturk Park Patel Pereira Petrov Popescu Quispe Rahman Reyes Rossi Russo Santos Sato Schmidt "
+    "Sharma Silva Singh Sokolov Suzuki Tanaka Thompson Tran Van Dijk Vargas Wagner Walsh Wang Watanabe "
+    "Weber Wilson Yamamoto Yilmaz Zhang Zhou"
+).split()
+
+CITIES = (
+    "Amsterdam, Netherlands", "Austin, TX", "Bangalore, India", "Barcelona, Spain", "Berlin, Germany",
+    "Boston, MA", "Cape Town, South Africa", "Chicago, IL", "Copenhagen, Denmark", "Dublin, Ireland",
+    "Lagos, Nigeria", "Lisbon, Portugal", "London, United Kingdom", "Madrid, Spain", "Melbourne, Australia",
+    "Mexico City, Mexico", "Milan, Italy", "Munich, Germany", "Nairobi, Kenya", "New York, NY",
+    "Paris, France", "Sao Paulo, Brazil", "Seattle, WA", "Seoul, South Korea", "Singapore",
+    "Stockholm, Sweden", "Sydney, Australia", "Tokyo, Japan", "Toronto, Canada", "Warsaw, Poland",
+    "Zurich, Switzerland", "San Francisco, CA", "Denver, CO", "Atlanta, GA", "Vancouver, Canada",
+)
+
+NAME_NOUNS = ("peak", "bridge", "river", "stone", "field", "north", "oak", "star", "wave", "point",
+              "forge", "path", "line", "works", "harbor", "leaf", "gate", "light", "mark", "grove")
+
+SIZES = ("11-50", "51-200", "201-500", "501-1000", "1001-5000", "5001-10000", "10001+")
+
+SCHOOLS = (
+    "University of Toronto", "Technical University of Munich", "University of Cape Town", "IIT Bombay",
+    "University of Lagos", "KTH Royal Institute of Technology", "University of Melbourne",
+    "Universidad de Buenos Aires", "University of Michigan", "Georgia Tech", "ETH Zurich",
+    "National University of Singapore", "University of Warsaw", "Trinity College Dublin",
+    "University of Nairobi", "Seoul National University", "University of Sao Paulo", "UC Berkeley",
+    "University of Edinburgh", "Sciences Po", "Politecnico di Milano", "University of Washington",
+)
+
+DEGREES = ("BSc", "BA", "MSc", "MA", "MBA", "PhD", "BEng", "MEng")
+
+SENIORITY_PREFIX = {
+    "intern": "Intern,", "entry": "Junior", "associate": "Associate", "mid": "", "senior": "Senior",
+    "lead": "Lead", "director": "Director of", "executive": "VP of",
+}
+
+# Each industry: company-name parts, role families (title, its skills), products and post topics.
+INDUSTRIES = {
+    "Software": {
+        "name_parts": ("Byte", "Stack", "Cloud", "Nimbus", "Kernel", "Vector", "Lambda", "Pixel", "Quantum"),
+        "suffixes": ("Labs", "Systems", "Software", "Technologies", "IO"),
+        "roles": {
+            "Software Engineer": ["Python", "Go", "Distributed Systems", "Kubernetes", "SQL", "System Design",
+                                  "CI/CD", "Java", "TypeScript", "Microservices"],
+            "Data Engineer": ["Python", "SQL", "Apache Spark", "Airflow", "dbt", "Data Modeling", "Kafka",
+                              "Data Warehousing", "Polars"],
+            "Machine Learning Engineer": ["Python", "PyTorch", "MLOps", "Ray", "Model Serving", "Statistics",
+                                          "Feature Engineering", "LLM Fine-tuning", "Kubernetes"],
+            "Product Manager": ["Roadmapping", "User Research", "A/B Testing", "Stakeholder Management",
+                                "SQL", "Product Strategy", "Agile"],
+            "Site Reliability Engineer": ["Kubernetes", "Terraform", "Prometheus", "Incident Response",
+                                          "Linux", "Go", "Observability"],
+            "Frontend Engineer": ["TypeScript", "React", "CSS", "Accessibility", "Web Performance",
+                                  "Design Systems"],
+        },
+        "products": ("observability platform", "developer API", "cloud data warehouse", "CI service",
+                     "feature store", "vector database", "identity platform", "low-code workflow builder"),
+        "topics": ("engineering", "ai", "career", "leadership"),
+    },
+    "Healthcare": {
+        "name_parts": ("Care", "Vita", "Medi", "Pulse", "Helix", "Cura", "Thrive"),
+        "suffixes": ("Health", "Medical", "Therapeutics", "Clinics", "Bio"),
+        "roles": {
+            "Clinical Data Analyst": ["SQL", "R", "Clinical Trials", "Biostatistics", "HIPAA", "Tableau"],
+            "Registered Nurse": ["Patient Care", "Triage", "Electronic Health Records", "Care Coordination"],
+            "Health Product Manager": ["Product Strategy", "Regulatory Compliance", "User Research",
+                                       "Roadmapping", "Stakeholder Management"],
+            "Bioinformatics Scientist": ["Python", "Genomics", "R", "Statistics", "Machine Learning"],
+        },
+        "products": ("telehealth app", "remote patient monitoring", "clinical trial platform",
+                     "diagnostic imaging AI", "care coordination software"),
+        "topics": ("healthcare", "ai", "career", "leadership"),
+    },
+    "Finance": {
+        "name_parts": ("Ledger", "Summit", "Harbor", "Atlas", "Crest", "Meridian", "Granite"),
+        "suffixes": ("Capital", "Bank", "Financial", "Payments", "Partners"),
+        "roles": {
+            "Financial Analyst": ["Financial Modeling", "Excel", "Forecasting", "Valuation", "SQL"],
+            "Risk Manager": ["Credit Risk", "Basel III", "Stress Testing", "Python", "Regulatory Reporting"],
+            "Quantitative Developer": ["C++", "Python", "Statistics", "Derivatives Pricing", "Low Latency"],
+            "Compliance Officer": ["AML", "KYC", "Regulatory Compliance", "Audit", "Policy Writing"],
+        },
+        "products": ("payments API", "small-business lending", "wealth management app", "fraud detection",
+                     "corporate cards"),
+        "topics": ("finance", "career", "leadership", "ai"),
+    },
+    "Retail": {
+        "name_parts": ("Market", "Basket", "Urban", "Maple", "Coral", "Northwind", "Fable"),
+        "suffixes": ("Retail", "Stores", "Commerce", "Goods", "Brands"),
+        "roles": {
+            "Category Manager": ["Merchandising", "Pricing", "Supplier Negotiation", "Excel", "Forecasting"],
+            "Supply Chain Analyst": ["Demand Planning", "SQL", "Inventory Optimization", "SAP", "Logistics"],
+            "E-commerce Manager": ["SEO", "Conversion Optimization", "Google Analytics", "A/B Testing",
+                                   "Digital Marketing"],
+            "Store Operations Lead": ["Team Leadership", "Scheduling", "Customer Service", "P&L Management"],
+        },
+        "products": ("online marketplace", "loyalty program", "same-day delivery", "private-label apparel",
+                     "in-store pickup"),
+        "topics": ("retail", "career", "leadership", "marketing"),
+    },
+    "Energy": {
+        "name_parts": ("Solar", "Terra", "Volt", "Gale", "Aurora", "Tidal", "Evergreen"),
+        "suffixes": ("Energy", "Power", "Renewables", "Grid", "Utilities"),
+        "roles": {
+            "Electrical Engineer": ["Power Systems", "AutoCAD", "Grid Integration", "MATLAB", "Project Management"],
+            "Energy Analyst": ["Energy Modeling", "Python", "Excel", "Policy Analysis", "Forecasting"],
+            "Project Manager": ["Project Management", "Stakeholder Management", "Budgeting", "Permitting",
+                                "Risk Management"],
+            "Field Technician": ["Wind Turbine Maintenance", "Safety Compliance", "Electrical Troubleshooting"],
+        },
+        "products": ("utility-scale solar farms", "home battery storage", "EV charging network",
+                     "grid analytics software", "offshore wind"),
+        "topics": ("energy", "sustainability", "career", "leadership"),
+    },
+    "Marketing": {
+        "name_parts": ("Bright", "Echo", "Spark", "Story", "Signal", "Canvas", "Loud"),
+        "suffixes": ("Media", "Agency", "Marketing", "Studio", "Creative"),
+        "roles": {
+            "Content Strategist": ["Content Strategy", "SEO", "Copywriting", "Editorial Planning", "Analytics"],
+            "Growth Marketer": ["Paid Acquisition", "A/B Testing", "SQL", "Lifecycle Marketing", "Analytics"],
+            "Brand Designer": ["Figma", "Brand Identity", "Typography", "Adobe Illustrator", "Motion Design"],
+            "Account Director": ["Client Management", "Negotiation", "Team Leadership", "Budgeting"],
+        },
+        "products": ("brand campaigns", "influencer programs", "marketing analytics dashboard",
+                     "content studio", "performance marketing"),
+        "topics": ("marketing", "career", "leadership", "ai"),
+    },
+    "Education": {
+        "name_parts": ("Learn", "Bright", "Scholar", "Mentor", "Quest", "Open", "Kite"),
+        "suffixes": ("Academy", "Learning", "Education", "Institute", "EdTech"),
+        "roles": {
+            "Instructional Designer": ["Curriculum Design", "E-learning", "Articulate Storyline", "Assessment"],
+            "Education Data Scientist": ["Python", "Statistics", "Learning Analytics", "SQL", "Experiment Design"],
+            "Program Manager": ["Program Management", "Stakeholder Management", "Budgeting", "Partnerships"],
+            "Teacher": ["Classroom Management", "Lesson Planning", "Mentoring", "Assessment"],
+        },
+        "products": ("online coding bootcamp", "adaptive learning app", "tutoring marketplace",
+                     "university partnerships", "language learning platform"),
+        "topics": ("education", "career", "leadership", "ai"),
+    },
+}
+
+TOPIC_SENTENCES = {
+    "engineering": (
+        "We cut our deploy time from forty minutes to six by caching dependencies and splitting the test suite.",
+        "Code review is where culture is set: ask questions, do not issue verdicts.",
+        "Observability is not dashboards, it is being able to answer a question you did not plan for.",
+        "The most valuable refactor this year was deleting a service nobody owned.",
+        "Boring technology wins when the on-call rotation is three people.",
+        "Write the design doc before the code, and let the review find the expensive mistakes early.",
+        "Flaky tests cost us more engineering hours than any outage last quarter.",
+    ),
+    "ai": (
+        "Evaluation is the hardest part of shipping an LLM feature, not the prompt.",
+        "Small models route and plan well; save the big model for the final answer.",
+        "Hallucinations dropped once we grounded every answer in retrieved facts and showed the sources.",
+        "Annotators disagree more than you think, so measure agreement before trusting a metric.",
+        "Latency matters: members notice a slow first token far more than a slow last one.",
+        "Our retrieval quality improved more from better chunking than from a bigger embedding model.",
+        "Responsible AI reviews belong at the start of a project, not the week before launch.",
+    ),
+    "career": (
+        "Three years ago I was rejected from twelve jobs; the thirteenth changed my career.",
+        "Ask for the scope you want before you ask for the title.",
+        "Your network is the people you have helped, not the people you have met.",
+        "Switching from teaching to product management was the scariest and best decision I made.",
+        "A portfolio of small finished projects beats one ambitious unfinished one.",
+        "Negotiate the offer: the worst answer is no, and it is rarely no.",
+        "Mentorship works best when the mentee sets the agenda.",
+    ),
+    "leadership": (
+        "The best managers I had made their expectations explicit and their feedback frequent.",
+        "Hiring slowly and letting go quickly is easy to say and hard to do kindly.",
+        "One-on-ones are the employee's meeting, not a status update.",
+        "Remote teams need written decisions more than they need more meetings.",
+        "Burnout is a system problem before it is a personal one.",
+        "Celebrate the team that prevented the incident, not only the one that fixed it.",
+    ),
+    "healthcare": (
+        "Telehealth visits doubled in our rural clinics once we added evening hours.",
+        "Clinical data is only useful when nurses trust the dashboard.",
+        "Interoperability standards save more lives than any single new device.",
+        "Patient outcomes improved when pharmacists joined the discharge conversation.",
+    ),
+    "finance": (
+        "Rising rates changed how every startup CFO thinks about runway.",
+        "Fraud models need retraining as fast as fraudsters change tactics.",
+        "Real-time payments are forcing banks to rebuild decades-old ledgers.",
+        "A good financial model tells a story; a great one shows its assumptions.",
+    ),
+    "retail": (
+        "Same-day delivery raised basket size more than any promotion we ran this year.",
+        "Store associates with good tools sell more than any recommendation engine.",
+        "Inventory accuracy is the unglamorous foundation of omnichannel retail.",
+        "Private-label products grew faster than national brands in our stores.",
+    ),
+    "energy": (
+        "Battery storage is what turns cheap solar into reliable power.",
+        "Grid interconnection queues are now the biggest bottleneck for renewables.",
+        "Our wind technicians climbed more turbines this year than ever, with zero lost-time incidents.",
+        "Heat pumps are the quiet revolution in home energy.",
+    ),
+    "sustainability": (
+        "Scope 3 emissions are where the real climate work lives.",
+        "Sustainability reports mean little without audited numbers.",
+        "Circular design starts with the procurement team, not the marketing team.",
+    ),
+    "marketing": (
+        "Brand is what people say about you when you are not in the room.",
+        "We stopped chasing impressions and started measuring qualified conversations.",
+        "The best campaigns we ran this year started with customer interviews.",
+        "Attribution models are opinions with a spreadsheet attached.",
+    ),
+    "education": (
+        "Students finish courses when they have a cohort, not just content.",
+        "Adaptive practice helped our learners close gaps twice as fast.",
+        "Teachers need time to learn new tools before they can teach with them.",
+        "Apprenticeships deserve as much respect as degrees.",
+    ),
+}
+
+COMMENT_BANK = (
+    "Great insight, thanks for sharing!", "This matches what we saw on our team.",
+    "Could you share more about how you measured that?", "Strongly agree with the second point.",
+    "I had the opposite experience, but I see your argument.", "Saving this for my next team meeting.",
+    "Congratulations on the milestone!", "What would you do differently next time?",
+    "This is why I follow your posts.", "Underrated point about documentation.",
+)
+
+NEWS_TEMPLATES = (
+    "{company} raises {amount} to expand its {product}",
+    "{company} opens a new office in {city}",
+    "{company} launches a redesigned {product}",
+    "{company} announces partnership with {other} on {product}",
+    "{company} reports {pct}% revenue growth year over year",
+    "{company} appoints new Chief Technology Officer",
+    "{company} announces layoffs affecting {pct}% of staff",
+    "{company} wins industry award for its {product}",
+)
+
+ARTICLE_TOPICS = {
+    "resume": ("How to write a resume that passes recruiter screens",
+               "Lead each bullet with an outcome and a number. Recruiters skim for relevance to the role, so "
+               "mirror the language of the job description honestly. Keep it to one or two pages, put skills "
+               "that the role requires near the top, and remove outdated technologies."),
+    "interviews": ("Preparing for behavioural interviews with the STAR method",
+                   "Describe the Situation, the Task, the Action you took and the Result. Prepare five stories "
+                   "that show ownership, conflict resolution, failure and learning, leadership and impact. "
+                   "Practise out loud and keep each answer under two minutes."),
+    "negotiation": ("Negotiating a job offer without burning bridges",
+                    "Thank the employer, ask for the offer in writing, research market ranges for the role "
+                    "and location, and anchor with data. Negotiate total compensation: base salary, equity, "
+                    "signing bonus, remote flexibility and start date."),
+    "career_change": ("Changing careers in your thirties: a practical plan",
+                      "Map your transferable skills to the new field, take one small project that proves them, "
+                      "talk to five people who already do the job, and consider a bridge role. Expect a "
+                      "temporary step down in title but not necessarily in pay."),
+    "remote_work": ("Thriving in a remote-first team",
+                    "Write things down, over-communicate decisions, protect focus time and schedule informal "
+                    "conversations. Remote work rewards clarity and reliability more than visibility."),
+    "leadership": ("Your first ninety days as a new manager",
+                   "Listen first: hold one-on-ones with everyone, learn the team's history and pain points, "
+                   "and agree on expectations with your own manager. Pick one visible early win and avoid "
+                   "reorganising anything in the first month."),
+    "ai_careers": ("Skills that matter for machine learning engineering roles",
+                   "Employers look for solid software engineering, data handling, model evaluation and "
+                   "deployment experience. MLOps, model serving and monitoring experience increasingly "
+                   "separate strong candidates from those who only trained models in notebooks."),
+    "networking": ("Networking for introverts",
+                   "Start with warm connections, offer help before asking for it, and follow up with "
+                   "something specific. Small groups and written conversations often work better than large "
+                   "events."),
+    "layoffs": ("What to do in the first week after a layoff",
+                "Review your severance and benefits, file for unemployment support where available, update "
+                "your profile, tell your network what you are looking for, and give yourself a few days "
+                "before applying broadly."),
+    "salary": ("Understanding salary ranges in job postings",
+               "Pay transparency laws require ranges in many places. The midpoint is a common target for "
+               "qualified candidates; the top is usually for candidates who exceed every requirement. "
+               "Location and level change ranges more than company size."),
+    "industry_trends": ("Hiring trends across industries this year",
+                        "Demand for data and AI skills keeps growing across healthcare, finance and retail. "
+                        "Energy companies are hiring electrical engineers and project managers for grid "
+                        "projects, while marketing teams look for analytics skills."),
+    "upskilling": ("Choosing a certification that employers value",
+                   "Pick certifications that match job requirements you see repeatedly, prefer hands-on "
+                   "exams, and pair each certificate with a project you can show."),
+}
+
+ARTICLE_SOURCES = ("Career Journal", "Workplace Weekly", "Tech Hiring Review", "The Professional",
+                   "Industry Pulse", "Talent Insights")

@@ -1,0 +1,71 @@
+"""Text embedders. The embedded default needs no downloaded weights.
+
+`HashingEmbedder` hashes word 1-2-grams and character 3-5-grams (the hashing trick is itself a sparse
+random projection) into a fixed-width vector with sublinear term frequency and L2 normalisation. It is
+deterministic across processes and machines, so its `version` fully identifies the vectors it makes: a
+table written with one version must never be queried with another (see `check_version`).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
+
+__all__ = ["Embedder", "EmbedderMismatchError", "HashingEmbedder", "check_version"]
+
+
+class EmbedderMismatchError(RuntimeError):
+    """Vectors made by one embedder version were about to be compared with another's."""
+
+
+class Embedder(ABC):
+    """Maps texts to unit vectors. `version` changes whenever the vectors would."""
+
+    @property
+    @abstractmethod
+    def version(self) -> str: ...
+
+    @property
+    @abstractmethod
+    def dim(self) -> int: ...
+
+    @abstractmethod
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Returns a float32 array of shape (len(texts), dim) with unit rows (zero rows for empty text)."""
+
+
+class HashingEmbedder(Embedder):
+    def __init__(self, word_dim: int = 128, char_dim: int = 256) -> None:
+        self._word = HashingVectorizer(n_features=word_dim, ngram_range=(1, 2), alternate_sign=True,
+                                       norm=None, lowercase=True, token_pattern=r"(?u)\b\w+\b")
+        self._char = HashingVectorizer(n_features=char_dim, analyzer="char_wb", ngram_range=(3, 5),
+                                       alternate_sign=True, norm=None, lowercase=True)
+        self._word_dim, self._char_dim = word_dim, char_dim
+
+    @property
+    def version(self) -> str:
+        return f"hashing-v1-w{self._word_dim}-c{self._char_dim}"
+
+    @property
+    def dim(self) -> int:
+        return self._word_dim + self._char_dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        blocks = []
+        for vectorizer in (self._word, self._char):
+            counts = vectorizer.transform(texts)
+            counts.data = np.sign(counts.data) * np.log1p(np.abs(counts.data))
+            blocks.append(normalize(counts).toarray())
+        return normalize(np.hstack(blocks)).astype(np.float32)
+
+
+def check_version(expected: str, actual: str, what: str) -> None:
+    if expected != actual:
+        raise EmbedderMismatchError(
+            f"{what} was embedded with '{expected}' but the query embedder is '{actual}': rebuild the "
+            f"table or configure the matching embedder")
