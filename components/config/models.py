@@ -42,7 +42,7 @@ class RoutingConfig(_Section):
     artifact: Path | None = Field(
         None, description="Router artifact to load; defaults to data/routing/router.joblib in the repo.")
     min_confidence: float = Field(
-        0.35, ge=0, le=1, description="Below this top-class probability the query is routed to out_of_scope.")
+        0.45, ge=0, le=1, description="Below this top-class probability the query is routed to out_of_scope.")
 
 
 class SwitchboardConfig(_Section):

@@ -1,0 +1,157 @@
+"""Router features: the query's words and characters, the page context, and what the network knows.
+
+Character n-grams make the router robust to the typos members type; the context type says where the
+member is (a job page makes "am I a fit" likely); network-knowledge flags say whether the query names a
+known company, role, skill or member, which separates "what does Stackpeak Labs do" from chit-chat
+without the model memorising every company name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+__all__ = ["NetworkLexicon", "RouterFeatures", "RouterInput"]
+
+RouterInput = tuple[str, str]  # (query, context_type)
+CONTEXTS = ("post", "job", "company", "profile", "none")
+_WORDS = re.compile(r"[a-z0-9']+")
+
+
+class NetworkLexicon:
+    """Lower-cased names the network knows, matched as whole word sequences."""
+
+    def __init__(self, companies: Iterable[str], roles: Iterable[str], skills: Iterable[str],
+                 people: Iterable[str]) -> None:
+        self.kinds = {
+            "company": self._phrases(companies) | self._phrases(c.split()[0] for c in companies),
+            "role": self._phrases(roles),
+            "skill": self._phrases(skills),
+            "person": self._phrases(people),
+        }
+        self._longest = max(len(p) for phrases in self.kinds.values() for p in phrases)
+
+    @staticmethod
+    def _phrases(names: Iterable[str]) -> set[tuple[str, ...]]:
+        return {tuple(_WORDS.findall(n.lower())) for n in names if _WORDS.findall(n.lower())}
+
+    def flags(self, query: str) -> list[float]:
+        words = _WORDS.findall(query.lower())
+        grams = {tuple(words[i:i + n]) for n in range(1, self._longest + 1) for i in range(len(words) - n + 1)}
+        return [1.0 if grams & phrases else 0.0 for phrases in self.kinds.values()]
+
+
+# Category lexicons, written from policy categories (what a trust team lists), not from dev-set errors.
+# Matched on word prefixes so inflections count ("hacking", "stolen" aside). Each category is one
+# feature, which lets the router generalise to off-topic words it never saw in a training query.
+LEXICONS: dict[str, tuple[str, ...]] = {
+    "personal_data": ("address", "phone number", "cell number", "mobile number", "personal email",
+                      "private email", "email address", "ssn", "social security", "passport", "birthday",
+                      "age", "married", "dating", "pregnan", "health", "medical", "sexual", "orientation",
+                      "gay", "religio", "ethnic", "race", "home", "private", "earns", "salary of",
+                      "live", "lives", "family", "kids", "wife", "husband", "girlfriend", "boyfriend"),
+    "harm": ("hack", "steal", "stole", "malware", "virus", "keylog", "phish", "bomb", "weapon", "gun", "kill",
+             "revenge", "threat", "stalk", "fake", "forge", "forged", "counterfeit", "cheat", "lie", "lying",
+             "launder", "evade", "evasion", "fraud", "scam", "spy", "drug", "poison", "attack", "rumor", "ddos"),
+    "lifestyle": ("diet", "calorie", "weight", "workout", "gym", "recipe", "cook", "dinner", "lunch", "pizza",
+                  "restaurant", "wine", "beer", "movie", "film", "song", "music", "poem", "story", "joke",
+                  "game", "chess", "football", "soccer", "match", "sport", "weather", "vacation", "holiday",
+                  "flight", "hotel", "wedding", "skincare", "makeup", "shoes", "fashion", "pet", "cat", "dog",
+                  "horoscope", "zodiac", "astrology", "love", "romance", "medication", "capital of"),
+    "speculation": ("crypto", "bitcoin", "ethereum", "coin", "stock tip", "stocks", "lottery", "gamble",
+                    "betting", "casino", "forex"),
+    "politics": ("politic", "election", "vote", "president", "party", "abortion", "god", "bible", "church",
+                 "true religion", "immigration"),
+    "jailbreak": ("ignore", "disregard", "forget", "pretend", "system prompt", "instructions", "jailbreak",
+                  "developer mode", "no rules", "without filter", "unfiltered", "override", "reveal",
+                  "verbatim", "dan", "role play", "roleplay", "act as", "confidential", "password", "prompt"),
+    "professional": ("job", "role", "position", "career", "resume", "cv", "interview", "hiring", "hire",
+                     "recruit", "salary", "offer", "promot", "manager", "skill", "experience", "profile",
+                     "company", "team", "work", "apply", "application", "applicant", "post", "author",
+                     "takeaway", "summar", "industry", "network", "linkedin", "certif", "degree", "mentor",
+                     "negotiat", "headline", "employ", "colleague", "coworker", "boss", "meeting", "feedback",
+                     "workplace", "assignment", "onboard", "remote", "hybrid", "performance", "review",
+                     "bonus", "equity", "leader", "lead", "freelanc", "contract", "internship", "layoff"),
+}
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _fuzzy_index() -> dict[str, set[int]]:
+    """Stem variants within one deletion -> categories: a symmetric-delete index for typo tolerance."""
+    index: dict[str, set[int]] = {}
+    for category, stems in enumerate(LEXICONS.values()):
+        for stem in stems:
+            if " " in stem or len(stem) < 5:
+                continue
+            for variant in {stem} | _deletes(stem):
+                index.setdefault(variant, set()).add(category)
+    return index
+
+
+_FUZZY = _fuzzy_index()
+
+
+def _lexicon_flags(query: str) -> list[float]:
+    words = _WORDS.findall(query.lower())
+    text = " " + " ".join(words) + " "
+    hits = [sum(f" {stem}" in text for stem in stems) for stems in LEXICONS.values()]
+    for word in words:
+        if len(word) < 5:
+            continue
+        # Whole words only: fuzzy prefixes match too much ("store" would become "story").
+        if any(word.startswith(stem) for stems in LEXICONS.values() for stem in stems):
+            continue  # counted exactly above
+        fuzzy: set[int] = set()
+        for variant in _deletes(word) | {word}:
+            fuzzy |= _FUZZY.get(variant, set())
+        for category in fuzzy:
+            hits[category] += 1
+    return [min(count, 3) / 3 for count in hits]
+
+
+def _shape(query: str) -> list[float]:
+    letters = sum(ch.isalpha() for ch in query)
+    words = query.split()
+    vowels = sum(ch in "aeiouy" for ch in query.lower())
+    return [
+        min(len(words), 30) / 30,
+        letters / max(len(query), 1),
+        vowels / max(letters, 1),
+        1.0 if "?" in query else 0.0,
+        1.0 if not any(ch.isalpha() for ch in query) else 0.0,
+    ]
+
+
+class RouterFeatures(BaseEstimator, TransformerMixin):
+    def __init__(self, lexicon: NetworkLexicon | None = None, context_weight: float = 1.0,
+                 lexicon_weight: float = 1.0) -> None:
+        self.lexicon = lexicon
+        self.context_weight = context_weight
+        self.lexicon_weight = lexicon_weight
+
+    def fit(self, inputs: Sequence[RouterInput], y: object = None) -> "RouterFeatures":
+        queries = [q for q, _ in inputs]
+        self.words_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1,
+                                      token_pattern=r"(?u)\b\w+\b").fit(queries)
+        self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                                      min_df=2).fit(queries)
+        return self
+
+    def transform(self, inputs: Sequence[RouterInput]) -> sparse.csr_matrix:
+        queries = [q for q, _ in inputs]
+        dense = []
+        for query, context in inputs:
+            one_hot = [self.context_weight if context == c else 0.0 for c in CONTEXTS]
+            known = self.lexicon.flags(query) if self.lexicon else []
+            categories = [self.lexicon_weight * flag for flag in _lexicon_flags(query)]
+            dense.append(one_hot + known + categories + _shape(query))
+        return sparse.hstack([self.words_.transform(queries), self.chars_.transform(queries),
+                              sparse.csr_matrix(np.asarray(dense))]).tocsr()

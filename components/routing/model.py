@@ -1,0 +1,74 @@
+"""The router: which agent answers a query, with how much confidence, or none (out_of_scope)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.pipeline import Pipeline
+
+from components.routing.devset import AGENTS, CONTEXT_TYPES
+
+__all__ = ["DEFAULT_ARTIFACT", "RouteDecision", "Router", "RouterLoadError", "load_router"]
+
+DEFAULT_ARTIFACT = Path(__file__).resolve().parents[2] / "data" / "routing" / "router.joblib"
+OUT_OF_SCOPE = "out_of_scope"
+
+
+class RouterLoadError(RuntimeError):
+    """The router artifact is missing or was made by an incompatible scikit-learn."""
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    agent: str
+    confidence: float
+    in_scope: bool
+    scores: dict[str, float]
+    version: str
+
+
+class Router:
+    def __init__(self, pipeline: Pipeline, version: str, min_confidence: float = 0.35) -> None:
+        self.pipeline = pipeline
+        self.version = version
+        self.min_confidence = min_confidence
+        self._classes = list(pipeline.classes_)
+
+    def route(self, query: str, context_type: str = "none") -> RouteDecision:
+        if context_type not in CONTEXT_TYPES:
+            raise ValueError(f"unknown context type '{context_type}'; allowed: {', '.join(CONTEXT_TYPES)}")
+        if not any(ch.isalnum() for ch in query):
+            return RouteDecision(OUT_OF_SCOPE, 1.0, False, {OUT_OF_SCOPE: 1.0}, self.version)
+        probabilities = self.pipeline.predict_proba([(query, context_type)])[0]
+        best = int(np.argmax(probabilities))
+        agent, confidence = self._classes[best], float(probabilities[best])
+        if confidence < self.min_confidence:
+            agent = OUT_OF_SCOPE
+        scores = {c: round(float(p), 4) for c, p in zip(self._classes, probabilities, strict=True)}
+        return RouteDecision(agent, round(confidence, 4), agent != OUT_OF_SCOPE, scores, self.version)
+
+    def save(self, path: Path, metrics: dict) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self.pipeline, path, compress=3)
+        meta = {"version": self.version, "sklearn": sklearn.__version__, "agents": list(AGENTS),
+                "min_confidence": self.min_confidence, "metrics": metrics}
+        path.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
+def load_router(artifact: str | Path | None = None, min_confidence: float | None = None) -> Router:
+    """Loads the production (champion) router; until MLflow serves it, the artifact in the repo."""
+    path = Path(artifact) if artifact else DEFAULT_ARTIFACT
+    meta_path = path.with_suffix(".json")
+    if not path.exists() or not meta_path.exists():
+        raise RouterLoadError(f"no router artifact at {path}: train one with `python -m components.routing.train`")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta["sklearn"] != sklearn.__version__:
+        raise RouterLoadError(f"{path} was trained with scikit-learn {meta['sklearn']} but {sklearn.__version__} "
+                              f"is installed: retrain with `python -m components.routing.train`")
+    pipeline = joblib.load(path)
+    return Router(pipeline, meta["version"], meta["min_confidence"] if min_confidence is None else min_confidence)

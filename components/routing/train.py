@@ -1,0 +1,121 @@
+"""Trains the router on the dev set and prints a per-class report on a held-out split.
+
+    python -m components.routing.train            # train, report, write data/routing/router.joblib
+    python -m components.routing.train --report   # report only, artifact untouched
+
+The report is on held-out seeds: five folds grouped by seed (a hand-written query and all its noisy
+variants), each row predicted by a model trained without its seed. That measures generalisation to
+new phrasings, not recall of near-duplicates, and uses every row instead of one noisy 20% split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+
+from rich.console import Console
+from rich.table import Table
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, classification_report
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
+
+from components.network import vocabulary as vocab
+from components.network.store import NetworkStore
+from components.routing.devset import AGENTS, DEV_SET, load_dev_set
+from components.routing.features import NetworkLexicon, RouterFeatures
+from components.routing.model import DEFAULT_ARTIFACT, Router
+
+__all__ = ["build_pipeline", "held_out_folds", "held_out_report", "report", "train"]
+
+FOLDS = 5
+# Below this top-class probability the router declines: chosen on grouped cross-validation as the
+# point where out_of_scope recall reaches 0.9 with the least loss of in-scope accuracy.
+MIN_CONFIDENCE = 0.45
+
+
+def build_lexicon(store: NetworkStore | None = None) -> NetworkLexicon:
+    store = store or NetworkStore.load()
+    return NetworkLexicon(
+        companies=[c.name for c in store.companies.values()],
+        roles=[role for spec in vocab.INDUSTRIES.values() for role in spec["roles"]],
+        skills=[s for spec in vocab.INDUSTRIES.values() for skills in spec["roles"].values() for s in skills],
+        people=[m.name for m in store.members.values()],
+    )
+
+
+def build_pipeline(lexicon: NetworkLexicon) -> Pipeline:
+    return Pipeline([
+        ("features", RouterFeatures(lexicon=lexicon, context_weight=1.0, lexicon_weight=6.0)),
+        ("classifier", LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced")),
+    ])
+
+
+def held_out_folds(rows: list[dict]) -> list[tuple[list[dict], list[dict]]]:
+    """(train, held-out) pairs; every seed is held out exactly once."""
+    folds = GroupKFold(n_splits=FOLDS).split(rows, groups=[r["seed"] for r in rows])
+    return [([rows[i] for i in train], [rows[i] for i in test]) for train, test in folds]
+
+
+def _xy(rows: list[dict]) -> tuple[list[tuple[str, str]], list[str]]:
+    return [(r["query"], r["context_type"]) for r in rows], [r["agent"] for r in rows]
+
+
+def held_out_report(rows: list[dict], lexicon: NetworkLexicon) -> dict:
+    """Metrics over out-of-fold predictions of seed-grouped folds."""
+    held_out, predicted = [], []
+    for train_rows, test_rows in held_out_folds(rows):
+        router = train(train_rows, lexicon)
+        held_out += test_rows
+        predicted += [router.route(r["query"], r["context_type"]).agent for r in test_rows]
+    return report(held_out, predicted)
+
+
+def report(rows: list[dict], predicted: list[str]) -> dict:
+    truth = [r["agent"] for r in rows]
+    report = classification_report(truth, predicted, labels=list(AGENTS), output_dict=True, zero_division=0)
+    return {"accuracy": accuracy_score(truth, predicted), "n": len(rows),
+            "per_class": {a: {k: report[a][k] for k in ("precision", "recall", "f1-score", "support")}
+                          for a in AGENTS},
+            "errors": [{"query": r["query"], "context": r["context_type"], "truth": t, "predicted": p}
+                       for r, t, p in zip(rows, truth, predicted, strict=True) if t != p]}
+
+
+def train(rows: list[dict], lexicon: NetworkLexicon, min_confidence: float = MIN_CONFIDENCE) -> Router:
+    inputs, labels = _xy(rows)
+    pipeline = build_pipeline(lexicon).fit(inputs, labels)
+    digest = hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()[:10]
+    return Router(pipeline, version=f"router-logreg-{digest}", min_confidence=min_confidence)
+
+
+def print_report(metrics: dict, console: Console) -> None:
+    table = Table(title=f"Router on held-out seeds, {FOLDS} grouped folds (n={metrics['n']}, accuracy {metrics['accuracy']:.3f})")
+    for column in ("agent", "precision", "recall", "f1", "support"):
+        table.add_column(column, justify="left" if column == "agent" else "right")
+    for agent, m in metrics["per_class"].items():
+        table.add_row(agent, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1-score']:.3f}",
+                      str(int(m["support"])))
+    console.print(table)
+    for error in metrics["errors"][:15]:
+        console.print(f"  [dim]{error['truth']:>22} -> {error['predicted']:<22}[/dim] "
+                      f"{error['query']!r} ({error['context']})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Train the router and report per-class precision/recall.")
+    parser.add_argument("--report", action="store_true", help="only evaluate; do not write the artifact")
+    args = parser.parse_args()
+    console = Console()
+    rows = load_dev_set(DEV_SET)
+    lexicon = build_lexicon()
+    metrics = held_out_report(rows, lexicon)
+    print_report(metrics, console)
+    if not args.report:
+        production = train(rows, lexicon)
+        production.save(DEFAULT_ARTIFACT, {k: v for k, v in metrics.items() if k != "errors"})
+        console.print(f"wrote {DEFAULT_ARTIFACT} ({production.version}), trained on all {len(rows)} rows")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,12 @@
+"""Skills: internal APIs wrapped for an LLM, declared as data, registered, invoked concurrently."""
+
+from components.skills.invoke import SkillCall, SkillInvoker, SkillResult
+from components.skills.registry import (
+    BUILTIN_DECLARATIONS, SkillRegistry, UnknownSkillError, default_registry, load_declarations,
+)
+from components.skills.spec import CallSpec, ParamSpec, SkillSpec
+
+__all__ = [
+    "BUILTIN_DECLARATIONS", "CallSpec", "ParamSpec", "SkillCall", "SkillInvoker", "SkillRegistry",
+    "SkillResult", "SkillSpec", "UnknownSkillError", "default_registry", "load_declarations",
+]

@@ -1,0 +1,112 @@
+"""Calling skills: concurrent, each under its own timeout, never raising for a failing API.
+
+A skill call returns a `SkillResult` whose status is `done` or `failed`; a failure carries the reason
+(timeout, HTTP status and the API's message, invalid parameters, unknown skill) so the agent can plan
+around it and the conversation log can count it. Only programming errors escape.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterable
+from typing import Any, Literal
+
+import httpx
+from pydantic import BaseModel, Field, ValidationError
+
+from components.skills.registry import SkillRegistry, UnknownSkillError
+
+__all__ = ["SkillCall", "SkillInvoker", "SkillResult"]
+
+
+class SkillCall(BaseModel):
+    """One planned call, as the planner writes it."""
+
+    skill: str = Field(description="Registered skill name.")
+    params: dict[str, Any] = Field(default_factory=dict, description="LLM-facing parameters.")
+
+
+class SkillResult(BaseModel):
+    skill: str
+    params: dict[str, Any]
+    status: Literal["done", "failed"]
+    data: Any = None
+    error: str | None = None
+    latency_ms: float
+
+
+def _api_message(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    return f"{detail}" if detail else response.reason_phrase
+
+
+class SkillInvoker:
+    """Invokes registered skills against the internal APIs at `base_url`."""
+
+    def __init__(self, registry: SkillRegistry, base_url: str, *, default_timeout_s: float = 2.0,
+                 max_concurrency: int = 16, client: httpx.AsyncClient | None = None) -> None:
+        self._registry = registry
+        self._default_timeout_s = default_timeout_s
+        self._client = client or httpx.AsyncClient(base_url=base_url)
+        self._owns_client = client is None
+        self._slots = asyncio.Semaphore(max_concurrency)
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def __aenter__(self) -> "SkillInvoker":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def invoke(self, call: SkillCall) -> SkillResult:
+        started = time.perf_counter()
+
+        def result(status: Literal["done", "failed"], data: Any = None, error: str | None = None) -> SkillResult:
+            return SkillResult(skill=call.skill, params=call.params, status=status, data=data, error=error,
+                               latency_ms=round((time.perf_counter() - started) * 1000, 3))
+
+        try:
+            spec = self._registry.get(call.skill)
+            params = spec.input_model.model_validate(call.params)
+        except UnknownSkillError as exc:
+            return result("failed", error=str(exc))
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            return result("failed", error=f"invalid parameters: {problems}")
+        path, api_params = spec.api_request(params)
+        timeout = spec.call.timeout_s or self._default_timeout_s
+        try:
+            async with self._slots:
+                async with asyncio.timeout(timeout):
+                    if spec.call.method == "GET":
+                        response = await self._client.get(path, params=api_params, timeout=timeout)
+                    else:
+                        response = await self._client.post(path, json=api_params, timeout=timeout)
+        except (TimeoutError, httpx.TimeoutException):
+            return result("failed", error=f"timed out after {timeout:g}s")
+        except httpx.HTTPError as exc:
+            return result("failed", error=f"could not reach the API: {type(exc).__name__}: {exc}")
+        if response.status_code == 404:
+            return result("failed", error=f"not found: {_api_message(response)}")
+        if response.status_code >= 400:
+            return result("failed", error=f"API answered {response.status_code}: {_api_message(response)}")
+        try:
+            return result("done", data=spec.map_response(response.json()))
+        except (ValueError, TypeError, AttributeError) as exc:
+            return result("failed", error=f"API answered a body the skill cannot map: {exc}")
+
+    async def invoke_all(self, calls: Iterable[SkillCall]) -> list[SkillResult]:
+        """Runs calls concurrently; results come back in the order of the calls."""
+        return list(await asyncio.gather(*(self.invoke(call) for call in calls)))
+
+    async def as_completed(self, calls: Iterable[SkillCall]) -> AsyncIterator[SkillResult]:
+        """Yields each result as soon as its call finishes."""
+        for next_done in asyncio.as_completed([self.invoke(call) for call in calls]):
+            yield await next_done
