@@ -2,7 +2,10 @@
 
 from components.config.loader import ConfigError, load_config, repo_root
 from components.config.models import (
-    ApisConfig, RoutingConfig, SkillsConfig, SwitchboardConfig,
+    ApisConfig,
+    RoutingConfig,
+    SkillsConfig,
+    SwitchboardConfig,
 )
 
 __all__ = [

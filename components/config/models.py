@@ -55,7 +55,7 @@ class SwitchboardConfig(_Section):
     routing: RoutingConfig = Field(default_factory=RoutingConfig, description="Router.")
 
     @model_validator(mode="after")
-    def _absolute_home(self) -> "SwitchboardConfig":
+    def _absolute_home(self) -> SwitchboardConfig:
         if "://" not in str(self.home):
             self.home = self.home.expanduser()
         return self

@@ -21,10 +21,19 @@ from pydantic import BaseModel
 
 from components.network import vocabulary as vocab
 from components.network.models import (
-    Article, Comment, Company, Education, Experience, Job, Member, NewsItem, Post, SalaryRange,
+    Article,
+    Comment,
+    Company,
+    Education,
+    Experience,
+    Job,
+    Member,
+    NewsItem,
+    Post,
+    SalaryRange,
 )
 
-__all__ = ["NetworkSize", "generate", "write_network", "DEFAULT_SEED", "ANCHOR_DAY"]
+__all__ = ["ANCHOR_DAY", "DEFAULT_SEED", "NetworkSize", "generate", "write_network"]
 
 DEFAULT_SEED = 20261101
 ANCHOR_DAY = date(2026, 11, 1)
@@ -202,7 +211,17 @@ def _posts(rng: random.Random, n: int, members: list[Member]) -> list[Post]:
     for i in range(n):
         author = rng.choice(members)
         topic = rng.choice(vocab.INDUSTRIES[author.industry]["topics"])
-        sentences = rng.sample(vocab.TOPIC_SENTENCES[topic], k=min(4, len(vocab.TOPIC_SENTENCES[topic])))
+        bank = vocab.TOPIC_SENTENCES[topic]
+        sentences = rng.sample(bank, k=rng.randint(2, min(4, len(bank))))
+        current = author.experience[0]
+        sentences.insert(rng.randint(0, len(sentences)), rng.choice((
+            f"At {current.company_name} we learned this the hard way.",
+            f"This is what {rng.randint(2, 12)} years as a {current.title} taught me.",
+            f"Our team at {current.company_name} is testing this right now.",
+            f"I see this every week in my work as a {current.title}.",
+        )))
+        closer = rng.choice(("What would you add?", "Agree or disagree?", f"#{topic} #{author.industry.lower()}",
+                             "Curious how others handle this.", "", f"#{topic}"))
         opener = rng.choice((f"After {rng.randint(2, 15)} years in {author.industry.lower()}, a few lessons.",
                              "Something I keep coming back to this week.",
                              f"Notes from our {rng.choice(('team offsite', 'quarterly review', 'conference talk'))}.",
@@ -214,7 +233,8 @@ def _posts(rng: random.Random, n: int, members: list[Member]) -> list[Post]:
                                     text=rng.choice(vocab.COMMENT_BANK), likes=rng.randint(0, 80)))
         posts.append(Post(
             id=f"p{i + 1:05d}", author_id=author.id, author_name=author.name, topic=topic,
-            text=" ".join([opener, *sentences]), posted=_days_ago(rng, 0, 90), likes=rng.randint(0, 5000),
+            text=" ".join(part for part in (opener, *sentences, closer) if part), posted=_days_ago(rng, 0, 90),
+            likes=rng.randint(0, 5000),
             comments=comments,
         ))
     return posts
@@ -228,10 +248,10 @@ def _articles(rng: random.Random, n: int, companies: list[Company]) -> list[Arti
         title, body = vocab.ARTICLE_TOPICS[topic]
         company = rng.choice(companies)
         angle = rng.choice((
-            f"We spoke with hiring managers at {company.name}, a {company.industry.lower()} company in "
-            f"{company.headquarters}.",
-            f"A recent survey of {rng.randint(200, 5000)} professionals in {company.industry.lower()} "
-            f"informed this guide.",
+            (f"We spoke with hiring managers at {company.name}, a {company.industry.lower()} company in "
+            f"{company.headquarters}."),
+            (f"A recent survey of {rng.randint(200, 5000)} professionals in {company.industry.lower()} "
+            f"informed this guide."),
             f"Recruiters in {rng.choice(vocab.CITIES)} shared what they see most often.",
         ))
         source = rng.choice(vocab.ARTICLE_SOURCES)

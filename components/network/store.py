@@ -61,7 +61,7 @@ class NetworkStore:
     digest: str
 
     @classmethod
-    def load(cls, data_dir: Path | None = None) -> "NetworkStore":
+    def load(cls, data_dir: Path | None = None) -> NetworkStore:
         data_dir = data_dir or default_data_dir()
         digest = hashlib.sha256()
         for name in ("members", "companies", "jobs", "posts", "articles"):

@@ -18,7 +18,7 @@ import yaml
 from components.network import vocabulary as vocab
 from components.network.store import NetworkStore
 
-__all__ = ["AGENTS", "CONTEXT_TYPES", "expand", "load_dev_set", "DEV_SET", "SEEDS"]
+__all__ = ["AGENTS", "CONTEXT_TYPES", "DEV_SET", "SEEDS", "expand", "load_dev_set"]
 
 AGENTS = ("general_knowledge", "job_assessment", "post_takeaways", "company_understanding", "career_advice",
           "out_of_scope")

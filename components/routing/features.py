@@ -137,7 +137,7 @@ class RouterFeatures(BaseEstimator, TransformerMixin):
         self.context_weight = context_weight
         self.lexicon_weight = lexicon_weight
 
-    def fit(self, inputs: Sequence[RouterInput], y: object = None) -> "RouterFeatures":
+    def fit(self, inputs: Sequence[RouterInput], y: object = None) -> RouterFeatures:
         queries = [q for q, _ in inputs]
         self.words_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1,
                                       token_pattern=r"(?u)\b\w+\b").fit(queries)

@@ -90,7 +90,8 @@ def train(rows: list[dict], lexicon: NetworkLexicon, min_confidence: float = MIN
 
 
 def print_report(metrics: dict, console: Console) -> None:
-    table = Table(title=f"Router on held-out seeds, {FOLDS} grouped folds (n={metrics['n']}, accuracy {metrics['accuracy']:.3f})")
+    table = Table(title=f"Router on held-out seeds, {FOLDS} grouped folds "
+                        f"(n={metrics['n']}, accuracy {metrics['accuracy']:.3f})")
     for column in ("agent", "precision", "recall", "f1", "support"):
         table.add_column(column, justify="left" if column == "agent" else "right")
     for agent, m in metrics["per_class"].items():
@@ -102,10 +103,10 @@ def print_report(metrics: dict, console: Console) -> None:
                       f"{error['query']!r} ({error['context']})")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Train the router and report per-class precision/recall.")
     parser.add_argument("--report", action="store_true", help="only evaluate; do not write the artifact")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     console = Console()
     rows = load_dev_set(DEV_SET)
     lexicon = build_lexicon()

@@ -2,7 +2,11 @@
 
 from components.skills.invoke import SkillCall, SkillInvoker, SkillResult
 from components.skills.registry import (
-    BUILTIN_DECLARATIONS, SkillRegistry, UnknownSkillError, default_registry, load_declarations,
+    BUILTIN_DECLARATIONS,
+    SkillRegistry,
+    UnknownSkillError,
+    default_registry,
+    load_declarations,
 )
 from components.skills.spec import CallSpec, ParamSpec, SkillSpec
 

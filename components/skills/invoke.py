@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterable
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import httpx
 from pydantic import BaseModel, Field, ValidationError
@@ -59,7 +59,7 @@ class SkillInvoker:
         if self._owns_client:
             await self._client.aclose()
 
-    async def __aenter__(self) -> "SkillInvoker":
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -57,7 +57,7 @@ class SkillSpec(_Strict):
                     "an output field not listed is read from the API field of the same name.")
 
     @model_validator(mode="after")
-    def _consistent(self) -> "SkillSpec":
+    def _consistent(self) -> SkillSpec:
         unknown = set(self.request_map) - set(self.input)
         if unknown:
             raise ValueError(f"request_map names parameters not in input: {sorted(unknown)}")

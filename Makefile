@@ -1,0 +1,52 @@
+# The map of what a person can run. `make up` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: help install data up down test test-fast lint bench router-report clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install -q "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON) --extra serve --extra flows --extra dev
+	touch $@
+
+install: $(VENV)/.synced ## Create .venv from uv.lock (CPU: everything but the gpu extra)
+
+data: install ## Check the shipped data and the router artifact exist (regenerate with `switchboard data generate`)
+	@test -s data/network/members.jsonl || $(BIN)/switchboard data generate
+	@test -s data/routing/router.joblib || $(BIN)/switchboard router train
+
+up: data ## Start everything with embedded defaults in the background and print the URLs
+	$(BIN)/switchboard up
+
+down: ## Stop everything `make up` started
+	@test -x $(BIN)/switchboard && $(BIN)/switchboard down || true
+
+test: install ## Install and run the whole suite
+	$(BIN)/pytest
+
+test-fast: install ## Unit tests only (no servers)
+	$(BIN)/pytest -m "not integration and not slow"
+
+lint: install ## Static checks
+	$(BIN)/ruff check components serve flows tests benchmarks
+
+bench: install ## Run the benchmarks (they print medians and ratios; they are not tests)
+	$(BIN)/python benchmarks/router_latency.py
+
+router-report: install ## Per-class precision/recall of the router on held-out seeds
+	$(BIN)/switchboard router report
+
+clean: down ## Remove runtime state and the environment
+	rm -rf .switchboard $(VENV) .tools

@@ -1,0 +1,141 @@
+"""`switchboard`: the command line a person runs. Each command is wiring over one component."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Switchboard: run and inspect a production generative-AI assistant.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+router_app = typer.Typer(help="The in-house router.", no_args_is_help=True)
+data_app = typer.Typer(help="Shipped data: the sample network and the routing dev set.", no_args_is_help=True)
+app.add_typer(router_app, name="router")
+app.add_typer(data_app, name="data")
+console = Console()
+
+
+def _config():
+    from components.config import ConfigError, load_config
+
+    try:
+        return load_config()
+    except ConfigError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def apis(host: Annotated[str | None, typer.Option(help="Bind address (config: apis.host).")] = None,
+         port: Annotated[int | None, typer.Option(help="Port (config: apis.port).")] = None) -> None:
+    """Serve the sample internal APIs over HTTP."""
+    import uvicorn
+
+    config = _config()
+    uvicorn.run("components.network.api:build_default_api", factory=True, host=host or config.apis.host,
+                port=port or config.apis.port, log_level="info")
+
+
+@app.command()
+def route(query: str, context: Annotated[str, typer.Option(help="post, job, company, profile or none.")] = "none",
+          as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False) -> None:
+    """Route one query and print the decision."""
+    from components.routing import load_router
+
+    config = _config()
+    router = load_router(config.routing.artifact, config.routing.min_confidence)
+    try:
+        decision = router.route(query, context)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(decision.__dict__))
+        return
+    console.print(f"[bold]{decision.agent}[/bold] (confidence {decision.confidence:.2f}, "
+                  f"{'in scope' if decision.in_scope else 'declined'}, {decision.version})")
+
+
+@app.command()
+def up() -> None:
+    """Start the stack with the embedded defaults in the background and print its URLs."""
+    from components.stack import StackError, default_services, start
+
+    config = _config()
+    services = default_services(config)
+    try:
+        with console.status("starting services") as spinner:
+            start(config, services, progress=lambda name: spinner.update(f"waiting for {name} to be healthy"))
+    except StackError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    table = Table(title="Switchboard is up", show_header=False)
+    for service in services:
+        for label, url in service.urls.items():
+            table.add_row(label, url)
+    console.print(table)
+    console.print(f"logs: {config.home}/run/*.log    stop with: make down")
+
+
+@app.command()
+def down() -> None:
+    """Stop everything `up` started."""
+    from components.stack import default_services, stop
+
+    config = _config()
+    stopped = stop(config, default_services(config))
+    console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+
+
+@router_app.command("train")
+def router_train() -> None:
+    """Train the router on the dev set, print the held-out report and write the artifact."""
+    from components.routing import train
+
+    train.main([])
+
+
+@router_app.command("report")
+def router_report() -> None:
+    """Print per-class precision/recall on held-out seeds (the artifact is untouched)."""
+    from components.routing import train
+
+    train.main(["--report"])
+
+
+@app.command()
+def skills() -> None:
+    """List the registered skills."""
+    from components.skills import default_registry
+
+    config = _config()
+    table = Table(title="Skills")
+    for column in ("name", "calls", "timeout", "description"):
+        table.add_column(column)
+    for spec in default_registry(config.skills.extra_declarations):
+        table.add_row(spec.name, f"{spec.call.method} {spec.call.path}",
+                      f"{spec.call.timeout_s or config.skills.default_timeout_s:g}s", spec.description)
+    console.print(table)
+
+
+@data_app.command("generate")
+def data_generate() -> None:
+    """Regenerate the sample network and the routing dev set (deterministic)."""
+    from components.network.generate import generate, write_network
+    from components.network.store import default_data_dir
+    from components.routing import devset
+
+    for name, digest in write_network(generate(), default_data_dir()).items():
+        console.print(f"network/{name:10s} {digest[:16]}")
+    rows = devset.expand()
+    devset.DEV_SET.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    console.print(f"routing/dev_set   {len(rows)} rows")
+
+
+if __name__ == "__main__":
+    app()

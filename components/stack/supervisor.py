@@ -1,0 +1,127 @@
+"""Starts the services of the embedded-default stack in the background and stops them again.
+
+Each service runs in its own process session (so `down` can stop it with everything it spawned), logs
+to `$SWITCHBOARD_HOME/run/<name>.log`, and records its pid in `$SWITCHBOARD_HOME/run/<name>.pid`. `up`
+waits until each health URL answers, and fails with the end of the log when one does not.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from components.config import SwitchboardConfig, repo_root
+
+__all__ = ["Service", "StackError", "default_services", "start", "status", "stop"]
+
+
+class StackError(RuntimeError):
+    """A service failed to start or become healthy."""
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    command: list[str]
+    health_url: str
+    urls: dict[str, str]
+    env: dict[str, str] = field(default_factory=dict)
+    start_timeout_s: float = 90.0
+
+
+def default_services(config: SwitchboardConfig) -> list[Service]:
+    apis = config.apis
+    return [
+        Service(name="apis", command=[sys.executable, "-m", "components.cli", "apis"],
+                health_url=f"{apis.url}/healthz",
+                urls={"Sample internal APIs": apis.url, "API docs (OpenAPI)": f"{apis.url}/docs"}),
+    ]
+
+
+def _run_dir(config: SwitchboardConfig) -> Path:
+    path = Path(config.home) / "run"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _pid(config: SwitchboardConfig, name: str) -> int | None:
+    path = _run_dir(config) / f"{name}.pid"
+    if not path.exists():
+        return None
+    pid = int(path.read_text().strip() or 0)
+    return pid if pid and _alive(pid) else None
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1.0).status_code < 500
+    except httpx.HTTPError:
+        return False
+
+
+def start(config: SwitchboardConfig, services: list[Service], progress=None) -> None:
+    """Starts every service that is not already running and waits for all to be healthy."""
+    run = _run_dir(config)
+    for service in services:
+        if _pid(config, service.name) is not None:
+            continue
+        if _healthy(service.health_url):
+            raise StackError(f"{service.name}: something else already answers at {service.health_url}; "
+                             f"stop it or change the port in infra/switchboard.yaml")
+        log = (run / f"{service.name}.log").open("ab")
+        env = {**os.environ, "SWITCHBOARD_HOME": str(config.home), **service.env}
+        process = subprocess.Popen(service.command, stdout=log, stderr=subprocess.STDOUT, cwd=repo_root(),
+                                   env=env, start_new_session=True)
+        (run / f"{service.name}.pid").write_text(str(process.pid))
+        deadline = time.monotonic() + service.start_timeout_s
+        while not _healthy(service.health_url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop(config, [service])
+                tail = (run / f"{service.name}.log").read_text(errors="replace")[-2000:]
+                reason = "exited" if process.returncode is not None else "did not become healthy in time"
+                raise StackError(f"{service.name} {reason}; end of {run / service.name}.log:\n{tail}")
+            if progress:
+                progress(service.name)
+            time.sleep(0.3)
+
+
+def stop(config: SwitchboardConfig, services: list[Service]) -> list[str]:
+    """Stops the services' process groups (TERM, then KILL after 10 s); returns the names stopped."""
+    stopped = []
+    for service in reversed(services):
+        pid = _pid(config, service.name)
+        pid_file = _run_dir(config) / f"{service.name}.pid"
+        if pid is not None:
+            try:
+                os.killpg(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            deadline = time.monotonic() + 10
+            while _alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if _alive(pid):
+                os.killpg(pid, signal.SIGKILL)
+            stopped.append(service.name)
+        pid_file.unlink(missing_ok=True)
+    return stopped
+
+
+def status(config: SwitchboardConfig, services: list[Service]) -> dict[str, bool]:
+    return {s.name: _pid(config, s.name) is not None and _healthy(s.health_url) for s in services}

@@ -1,0 +1,116 @@
+"""The sample internal APIs over real HTTP: every endpoint, its happy path and its errors."""
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def test_health_reports_the_loaded_network(api, network):
+    body = api.get("/healthz").json()
+    assert body == {"status": "ok", "members": len(network.members), "jobs": len(network.jobs),
+                    "data": network.digest}
+
+
+def test_people_search_filters_by_location_and_ranks_by_keywords(api):
+    people = api.get("/people/search", params={"q": "python sql", "location": "Berlin", "limit": 5}).json()
+    assert 1 <= len(people) <= 5
+    assert all("Berlin" in p["location"] for p in people)
+    assert set(people[0]) == {"id", "name", "headline", "location"}
+
+
+def test_people_search_by_company_matches_current_employer(api, network):
+    member = network.members["m00010"]
+    people = api.get("/people/search", params={"company": member.experience[0].company_name}).json()
+    assert people and all(network.members[p["id"]].experience[0].company_name == member.experience[0].company_name
+                          for p in people)
+
+
+def test_people_search_needs_a_criterion(api):
+    response = api.get("/people/search")
+    assert response.status_code == 422
+    assert "at least one" in response.json()["detail"]
+
+
+def test_profile_never_exposes_contact_details(api, network):
+    profile = api.get("/profiles/m00001").json()
+    assert profile["name"] == network.members["m00001"].name
+    assert "email" not in profile and "phone" not in profile
+    assert network.members["m00001"].email not in api.get("/profiles/m00001").text
+
+
+def test_unknown_profile_is_404_naming_the_id(api):
+    response = api.get("/profiles/m99999")
+    assert response.status_code == 404
+    assert "m99999" in response.json()["detail"]
+
+
+def test_job_search_applies_enum_filters(api):
+    jobs = api.get("/jobs/search", params={"q": "engineer", "remote": "remote", "seniority": "senior"}).json()
+    assert jobs and all(j["remote"] == "remote" and j["seniority"] == "senior" for j in jobs)
+
+
+@pytest.mark.parametrize("params", [{"seniority": "boss"}, {"remote": "sometimes"}, {"limit": 0},
+                                    {"limit": 51}, {"limit": "many"}])
+def test_job_search_rejects_bad_parameters(api, params):
+    response = api.get("/jobs/search", params=params)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == next(iter(params))
+
+
+def test_job_view_and_404(api, network):
+    job = api.get("/jobs/j00001").json()
+    assert job["title"] == network.jobs["j00001"].title
+    assert job["requirements"] == network.jobs["j00001"].requirements
+    assert api.get("/jobs/j99999").status_code == 404
+
+
+def test_company_lookup_by_name_is_case_insensitive(api, network):
+    company = network.companies["c0001"]
+    assert api.get("/companies/lookup", params={"name": company.name.upper()}).json()["id"] == "c0001"
+
+
+def test_company_lookup_errors(api):
+    assert api.get("/companies/lookup", params={"name": "zzzz qqqq"}).status_code == 404
+    assert api.get("/companies/lookup").status_code == 422
+    assert api.get("/companies/lookup", params={"name": ""}).status_code == 422
+
+
+def test_company_view_and_404(api, network):
+    assert api.get("/companies/c0002").json()["name"] == network.companies["c0002"].name
+    assert api.get("/companies/c9999").status_code == 404
+
+
+def test_post_view_and_404(api, network):
+    post = api.get("/posts/p00001").json()
+    assert post["text"] == network.posts["p00001"].text
+    assert api.get("/posts/p99999").status_code == 404
+
+
+@pytest.mark.parametrize("mode", ["vector", "fulltext"])
+def test_article_search_finds_the_topic(api, mode):
+    hits = api.get("/articles/search", params={"q": "negotiate a job offer salary", "mode": mode, "limit": 3}).json()
+    assert len(hits) == 3
+    assert any("Negotiating" in h["title"] for h in hits)
+
+
+def test_article_search_errors(api):
+    assert api.get("/articles/search").status_code == 422
+    assert api.get("/articles/search", params={"q": "x", "mode": "psychic"}).status_code == 422
+
+
+def test_news_for_a_company_is_newest_first(api, network):
+    items = api.get("/news", params={"company_id": "c0001"}).json()
+    assert [i["id"] for i in items] == [n.id for n in network.companies["c0001"].news]
+    assert [i["date"] for i in items] == sorted((i["date"] for i in items), reverse=True)
+    assert api.get("/news", params={"company_id": "c9999"}).status_code == 404
+
+
+def test_news_keyword_filter(api):
+    items = api.get("/news", params={"q": "raises", "limit": 5}).json()
+    assert items and all("raises" in i["headline"].lower() for i in items)
+
+
+def test_openapi_schema_lists_every_endpoint(api):
+    paths = set(api.get("/openapi.json").json()["paths"])
+    assert {"/people/search", "/profiles/{member_id}", "/jobs/search", "/jobs/{job_id}", "/companies/lookup",
+            "/companies/{company_id}", "/posts/{post_id}", "/articles/search", "/news", "/healthz"} <= paths

@@ -1,0 +1,143 @@
+"""Skills against the running sample APIs, and against a real server that misbehaves on purpose."""
+
+import asyncio
+import time
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+
+from components.skills import SkillCall, SkillInvoker, default_registry
+from tests.conftest import LoopbackServer, free_port
+
+pytestmark = pytest.mark.integration
+
+REGISTRY = default_registry()
+
+
+@pytest.fixture
+async def invoker(internal_api):
+    async with SkillInvoker(REGISTRY, internal_api, default_timeout_s=5) as skills:
+        yield skills
+
+
+# One call per built-in skill, with what its mapped result must show.
+CASES = {
+    "people_search": ({"keywords": "python", "location": "Berlin", "limit": 3},
+                      lambda d, n: len(d) == 3 and all("Berlin" in p["location"] for p in d)),
+    "profile_view": ({"member_id": "m00001"},
+                     lambda d, n: d["name"] == n.members["m00001"].name
+                     and d["titles"][0] == n.members["m00001"].experience[0].title),
+    "job_search": ({"keywords": "engineer", "workplace": "remote", "limit": 4},
+                   lambda d, n: len(d) == 4 and all(j["workplace"] == "remote" for j in d)),
+    "job_view": ({"job_id": "j00002"},
+                 lambda d, n: d["company"] == n.jobs["j00002"].company_name
+                 and d["salary_min"] == n.jobs["j00002"].salary.min),
+    "company_lookup": ({"company_name": "stackstone technologies"}, lambda d, n: d["id"] == "c0001"),
+    "company_view": ({"company_id": "c0001"},
+                     lambda d, n: d["news"] == [x.headline for x in n.companies["c0001"].news]),
+    "post_view": ({"post_id": "p00001"},
+                  lambda d, n: d["author"] == n.posts["p00001"].author_name
+                  and d["comments"] == [c.text for c in n.posts["p00001"].comments]),
+    "web_search": ({"query": "how to prepare for behavioural interviews", "limit": 2},
+                   lambda d, n: len(d) == 2 and any("interview" in a["title"].lower() for a in d)),
+    "news_search": ({"company_id": "c0003", "limit": 2},
+                    lambda d, n: [x["id"] for x in d] == [x.id for x in n.companies["c0003"].news[:2]]),
+}
+
+
+def test_every_builtin_skill_has_a_case():
+    assert set(CASES) == set(REGISTRY.names())
+
+
+@pytest.mark.parametrize("skill", sorted(CASES))
+async def test_skill_against_the_running_api(invoker, network, skill):
+    params, check = CASES[skill]
+    result = await invoker.invoke(SkillCall(skill=skill, params=params))
+    assert result.status == "done", result.error
+    assert check(result.data, network)
+    assert result.latency_ms > 0
+
+
+async def test_not_found_is_a_failed_result_with_the_reason(invoker):
+    result = await invoker.invoke(SkillCall(skill="job_view", params={"job_id": "j99999"}))
+    assert result.status == "failed" and result.error == "not found: no job with id 'j99999'"
+
+
+async def test_invalid_parameters_fail_without_calling(invoker):
+    result = await invoker.invoke(SkillCall(skill="job_search", params={"seniority": "boss"}))
+    assert result.status == "failed" and result.error.startswith("invalid parameters: seniority")
+
+
+async def test_unknown_skill_fails_with_a_clear_reason(invoker):
+    result = await invoker.invoke(SkillCall(skill="teleport", params={}))
+    assert result.status == "failed" and "unknown skill 'teleport'" in result.error
+
+
+async def test_invoke_all_runs_concurrently_and_keeps_order(invoker):
+    calls = [SkillCall(skill="job_view", params={"job_id": f"j0000{i}"}) for i in range(1, 6)]
+    results = await invoker.invoke_all(calls)
+    assert [r.params["job_id"] for r in results] == [c.params["job_id"] for c in calls]
+    assert all(r.status == "done" for r in results)
+
+
+# --- a real server that misbehaves -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def faulty_api():
+    app = FastAPI()
+    app.state.mode = "ok"
+
+    @app.get("/{path:path}")
+    async def anything(path: str, request: Request):
+        mode = request.app.state.mode
+        if mode == "slow":
+            await asyncio.sleep(3)
+        if mode == "error":
+            return JSONResponse({"detail": "jobs backend overloaded"}, status_code=503)
+        if mode == "garbage":
+            return PlainTextResponse("<html>oops</html>")
+        return JSONResponse({"title": "ok"})
+
+    with LoopbackServer(app) as server:
+        server.app = app
+        yield server
+
+
+async def test_slow_api_times_out_as_a_failed_result(faulty_api):
+    faulty_api.app.state.mode = "slow"
+    async with SkillInvoker(REGISTRY, faulty_api.url, default_timeout_s=0.3) as skills:
+        started = time.perf_counter()
+        result = await skills.invoke(SkillCall(skill="job_view", params={"job_id": "j1"}))
+    # job_view declares its own 2 s timeout, which wins over the default.
+    assert result.status == "failed" and result.error == "timed out after 2s"
+    assert 1.9 < time.perf_counter() - started < 2.9
+
+
+async def test_5xx_is_a_failed_result_with_the_api_message(faulty_api):
+    faulty_api.app.state.mode = "error"
+    async with SkillInvoker(REGISTRY, faulty_api.url) as skills:
+        result = await skills.invoke(SkillCall(skill="job_view", params={"job_id": "j1"}))
+    assert result.status == "failed" and result.error == "API answered 503: jobs backend overloaded"
+
+
+async def test_unmappable_body_is_a_failed_result(faulty_api):
+    faulty_api.app.state.mode = "garbage"
+    async with SkillInvoker(REGISTRY, faulty_api.url) as skills:
+        result = await skills.invoke(SkillCall(skill="job_view", params={"job_id": "j1"}))
+    assert result.status == "failed" and result.error.startswith("API answered a body the skill cannot map")
+
+
+async def test_one_failing_call_does_not_affect_the_others(faulty_api, internal_api):
+    faulty_api.app.state.mode = "error"
+    async with SkillInvoker(REGISTRY, internal_api) as good, SkillInvoker(REGISTRY, faulty_api.url) as bad:
+        results = await asyncio.gather(good.invoke(SkillCall(skill="job_view", params={"job_id": "j00001"})),
+                                       bad.invoke(SkillCall(skill="job_view", params={"job_id": "j00001"})))
+    assert [r.status for r in results] == ["done", "failed"]
+
+
+async def test_unreachable_api_is_a_failed_result():
+    async with SkillInvoker(REGISTRY, f"http://127.0.0.1:{free_port()}") as skills:
+        result = await skills.invoke(SkillCall(skill="post_view", params={"post_id": "p00001"}))
+    assert result.status == "failed" and result.error.startswith("could not reach the API: ConnectError")
