@@ -1,0 +1,164 @@
+"""StreamingListParser: each item of a list as soon as it is complete, while the LLM is still writing.
+
+    parser = StreamingListParser(item_schema=Call, field="calls")
+    async for delta in engine_stream:
+        for call in parser.feed(delta):
+            fire(call)               # the skill starts before the plan is finished
+    for call in parser.close():
+        fire(call)
+
+An item is complete when the next item starts, the list ends (a line left of the items, a closing
+fence, a closing `]`), or the stream closes; a JSON item when its closing brace arrives. Each
+completed prefix goes through the same pipeline as `parse_yaml`, so items and repairs are the same.
+An item that cannot be read is not emitted: its ParseError is kept in `errors` for the caller to log.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError, create_model
+
+from components.structured.fit import GLOBAL_SYNONYMS, fit_model, model_keys
+from components.structured.parse import _error, parse_tree
+from components.structured.report import ParseError, Repairs
+from components.structured.text import CHARACTER_STEPS, extract_payload, normalize_key
+
+__all__ = ["StreamingListParser"]
+
+T = TypeVar("T", bound=BaseModel)
+_ITEM = re.compile(r"^(\s*)(?:[-*•+]|\d{1,3}[.)])(?:\s|$)")
+_KEY = re.compile(r"^(\s*)(?:\*\*|__)?([^\s:#\-\"'][^:#]*?)(?:\*\*|__)?\s*:(?:\s|$)")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+def _clean(text: str) -> str:
+    for step in CHARACTER_STEPS:
+        text = step(text)
+    return text
+
+
+class StreamingListParser(Generic[T]):
+    def __init__(self, item_schema: type[T], field: str = "calls") -> None:
+        self.item_schema = item_schema
+        self.field = field
+        self.errors: list[ParseError] = []
+        self.repairs: list[str] = []
+        self._wrapper = create_model(f"{item_schema.__name__}List", **{field: (list[item_schema], ...)})
+        self._keys = {normalize_key(field), *GLOBAL_SYNONYMS.get(field, ())}
+        self._buffer = ""
+        self._done = 0  # items already emitted or rejected
+        self._closed = False
+
+    def feed(self, chunk: str) -> list[T]:
+        """Adds a delta of any size; returns the items it completed."""
+        if self._closed:
+            raise RuntimeError("feed() after close()")
+        self._buffer += chunk
+        if not any(mark in chunk for mark in "\n}]"):
+            return []
+        complete, cut = self._complete_items(self._buffer)
+        if complete <= self._done:
+            return []
+        return self._take(self._buffer[:cut], complete, final=False)
+
+    def close(self) -> list[T]:
+        """Ends the stream; returns whatever completes at its end."""
+        self._closed = True
+        if not self._buffer.strip():
+            return []
+        return self._take(self._buffer, None, final=True)
+
+    # -- which items are complete -------------------------------------------------------------------
+
+    def _complete_items(self, text: str) -> tuple[int, int]:
+        """(number of complete items, length of the prefix that holds them)."""
+        payload = extract_payload(_clean(text), model_keys(self._wrapper), [])
+        if payload.lstrip()[:1] in "{[":
+            return self._complete_json(text)
+        return self._complete_yaml(text)
+
+    def _complete_json(self, text: str) -> tuple[int, int]:
+        depth, quote, escaped, list_depth, count, cut = 0, "", False, None, 0, 0
+        last_key = ""
+        key_start = -1
+        for i, ch in enumerate(text):
+            if quote:
+                if escaped:
+                    escaped = False
+                elif ch == "\\":
+                    escaped = True
+                elif ch == quote:
+                    quote = ""
+                    last_key = text[key_start + 1:i]
+                continue
+            if ch in "\"'":
+                quote, key_start = ch, i
+            elif ch in "{[":
+                depth += 1
+                if ch == "[" and list_depth is None and (depth == 1 or normalize_key(last_key) in self._keys):
+                    list_depth = depth
+            elif ch in "}]":
+                if list_depth is not None and depth == list_depth + 1 and ch == "}":
+                    count, cut = count + 1, i + 1
+                if list_depth is not None and depth == list_depth and ch == "]":
+                    return count, i + 1
+                depth -= 1
+        return count, cut
+
+    def _complete_yaml(self, text: str) -> tuple[int, int]:
+        lines = text.split("\n")[:-1]  # the last line may still be growing
+        offset, key_column, column, first_key, starts = 0, -1, None, "", []
+        for line in lines:
+            start, offset = offset, offset + len(line) + 1
+            clean = _clean(line)
+            if not clean.strip():
+                continue
+            indent = len(clean) - len(clean.lstrip(" "))
+            key = _KEY.match(clean)
+            item = _ITEM.match(clean)
+            if column is None:
+                if key and normalize_key(key.group(2)) in self._keys:
+                    key_column = indent
+                elif item:
+                    column = indent
+                    starts.append(start)
+                    first_key = (_KEY.match(clean[item.end():] or "") or [None, "", ""])[2]
+                continue
+            if item and indent == column:
+                starts.append(start)
+            elif indent == column and key and key.group(2) == first_key and first_key:
+                starts.append(start)  # an item missing its dash
+            elif _FENCE.match(clean) or indent < column or (indent == column and not item) or (
+                    indent <= key_column and key):
+                return len(starts), start
+        return max(len(starts) - 1, 0), starts[-1] if starts else 0
+
+    # -- parsing the complete prefix -----------------------------------------------------------------
+
+    def _take(self, text: str, complete: int | None, final: bool) -> list[T]:
+        repairs = Repairs()
+        try:
+            tree, truncated = parse_tree(text, set(model_keys(self._wrapper)), repairs)
+            nodes = fit_model(tree, self._wrapper, repairs).get(self.field)
+        except ParseError as exc:
+            if final:
+                self.errors.append(exc)
+            return []
+        if final:
+            self.repairs = list(repairs)
+        if not isinstance(nodes, list):
+            if final and self._done == 0:
+                self.errors.append(ParseError("missing", field=self.field, repairs=repairs))
+            return []
+        end = len(nodes) if complete is None else min(complete, len(nodes))
+        items = []
+        for index in range(self._done, end):
+            try:
+                items.append(self.item_schema.model_validate(nodes[index]))
+            except ValidationError as exc:
+                if not (final and truncated and index == len(nodes) - 1):
+                    self.errors.append(_error(exc, repairs, prefix=f"{self.field}.{index}"))
+        self._done = max(self._done, end)
+        return items

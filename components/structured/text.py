@@ -1,0 +1,166 @@
+"""Text-level repairs: characters, then finding the structured payload inside what the LLM wrote.
+
+Each step is `(text) -> text` and is reported by name when it changed something. They run in the
+order of `CHARACTER_STEPS`, then `extract_payload` cuts away fences, prose and document markers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+__all__ = ["CHARACTER_STEPS", "extract_payload", "looks_like_refusal", "normalize_key"]
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u3000"), " ")
+_QUOTES = {ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"}
+_QUOTES |= {ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u2032"}
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+-]*)[ \t]*$", re.MULTILINE)
+_MARKER = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
+_LIST_MARK = re.compile(r"^\s*(?:[-*•+]\s|\d+[.)]\s)")
+_KEY_LINE = re.compile(r"^\s*(?:[-*•+]\s+)?(\*\*|__)?([A-Za-z_\"'][\w \-\"']{0,60}?)(\*\*|__)?\s*:(\s|$|\S)")
+_REFUSAL = re.compile(r"\b(I'?m sorry|I am sorry|I can(?:not|'t)|I'?m (?:not able|unable)|as an AI|I won'?t)\b",
+                      re.IGNORECASE)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def strip_bom(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def remove_invisible_characters(text: str) -> str:
+    return text.translate(_INVISIBLE).translate(_SPACES)
+
+
+def straighten_quotes(text: str) -> str:
+    return text.translate(_QUOTES)
+
+
+def expand_tabs(text: str) -> str:
+    if "\t" not in text:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        body = line.lstrip(" \t")
+        indent = line[: len(line) - len(body)].replace("\t", "  ")
+        lines.append(indent + re.sub(r":\t+", ": ", body).replace("\t", " "))
+    return "\n".join(lines)
+
+
+CHARACTER_STEPS: tuple[Callable[[str], str], ...] = (
+    strip_bom, normalize_newlines, remove_invisible_characters, straighten_quotes, expand_tabs,
+)
+
+
+def normalize_key(key: str) -> str:
+    """`minSalary`, `min-salary`, `Min Salary`, `**min_salary**` -> `min_salary`."""
+    key = key.strip().strip("*_`\"' ").strip()
+    key = _CAMEL.sub("_", key)
+    return re.sub(r"[\s\-./]+", "_", key).strip("_").lower()
+
+
+def _fenced_blocks(text: str) -> list[str] | None:
+    fences = list(_FENCE.finditer(text))
+    if not fences:
+        return None
+    blocks, i = [], 0
+    while i < len(fences):
+        start = fences[i]
+        closing = next((f for f in fences[i + 1:] if f.group(1)[0] == start.group(1)[0] and not f.group(2)), None)
+        if closing is None:  # an unclosed fence: the output was cut, keep what came
+            blocks.append(text[start.end():].strip("\n"))
+            break
+        blocks.append(text[start.end():closing.start()].strip("\n"))
+        i = fences.index(closing) + 1
+    return [b for b in blocks if b.strip()]
+
+
+def _json_span(text: str, start: int) -> str:
+    """From an opening bracket to its match (string-aware), or to the end when the output was cut."""
+    depth, quote, escaped = 0, "", False
+    for i in range(start, len(text)):
+        ch = text[i]
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+            if depth == 0:
+                return text[start:i + 1]
+    return text[start:]
+
+
+def _is_structure(line: str, keys: set[str]) -> bool:
+    stripped = line.strip()
+    if not stripped or stripped.startswith("#"):
+        return True
+    if _LIST_MARK.match(line) or stripped[0] in "{}[]" or _MARKER.match(stripped):
+        return True
+    match = _KEY_LINE.match(line)
+    return bool(match) and (normalize_key(match.group(2)) in keys or " " not in match.group(2).strip())
+
+
+def _yaml_span(lines: list[str], keys: set[str]) -> tuple[int, int]:
+    start = next((i for i, line in enumerate(lines)
+                  if (m := _KEY_LINE.match(line)) and normalize_key(m.group(2)) in keys), None)
+    if start is None:
+        start = next((i for i, line in enumerate(lines) if line.strip() and _is_structure(line, set())), 0)
+    end = len(lines)
+    for i in range(start + 1, len(lines)):
+        line = lines[i]
+        # Prose after the payload starts at the margin after a blank line; a margin line right
+        # after a value is a continuation of that value, which a later step joins.
+        if line.strip() and not line[0].isspace() and not _is_structure(line, keys) and not lines[i - 1].strip():
+            end = i
+            break
+    return start, end
+
+
+def extract_payload(text: str, keys: Iterable[str], repairs: list[str]) -> str:
+    """The structured part of `text`: inside a code fence, without prose or document markers."""
+    keys = set(keys)
+    blocks = _fenced_blocks(text)
+    if blocks is not None:
+        repairs.append("code_fence")
+        if len(blocks) > 1:
+            repairs.append("repeated_block")
+        text = blocks[0] if blocks else ""
+    if _MARKER.search(text):
+        text = _MARKER.sub("", text)
+        repairs.append("document_markers")
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip() and _is_structure(line, keys)), None)
+    if first is None or lines[first].lstrip()[0] in "{[":
+        offset = text.find(lines[first].lstrip()) if first is not None else min(
+            (i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
+        if offset < 0:
+            return text.strip()
+        payload = _json_span(text, offset)
+        if text[:offset].strip() or text[offset + len(payload):].strip():
+            repairs.append("surrounding_prose")
+        return payload
+    start, end = _yaml_span(lines, keys)
+    if any(line.strip() for line in lines[:start]) or any(line.strip() for line in lines[end:]):
+        repairs.append("surrounding_prose")
+    payload = "\n".join(lines[start:end]).strip("\n")
+    half = len(payload) // 2
+    if "\n" in payload and payload[:half].strip() == payload[half:].strip():
+        repairs.append("repeated_block")
+        payload = payload[:half].strip("\n")
+    return payload
+
+
+def looks_like_refusal(text: str) -> bool:
+    return bool(_REFUSAL.search(text))
