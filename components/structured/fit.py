@@ -14,12 +14,13 @@ import types
 import typing
 from typing import Any
 
+import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from components.structured.report import Repairs
 from components.structured.text import normalize_key
-from components.structured.tree import Node, Scalar, plain, resolve_plain
+from components.structured.tree import Node, Scalar, plain
 
 __all__ = ["GLOBAL_SYNONYMS", "fit_model", "fit_value", "model_keys"]
 
@@ -43,6 +44,8 @@ _NUMBER = re.compile(
     r"(?P<unit>%|usd|eur|gbp|years?|yrs?|months?|per (?:year|hour|month)|/(?:yr|year|hr|hour))?\s*$",
     re.IGNORECASE)
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_YAML11 = yaml.resolver.Resolver()
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _args(annotation: Any) -> tuple[Any, ...]:
@@ -70,7 +73,7 @@ def _read_number(raw: str, repairs: Repairs) -> int | float | None:
     number *= {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6}.get(mult, 1)
     if match.group("sign") == "-":
         number = -number
-    if text != digits:
+    if text != digits or "," in digits:
         repairs.add("number_text")
     return int(number) if number.is_integer() else number
 
@@ -89,6 +92,7 @@ def _fit_choice(node: Node, choices: list[Any], repairs: Repairs) -> Any:
         node = node[0]
     if not isinstance(node, Scalar):
         return plain(node)
+    node = _stray_quote(node, repairs)
     for choice in choices:
         if node.raw == str(choice) and (isinstance(choice, str) or not node.quoted):
             return choice
@@ -100,19 +104,34 @@ def _fit_choice(node: Node, choices: list[Any], repairs: Repairs) -> Any:
     return node.value
 
 
+def _stray_quote(node: Scalar, repairs: Repairs) -> Scalar:
+    """`job_search"`: a plain value with one unmatched quote at its end."""
+    raw = node.raw
+    if not node.quoted and raw[-1:] in "\"'" and raw[-1:] and raw.count(raw[-1]) % 2 == 1 and raw[0] != raw[-1]:
+        repairs.add("unbalanced_quote")
+        return Scalar(raw[:-1].rstrip())
+    return node
+
+
 def _fit_scalar(node: Node, annotation: type, repairs: Repairs) -> Any:
     if isinstance(node, list):
         if len(node) != 1:
             return plain(node)
         repairs.add("one_item_list_to_scalar")
         node = node[0]
+    if annotation is str and isinstance(node, dict) and len(node) == 1:
+        key, value = next(iter(node.items()))
+        if isinstance(value, Scalar):  # `- Apply: this week` is text with a colon, not a mapping
+            repairs.add("mapping_read_as_text")
+            return f"{key}: {value.raw}"
     if not isinstance(node, Scalar):
         return plain(node)
+    node = _stray_quote(node, repairs)
     if annotation is str:
         if node.is_null:
             return None
-        if not node.quoted and not isinstance(resolve_plain(node.raw), str):
-            repairs.add("scalar_kept_as_string")
+        if not node.quoted and _YAML11.resolve(yaml.ScalarNode, node.raw, (True, False)) != _STR_TAG:
+            repairs.add("scalar_kept_as_string")  # YAML 1.1 would have read NO, 1.10 or 0123 as non-text
         return node.raw
     if annotation is bool:
         word = node.raw.strip().lower()
@@ -154,7 +173,7 @@ def fit_value(node: Node, annotation: Any, repairs: Repairs) -> Any:
         if isinstance(node, Scalar):
             if node.is_null:
                 return None
-            if "," in node.raw and not node.quoted and (item_type in (str, int, float) or _is_literal(item_type)):
+            if "," in node.raw and (item_type in (str, int, float) or _is_literal(item_type)):
                 repairs.add("comma_separated_list")
                 node = [Scalar(part.strip()) for part in node.raw.split(",") if part.strip()]
             else:

@@ -177,6 +177,10 @@ class JsonParseError(ValueError):
     pass
 
 
+class _Unclosed(dict):
+    """An object the input ended inside of: incomplete, so never kept as a list item."""
+
+
 _WORD_END = re.compile(r"[\s,:}\]=]")
 _PY_LITERALS = {"True": "true", "False": "false", "None": "null"}
 
@@ -265,11 +269,19 @@ class _JsonParser:
             self.skip()
             if self.pos < len(self.text) and self.text[self.pos] in "}]":
                 self.repairs.add("trailing_commas")
+        elif self.pos < len(self.text) and self.text[self.pos] not in "}]":
+            self.repairs.add("missing_commas")
 
     def obj(self) -> dict[str, Node]:
         self.pos += 1
         result: dict[str, Node] = {}
-        while not self._close("}"):
+        while True:
+            self.skip()
+            if self.pos >= len(self.text):
+                self.repairs.add("missing_closers")
+                return _Unclosed(result)
+            if self._close("}"):
+                return result
             if self.text[self.pos] in "\"'":
                 key = self.string()
             else:
@@ -283,13 +295,16 @@ class _JsonParser:
             self.skip()
             result[key] = Scalar("") if self.pos >= len(self.text) else self.value()
             self._separator()
-        return result
 
     def arr(self) -> list[Node]:
         self.pos += 1
         items: list[Node] = []
         while not self._close("]"):
-            items.append(self.value())
+            item = self.value()
+            if isinstance(item, _Unclosed):
+                self.repairs.add("dropped_truncated_item")
+            else:
+                items.append(item)
             self._separator()
         return items
 

@@ -2,7 +2,8 @@
 
 The pipeline, in order:
 1. fast path: `yaml.safe_load` (libyaml) + `model_validate`, accepted only when no key would be lost;
-   valid YAML therefore parses to exactly what safe_load + pydantic gives;
+   valid YAML therefore parses to exactly what safe_load + pydantic gives (text with invisible
+   characters, typographic quote delimiters or Python literals in JSON takes the repair path);
 2. character steps (BOM, CRLF, invisible characters, smart quotes, tabs);
 3. payload extraction (code fences, surrounding prose, document markers, a repeated block);
 4. structure: a tolerant JSON parser for JSON, else line steps (bold keys, markdown lists, a missing
@@ -23,7 +24,13 @@ from pydantic import BaseModel, ValidationError
 from components.structured.fit import _free_form_dict_field, _is_model, fit_model, model_keys
 from components.structured.lenient import JsonParseError, parse_block_yaml, parse_json
 from components.structured.report import ParseError, ParseReport, Repairs
-from components.structured.text import CHARACTER_STEPS, extract_payload, looks_like_refusal, normalize_key
+from components.structured.text import (
+    CHARACTER_STEPS,
+    SUSPICIOUS,
+    extract_payload,
+    looks_like_refusal,
+    normalize_key,
+)
 from components.structured.tree import Node, Scalar, from_yaml_node
 from components.structured.yaml_lines import LINE_STEPS
 
@@ -143,12 +150,15 @@ def validate_tree(tree: Node, schema: type[M], repairs: Repairs, truncated: bool
 
 def parse_yaml_report(text: str, schema: type[M]) -> ParseReport[M]:
     """Like `parse_yaml`, and also returns the names of the repairs applied (empty for valid input)."""
-    try:
-        data = yaml.load(text, Loader=_LOADER)
-        if not _loses_data(data, schema):
-            return ParseReport(schema.model_validate(data), [])
-    except (yaml.YAMLError, ValidationError, TypeError, ValueError):
-        pass
+    # Invisible characters, typographic quote delimiters and Python literals in JSON-style text are
+    # LLM artefacts even where they happen to be valid YAML, so such text takes the repair path.
+    if not SUSPICIOUS.search(text):
+        try:
+            data = yaml.load(text, Loader=_LOADER)
+            if not _loses_data(data, schema):
+                return ParseReport(schema.model_validate(data), [])
+        except (yaml.YAMLError, ValidationError, TypeError, ValueError):
+            pass
     repairs = Repairs()
     tree, truncated = parse_tree(text, set(model_keys(schema)), repairs)
     return validate_tree(tree, schema, repairs, truncated)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-__all__ = ["CHARACTER_STEPS", "extract_payload", "looks_like_refusal", "normalize_key"]
+__all__ = ["CHARACTER_STEPS", "SUSPICIOUS", "extract_payload", "looks_like_refusal", "normalize_key"]
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u3000"), " ")
@@ -36,8 +36,21 @@ def remove_invisible_characters(text: str) -> str:
     return text.translate(_INVISIBLE).translate(_SPACES)
 
 
+_SMART_DELIMITED = re.compile(
+    r"(?P<pre>^|[\s:\[{,(-])(?P<open>[\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b])"
+    r"(?P<body>[^\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\n]*)"
+    r"(?P<close>[\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b])(?=\s*(?:$|[:,\]})#]))",
+    re.MULTILINE)
+SUSPICIOUS = re.compile(
+    "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0\u202f\u2007\u2009\u3000]"
+    r"|(?:^|[\s:\[{,(-])[\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b]"
+    r"|\A\s*[{\[][\s\S]*[:\[,]\s*(?:None|True|False)\s*[,\]}]", re.MULTILINE)
+
+
 def straighten_quotes(text: str) -> str:
-    return text.translate(_QUOTES)
+    """Typographic quotes used as delimiters (around a key or value) become ASCII; prose keeps them."""
+    return _SMART_DELIMITED.sub(
+        lambda m: m["pre"] + _QUOTES.get(ord(m["open"]), '"') + m["body"] + _QUOTES.get(ord(m["close"]), '"'), text)
 
 
 def expand_tabs(text: str) -> str:
@@ -117,6 +130,10 @@ def _yaml_span(lines: list[str], keys: set[str]) -> tuple[int, int]:
                   if (m := _KEY_LINE.match(line)) and normalize_key(m.group(2)) in keys), None)
     if start is None:
         start = next((i for i, line in enumerate(lines) if line.strip() and _is_structure(line, set())), 0)
+    # A wrapper key above an indented schema key belongs to the payload, not to the prose.
+    while start > 0 and _KEY_LINE.match(lines[start - 1]) and _is_structure(lines[start - 1], set()) and (
+            len(lines[start - 1]) - len(lines[start - 1].lstrip()) < len(lines[start]) - len(lines[start].lstrip())):
+        start -= 1
     end = len(lines)
     for i in range(start + 1, len(lines)):
         line = lines[i]
