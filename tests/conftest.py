@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -13,9 +14,15 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from hypothesis import settings
 
 from components.network import ArticleIndex, NetworkStore
 from components.network.api import build_api
+
+# HYPOTHESIS_PROFILE=deep make test runs the property tests twenty times harder.
+settings.register_profile("default", max_examples=150)
+settings.register_profile("deep", max_examples=3000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def free_port() -> int:

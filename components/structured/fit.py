@@ -82,6 +82,10 @@ def _null_word(node: Node) -> bool:
     return isinstance(node, Scalar) and (node.is_null or node.raw.strip().lower() in _NULL_WORDS)
 
 
+def _is_null(node: Node) -> bool:
+    return isinstance(node, Scalar) and (node.is_null or node.python_literal and node.raw == "None")
+
+
 def _enum_key(value: Any) -> str:
     return re.sub(r"[\s\-/.]+", "_", str(value).strip().lower())
 
@@ -155,7 +159,7 @@ def fit_value(node: Node, annotation: Any, repairs: Repairs) -> Any:
     if _is_union(annotation):
         options = [a for a in _args(annotation) if a is not type(None)]
         if type(None) in _args(annotation) and _null_word(node):
-            if not (isinstance(node, Scalar) and node.is_null):
+            if not _is_null(node):
                 # Only where the other types would reject the word: a str keeps "none".
                 if str in options:
                     return fit_value(node, str, repairs)

@@ -181,8 +181,9 @@ class _Unclosed(dict):
     """An object the input ended inside of: incomplete, so never kept as a list item."""
 
 
-_WORD_END = re.compile(r"[\s,:}\]=]")
-_PY_LITERALS = {"True": "true", "False": "false", "None": "null"}
+_KEY_END = re.compile(r"[\s,:}\]=]")
+_VALUE_END = re.compile(r"[,}\]\n]|:\s|\s(?://|#)|/\*")  # flow plain scalars may hold spaces and colons
+_PY_LITERALS = frozenset({"True", "False", "None"})
 
 
 class _JsonParser:
@@ -229,19 +230,21 @@ class _JsonParser:
             self.pos += 1
             if escaped:
                 escaped = False
-            elif ch == "\\":
+            elif ch == "\\" and quote == '"':
                 escaped = True
+            elif ch == quote and quote == "'" and self.text[self.pos:self.pos + 1] == "'":
+                self.pos += 1  # YAML's doubled single quote
             elif ch == quote:
                 body = self.text[start + 1:self.pos - 1]
                 try:
-                    return json.loads(f'"{body}"') if quote == '"' else body.replace("\\'", "'")
+                    return json.loads(f'"{body}"') if quote == '"' else body.replace("''", "'")
                 except ValueError:
                     return body
         self.repairs.add("missing_closers")
         return self.text[start + 1:]
 
-    def word(self) -> Scalar:
-        match = _WORD_END.search(self.text, self.pos)
+    def word(self, key: bool = False) -> Scalar:
+        match = (_KEY_END if key else _VALUE_END).search(self.text, self.pos)
         end = match.start() if match else len(self.text)
         raw = self.text[self.pos:end].strip()
         if not raw:
@@ -249,7 +252,7 @@ class _JsonParser:
         self.pos = end
         if raw in _PY_LITERALS:
             self.repairs.add("python_literals")
-            raw = _PY_LITERALS[raw]
+            return Scalar(raw, python_literal=True)
         return Scalar(raw)
 
     def _close(self, closer: str) -> bool:
@@ -285,7 +288,7 @@ class _JsonParser:
             if self.text[self.pos] in "\"'":
                 key = self.string()
             else:
-                key = self.word().raw
+                key = self.word(key=True).raw
                 self.repairs.add("unquoted_keys")
             self.skip()
             if self.pos < len(self.text) and self.text[self.pos] in ":=":

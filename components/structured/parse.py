@@ -2,8 +2,9 @@
 
 The pipeline, in order:
 1. fast path: `yaml.safe_load` (libyaml) + `model_validate`, accepted only when no key would be lost;
-   valid YAML therefore parses to exactly what safe_load + pydantic gives (text with invisible
-   characters, typographic quote delimiters or Python literals in JSON takes the repair path);
+   valid YAML therefore parses to exactly what safe_load + pydantic gives. The exceptions, by design:
+   text with invisible characters or typographic quote delimiters, and JSON-style text with bare
+   None/True/False, which free-form fields read as Python's null/bool (a str field keeps the word);
 2. character steps (BOM, CRLF, invisible characters, smart quotes, tabs);
 3. payload extraction (code fences, surrounding prose, document markers, a repeated block);
 4. structure: a tolerant JSON parser for JSON, else line steps (bold keys, markdown lists, a missing
@@ -15,6 +16,7 @@ The pipeline, in order:
 
 from __future__ import annotations
 
+import re
 import typing
 from typing import Any, TypeVar
 
@@ -39,6 +41,7 @@ __all__ = ["parse_tree", "parse_yaml", "parse_yaml_report", "validate_tree"]
 M = TypeVar("M", bound=BaseModel)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CLEAN_ENDINGS = ("\n", "`", "}", "]", "~")
+_JSON_COMMENT = re.compile(r"(?:^|\s)//|/\*|(?:^|[\s,{\[])#")
 
 
 def _loses_data(data: Any, model: type[BaseModel]) -> bool:
@@ -85,10 +88,15 @@ def parse_tree(text: str, keys: set[str], repairs: Repairs) -> tuple[Node, bool]
     if not payload.strip():
         raise ParseError("no structured content in the output", repairs=repairs)
     if payload.lstrip()[0] in "{[":
-        try:
-            tree = parse_json(payload, repairs)
-        except JsonParseError as exc:
-            raise ParseError(f"unreadable JSON: {exc}", repairs=repairs) from None
+        try:  # valid JSON and flow YAML are read exactly; the tolerant parser is for the rest
+            if _JSON_COMMENT.search(payload):
+                raise yaml.YAMLError("JSON comments read as YAML would become keys")
+            tree = from_yaml_node(yaml.compose(payload, Loader=_LOADER), repairs, python_literals=True)
+        except yaml.YAMLError:
+            try:
+                tree = parse_json(payload, repairs)
+            except JsonParseError as exc:
+                raise ParseError(f"unreadable JSON: {exc}", repairs=repairs) from None
         truncated = truncated or "missing_closers" in repairs
     else:
         lines = payload.split("\n")

@@ -22,13 +22,19 @@ _INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 _FLOAT = re.compile(r"[-+]?(\d[\d_]*)?\.\d*([eE][-+]?\d+)?|[-+]?\d+[eE][-+]?\d+")
 
 
+_PYTHON = {"None": None, "True": True, "False": False}
+
+
 @dataclass(slots=True)
 class Scalar:
     raw: str
     quoted: bool = False
+    python_literal: bool = False  # None/True/False in JSON-style text: null/bool unless a str wants the text
 
     @property
     def value(self) -> Any:
+        if self.python_literal:
+            return _PYTHON[self.raw]
         return self.raw if self.quoted else resolve_plain(self.raw)
 
     @property
@@ -54,18 +60,26 @@ def resolve_plain(raw: str) -> Any:
     return raw
 
 
-def from_yaml_node(node: yaml.Node, repairs: list[str]) -> Node:
-    """Converts a composed YAML node graph; a repeated key keeps its last value (and is reported)."""
+def from_yaml_node(node: yaml.Node, repairs: list[str], python_literals: bool = False) -> Node:
+    """Converts a composed YAML node graph; a repeated key keeps its last value (and is reported).
+
+    With `python_literals` (JSON-style text), bare None/True/False are marked as Python literals.
+    """
     if isinstance(node, yaml.ScalarNode):
-        return Scalar(node.value, quoted=node.style in ("'", '"', "|", ">"))
+        quoted = node.style in ("'", '"', "|", ">")
+        if python_literals and not quoted and node.value in _PYTHON:
+            if "python_literals" not in repairs:
+                repairs.append("python_literals")
+            return Scalar(node.value, python_literal=True)
+        return Scalar(node.value, quoted=quoted)
     if isinstance(node, yaml.SequenceNode):
-        return [from_yaml_node(item, repairs) for item in node.value]
+        return [from_yaml_node(item, repairs, python_literals) for item in node.value]
     mapping: dict[str, Node] = {}
     for key_node, value_node in node.value:
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(plain(from_yaml_node(key_node, [])))
         if key in mapping and "duplicate_key" not in repairs:
             repairs.append("duplicate_key")
-        mapping[key] = from_yaml_node(value_node, repairs)
+        mapping[key] = from_yaml_node(value_node, repairs, python_literals)
     return mapping
 
 
