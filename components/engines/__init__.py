@@ -1,11 +1,23 @@
 """Generation engines behind one streaming interface, created by name from a registry."""
 
 from components.engines.base import (
-    Engine, EngineError, EngineEvent, Finished, GenerationRequest, Grounding, TextDelta, Usage, count_tokens,
+    Engine,
+    EngineError,
+    EngineEvent,
+    Finished,
+    GenerationRequest,
+    Grounding,
+    TextDelta,
+    Usage,
+    count_tokens,
 )
 from components.engines.config import EngineConfig, EnginesConfig, OpenAIConfig, SimConfig, VLLMConfig
 from components.engines.registry import (
-    UnknownEngineError, create_engine, engine_names, register_engine, unregister_engine,
+    UnknownEngineError,
+    create_engine,
+    engine_names,
+    register_engine,
+    unregister_engine,
 )
 
 __all__ = [

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
-__all__ = ["Embedder", "EmbedderMismatchError", "HashingEmbedder", "check_version"]
+__all__ = ["Embedder", "EmbedderMismatchError", "HashingEmbedder", "OpenAIEmbedder", "check_version"]
 
 
 class EmbedderMismatchError(RuntimeError):
@@ -69,3 +69,35 @@ def check_version(expected: str, actual: str, what: str) -> None:
         raise EmbedderMismatchError(
             f"{what} was embedded with '{expected}' but the query embedder is '{actual}': rebuild the "
             f"table or configure the matching embedder")
+
+
+class OpenAIEmbedder(Embedder):
+    """Embeddings from an OpenAI-compatible `/embeddings` endpoint (vLLM, TEI, a hosted API): production.
+
+    `version` names the endpoint's model and dimension, so switching models forces a rebuild.
+    """
+
+    def __init__(self, base_url: str, model: str, dim: int, api_key: str | None = None,
+                 timeout_s: float = 10.0) -> None:
+        import httpx
+
+        self._model, self._dim = model, dim
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout_s)
+
+    @property
+    def version(self) -> str:
+        return f"openai-{self._model}-d{self._dim}"
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        response = self._client.post("/embeddings", json={"model": self._model, "input": list(texts)})
+        response.raise_for_status()
+        rows = sorted(response.json()["data"], key=lambda item: item["index"])
+        vectors = np.asarray([row["embedding"] for row in rows], dtype=np.float32)
+        if vectors.shape != (len(texts), self._dim):
+            raise ValueError(f"{self.version}: expected {len(texts)} x {self._dim} vectors, got {vectors.shape}")
+        return normalize(vectors).astype(np.float32)

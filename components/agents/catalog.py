@@ -1,0 +1,118 @@
+"""The five agents of DESIGN.md (a contract: these names), and the router's out_of_scope."""
+
+from __future__ import annotations
+
+from components.agents.spec import Agent, Turn
+from components.engines import Grounding
+from components.skills import SkillCall
+
+__all__ = ["AGENTS", "OUT_OF_SCOPE", "get_agent"]
+
+OUT_OF_SCOPE = "out_of_scope"
+
+
+def _call(skill: str, **params: object) -> SkillCall:
+    return SkillCall(skill=skill, params={k: v for k, v in params.items() if v is not None})
+
+
+def _context(turn: Turn, kind: str) -> str | None:
+    return turn.context_id if turn.context_type == kind else None
+
+
+def _profile(turn: Turn) -> list[SkillCall]:
+    member = _context(turn, "profile") or turn.member_id
+    return [_call("profile_view", member_id=member)] if member else []
+
+
+# --- default plans: used when the planner cannot plan or its plan cannot be read ------------------
+
+
+def _general_plan(turn: Turn) -> list[SkillCall]:
+    return [_call("web_search", query=turn.query, limit=3)]
+
+
+def _job_plan(turn: Turn) -> list[SkillCall]:
+    job = _context(turn, "job")
+    calls = [_call("job_view", job_id=job)] if job else [_call("job_search", keywords=turn.query, limit=5)]
+    return calls + _profile(turn)
+
+
+def _post_plan(turn: Turn) -> list[SkillCall]:
+    post = _context(turn, "post")
+    return [_call("post_view", post_id=post)] if post else [_call("web_search", query=turn.query, limit=3)]
+
+
+def _company_plan(turn: Turn) -> list[SkillCall]:
+    company = _context(turn, "company")
+    if company:
+        return [_call("company_view", company_id=company), _call("news_search", company_id=company, limit=3)]
+    return [_call("company_lookup", company_name=turn.query)]
+
+
+def _career_plan(turn: Turn) -> list[SkillCall]:
+    return _profile(turn) + [_call("job_search", keywords=turn.query, limit=3),
+                             _call("web_search", query=turn.query, limit=2)]
+
+
+# --- follow-up suggestions, from what the dossier holds --------------------------------------------
+
+
+def _general_followups(turn: Turn, g: Grounding) -> list[str]:
+    return ["How do I prepare for a behavioural interview?", "What should a strong resume include?",
+            "How do I negotiate a job offer?"]
+
+
+def _job_followups(turn: Turn, g: Grounding) -> list[str]:
+    job = g.data("job_view") or {}
+    suggestions = []
+    if job:
+        suggestions += [f"What does {job['company']} do?", f"Find similar {job['title']} jobs"]
+        missing = [r for r in job.get("requirements", []) if "years" not in r]
+        if missing:
+            suggestions.append(f"How can I build {missing[-1].replace(' experience', '')} experience?")
+    return suggestions or ["Which jobs match my profile?", "How do I tailor my resume to a job?"]
+
+
+def _post_followups(turn: Turn, g: Grounding) -> list[str]:
+    post = g.data("post_view") or {}
+    if not post:
+        return ["Summarize the latest posts on this topic"]
+    return [f"What else has {post['author']} written about {post['topic']}?",
+            f"How can I apply these {post['topic']} lessons in my job?", "What do the comments disagree about?"]
+
+
+def _company_followups(turn: Turn, g: Grounding) -> list[str]:
+    company = g.data("company_view") or g.data("company_lookup") or {}
+    if not company:
+        return ["Which companies are hiring in my field?"]
+    return [f"Which jobs is {company['name']} hiring for?", f"Who works at {company['name']}?",
+            f"What is the latest news about {company['name']}?"]
+
+
+def _career_followups(turn: Turn, g: Grounding) -> list[str]:
+    profile = g.data("profile_view") or {}
+    suggestions = ["What skills should I learn next?", "How do I ask for a promotion?"]
+    if profile.get("titles"):
+        suggestions.insert(0, f"Which senior {profile['titles'][0].split(' ', 1)[-1]} roles are open?")
+    return suggestions
+
+
+AGENTS: dict[str, Agent] = {a.name: a for a in (
+    Agent("general_knowledge", "Professional knowledge: resumes, interviews, negotiation, workplace, trends.",
+          ("web_search", "news_search"), _general_plan, _general_followups),
+    Agent("job_assessment", "Whether the member fits a job, what it pays and requires.",
+          ("job_view", "job_search", "profile_view", "company_view"), _job_plan, _job_followups),
+    Agent("post_takeaways", "The key points of a post and the reactions to it.",
+          ("post_view", "profile_view", "web_search"), _post_plan, _post_followups),
+    Agent("company_understanding", "What a company does, its size, products and news.",
+          ("company_view", "company_lookup", "news_search", "job_search", "people_search"), _company_plan,
+          _company_followups),
+    Agent("career_advice", "The member's next career steps, grounded in their profile.",
+          ("profile_view", "job_search", "web_search", "people_search"), _career_plan, _career_followups),
+)}
+
+
+def get_agent(name: str) -> Agent:
+    if name not in AGENTS:
+        raise KeyError(f"unknown agent '{name}'; agents: {', '.join(AGENTS)}")
+    return AGENTS[name]

@@ -1,0 +1,50 @@
+"""What an agent is: the skills it may use, its prompts, a deterministic plan, follow-up suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import yaml
+
+from components.engines import Grounding
+from components.skills import SkillCall
+
+__all__ = ["Agent", "Turn", "plan_yaml"]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The member's question and where they asked it."""
+
+    query: str
+    context_type: str = "none"
+    context_id: str | None = None
+    member_id: str | None = None
+
+    def describe_context(self) -> str:
+        if self.context_type == "none" or not self.context_id:
+            return "none"
+        return f"{self.context_type} {self.context_id}"
+
+
+@dataclass(frozen=True)
+class Agent:
+    name: str
+    description: str
+    skills: tuple[str, ...]
+    default_plan: Callable[[Turn], list[SkillCall]]
+    followups: Callable[[Turn, Grounding], list[str]]
+
+    @property
+    def planner_prompt(self) -> str:
+        return f"{self.name}.planner"
+
+    @property
+    def generator_prompt(self) -> str:
+        return f"{self.name}.generator"
+
+
+def plan_yaml(calls: list[SkillCall]) -> str:
+    """A plan as the YAML the planner is asked to write."""
+    return yaml.safe_dump({"calls": [{"skill": c.skill, "params": c.params} for c in calls]}, sort_keys=False)

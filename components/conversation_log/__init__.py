@@ -1,0 +1,5 @@
+"""The conversation log: one atomic Parquet record per turn, partitioned by day."""
+
+from components.conversation_log.log import SCHEMA, ConversationLog, TurnRecord
+
+__all__ = ["SCHEMA", "ConversationLog", "TurnRecord"]

@@ -1,0 +1,125 @@
+"""The conversation log: one record per turn, Parquet, partitioned by day under $SWITCHBOARD_HOME/logs/.
+
+Each turn is its own file, `day=YYYY-MM-DD/turn-<turn_id>.parquet`, written to a temporary name,
+fsynced and renamed into place: a crash leaves at most a `.tmp` file that readers skip, never a torn
+record. Feedback rewrites its turn's file the same way. The nightly flows compact days into larger
+files; readers use `polars.scan_parquet` with hive partitioning either way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from pydantic import BaseModel, Field
+
+__all__ = ["SCHEMA", "ConversationLog", "TurnRecord"]
+
+
+class TurnRecord(BaseModel):
+    conversation_id: str
+    turn_id: str
+    timestamp: datetime
+    member_id: str | None = None
+    agent: str
+    route_confidence: float
+    in_scope: bool
+    query: str
+    context_type: str
+    context_id: str | None = None
+    plan_text: str = ""
+    plan_source: str = Field("none", description="planner, default (fallback) or none")
+    plan_repairs: list[str] = Field(default_factory=list)
+    skills: list[dict[str, Any]] = Field(default_factory=list, description="name, params, status, latency_ms, error")
+    example_ids: list[str] = Field(default_factory=list)
+    answer: str = ""
+    attachments: list[dict[str, Any]] = Field(default_factory=list)
+    trust_action: str = "allow"
+    trust_category: str | None = None
+    degraded: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    ttft_ms: float | None = None
+    tbt_ms: float | None = None
+    total_ms: float = 0.0
+    stages: dict[str, float] = Field(default_factory=dict)
+    versions: dict[str, str] = Field(default_factory=dict)
+    feedback_rating: str | None = None
+    feedback_comment: str | None = None
+    feedback_at: datetime | None = None
+
+
+# Explicit, so a day of files with and without feedback reads as one table.
+SCHEMA = pl.Schema({
+    "conversation_id": pl.String, "turn_id": pl.String, "timestamp": pl.Datetime("us", "UTC"),
+    "member_id": pl.String, "agent": pl.String, "route_confidence": pl.Float64, "in_scope": pl.Boolean,
+    "query": pl.String, "context_type": pl.String, "context_id": pl.String, "plan_text": pl.String,
+    "plan_source": pl.String, "plan_repairs": pl.List(pl.String), "skills": pl.String, "example_ids": pl.List(pl.String),
+    "answer": pl.String, "attachments": pl.String, "trust_action": pl.String, "trust_category": pl.String,
+    "degraded": pl.String, "error_code": pl.String, "error_message": pl.String, "ttft_ms": pl.Float64,
+    "tbt_ms": pl.Float64, "total_ms": pl.Float64, "stages": pl.String, "versions": pl.String,
+    "feedback_rating": pl.String, "feedback_comment": pl.String, "feedback_at": pl.Datetime("us", "UTC"),
+})
+_JSON_COLUMNS = ("skills", "attachments", "stages", "versions")
+
+
+def _row(record: TurnRecord) -> dict[str, Any]:
+    row = record.model_dump()
+    for column in _JSON_COLUMNS:
+        row[column] = json.dumps(row[column], default=str)
+    return row
+
+
+class ConversationLog:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def _path(self, turn_id: str, day: date) -> Path:
+        return self.root / f"day={day.isoformat()}" / f"turn-{turn_id}.parquet"
+
+    def _write_atomically(self, frame: pl.DataFrame, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                frame.write_parquet(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def write(self, record: TurnRecord) -> Path:
+        path = self._path(record.turn_id, record.timestamp.astimezone(UTC).date())
+        self._write_atomically(pl.DataFrame([_row(record)], schema=SCHEMA), path)
+        return path
+
+    def find_path(self, turn_id: str) -> Path | None:
+        return next(iter(sorted(self.root.glob(f"day=*/turn-{turn_id}.parquet"))), None)
+
+    def add_feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
+        """Records feedback on a logged turn; False when no such turn was logged."""
+        path = self.find_path(turn_id)
+        if path is None:
+            return False
+        frame = pl.read_parquet(path).with_columns(
+            pl.lit(rating, pl.String).alias("feedback_rating"), pl.lit(comment, pl.String).alias("feedback_comment"),
+            pl.lit(datetime.now(UTC), pl.Datetime("us", "UTC")).alias("feedback_at"))
+        self._write_atomically(frame.select(SCHEMA.names()).cast(dict(SCHEMA)), path)
+        return True
+
+    def scan(self, day: date | None = None) -> pl.LazyFrame:
+        pattern = f"day={day.isoformat()}/turn-*.parquet" if day else "day=*/turn-*.parquet"
+        files = sorted(self.root.glob(pattern))
+        if not files:
+            return pl.LazyFrame(schema=SCHEMA)
+        return pl.scan_parquet(files, schema=SCHEMA)
+
+    def read(self, day: date | None = None) -> pl.DataFrame:
+        return self.scan(day).collect()

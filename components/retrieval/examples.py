@@ -1,0 +1,79 @@
+"""Response examples retrieved by embedding (EBR) and injected into the generation prompt.
+
+The table `examples` in LanceDB holds every example with its vector and the embedder version that
+made it. Each rebuild writes a new table version (LanceDB versions tables), so serving can pin one
+and switch atomically. A query embedded by a different embedder version is refused loudly: vectors
+from two embedders are not comparable, and silent nonsense retrieval is the worst failure here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import lancedb
+
+from components.retrieval.embedder import Embedder, EmbedderMismatchError, check_version
+
+__all__ = ["EXAMPLES_FILE", "Example", "ExampleIndex", "load_examples"]
+
+EXAMPLES_FILE = Path(__file__).resolve().parents[2] / "data" / "examples" / "examples.jsonl"
+TABLE = "examples"
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    agent: str
+    query: str
+    answer: str
+    source: str = "curated"
+
+
+def load_examples(path: Path = EXAMPLES_FILE) -> list[Example]:
+    with path.open(encoding="utf-8") as lines:
+        return [Example(**json.loads(line)) for line in lines if line.strip()]
+
+
+class ExampleIndex:
+    def __init__(self, table: lancedb.table.Table, embedder: Embedder, version: int) -> None:
+        self._table, self._embedder, self.version = table, embedder, version
+        stored = table.search().select(["embedder"]).limit(1).to_list()
+        if stored:
+            check_version(stored[0]["embedder"], embedder.version, f"examples table v{version}")
+
+    @property
+    def embedder_version(self) -> str:
+        return self._embedder.version
+
+    @classmethod
+    def build(cls, examples: list[Example], embedder: Embedder, home: Path) -> ExampleIndex:
+        """Writes a new version of the examples table and returns the index on it."""
+        if not examples:
+            raise ValueError("no examples to index")
+        vectors = embedder.embed([f"{e.agent}: {e.query}" for e in examples])
+        rows = [{"id": e.id, "agent": e.agent, "query": e.query, "answer": e.answer, "source": e.source,
+                 "embedder": embedder.version, "vector": v.tolist()} for e, v in zip(examples, vectors, strict=True)]
+        db = lancedb.connect(str(home / "lancedb"))
+        table = db.create_table(TABLE, data=rows, mode="overwrite")
+        return cls(table, embedder, table.version)
+
+    @classmethod
+    def open(cls, home: Path, embedder: Embedder, version: int | None = None) -> ExampleIndex:
+        db = lancedb.connect(str(home / "lancedb"))
+        if TABLE not in db.list_tables().tables:
+            raise FileNotFoundError(f"no examples table under {home}/lancedb: build it first")
+        table = db.open_table(TABLE)
+        if version is not None:
+            table.checkout(version)
+        return cls(table, embedder, table.version)
+
+    def search(self, agent: str, query: str, k: int = 3, embedder_version: str | None = None) -> list[Example]:
+        if embedder_version is not None and embedder_version != self._embedder.version:
+            raise EmbedderMismatchError(f"query embedded with '{embedder_version}' but the examples table "
+                                        f"uses '{self._embedder.version}'")
+        vector = self._embedder.embed([f"{agent}: {query}"])[0]
+        hits = (self._table.search(vector).where(f"agent = '{agent}'", prefilter=True)
+                .select(["id", "agent", "query", "answer", "source", "_distance"]).limit(k).to_list())
+        return [Example(h["id"], h["agent"], h["query"], h["answer"], h["source"]) for h in hits]
