@@ -96,13 +96,13 @@ class Engine(ABC):
     def generate(self, request: GenerationRequest) -> AsyncIterator[EngineEvent]:
         """See the module docstring for the streaming contract."""
 
-    async def check_health(self) -> None:
+    async def check_health(self) -> None:  # noqa: B027 - optional hook
         """Raises EngineError when the engine cannot serve."""
 
-    async def abort(self, request_id: str) -> None:
+    async def abort(self, request_id: str) -> None:  # noqa: B027 - optional hook
         """Stops a running request early; a no-op where cancelling the iterator suffices."""
 
-    async def aclose(self) -> None:
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Releases the engine's resources."""
 
 

@@ -19,7 +19,8 @@ class SimConfig(_Section):
     output: str = Field("grounded", pattern="^(grounded|scripted)$",
                         description="'grounded': plans and answers built from the grounding; 'scripted': `script`.")
     script: list[str] = Field(default_factory=list, description="Outputs returned in turn when output=scripted.")
-    yaml_mistake_rate: float = Field(0.0, ge=0, le=1, description="Share of plans written with LLM-style YAML mistakes.")
+    yaml_mistake_rate: float = Field(0.0, ge=0, le=1,
+                                     description="Share of plans written with LLM-style YAML mistakes.")
     error_rate: float = Field(0.0, ge=0, le=1, description="Share of streams that fail part-way.")
     stall_rate: float = Field(0.0, ge=0, le=1, description="Share of streams that stop sending tokens.")
     stall_s: float = Field(30.0, gt=0, description="How long a stalled stream stays silent.")

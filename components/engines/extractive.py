@@ -63,7 +63,8 @@ def _job_fit(g: Grounding) -> str:
     if matched:
         lines.append("What you already bring:\n" + "\n".join(f"- {r}" for r in matched))
     if missing:
-        lines.append("Where the posting asks for more than your profile shows:\n" + "\n".join(f"- {r}" for r in missing))
+        lines.append("Where the posting asks for more than your profile shows:\n"
+                     + "\n".join(f"- {r}" for r in missing))
     share = len(matched) / max(len(job["requirements"]), 1)
     verdict = ("a strong match" if share >= 0.67 else "a partial match" if share >= 0.34 else
                "a stretch for now, and the gaps are concrete things you can work on")

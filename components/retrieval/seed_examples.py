@@ -50,13 +50,15 @@ def _grounding(agent: str, query: str, store: NetworkStore, rng: random.Random) 
     profile = _result("profile_view", _profile(member).model_dump(mode="json"))
     if agent == "job_assessment":
         skills = {s.lower() for s in member.skills}
-        related = [j for j in store.jobs.values() if sum(any(s in r.lower() for s in skills) for r in j.requirements) >= 2]
+        related = [j for j in store.jobs.values()
+                   if sum(any(s in r.lower() for s in skills) for r in j.requirements) >= 2]
         job = rng.choice(related or list(store.jobs.values()))
         return Grounding(agent, query, "job", job.id, member.id,
                          (_result("job_view", job.model_dump(mode="json")), profile))
     if agent == "post_takeaways":
         post = rng.choice(list(store.posts.values()))
-        return Grounding(agent, query, "post", post.id, member.id, (_result("post_view", post.model_dump(mode="json")),))
+        return Grounding(agent, query, "post", post.id, member.id,
+                         (_result("post_view", post.model_dump(mode="json")),))
     if agent == "company_understanding":
         company = rng.choice(list(store.companies.values()))
         return Grounding(agent, query, "company", company.id, member.id,

@@ -99,7 +99,8 @@ class OutputChecker:
         match = _DISRESPECT.search(text)
         if match:
             return TrustVerdict("block", "disrespect", POLICY_MESSAGES["disrespect"])
-        leaked = [m.group(0) for m in (*_EMAIL.finditer(text), *_PHONE.finditer(text)) if m.group(0) not in self._allowed]
+        found = (*_EMAIL.finditer(text), *_PHONE.finditer(text))
+        leaked = [m.group(0) for m in found if m.group(0) not in self._allowed]
         if leaked:
             redacted = text
             for item in leaked:
