@@ -6,6 +6,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from components.engines.config import EnginesConfig
+from components.pipeline.config import PipelineConfig
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
@@ -53,6 +56,8 @@ class SwitchboardConfig(_Section):
     apis: ApisConfig = Field(default_factory=ApisConfig, description="Sample internal APIs.")
     skills: SkillsConfig = Field(default_factory=SkillsConfig, description="Skill invocation.")
     routing: RoutingConfig = Field(default_factory=RoutingConfig, description="Router.")
+    engines: EnginesConfig = Field(default_factory=EnginesConfig, description="The engine per role.")
+    pipeline: PipelineConfig = Field(default_factory=PipelineConfig, description="Budgets and prompt sizes.")
 
     @model_validator(mode="after")
     def _absolute_home(self) -> SwitchboardConfig:

@@ -77,7 +77,8 @@ def _post_takeaways(g: Grounding) -> str:
     if not post:
         return "I could not read this post right now."
     sentences = split_sentences(post["text"])
-    takeaways = _central(sentences, min(3, len(sentences)))
+    substantive = [s for s in sentences if len(s.split()) >= 6 and not s.startswith("#")] or sentences
+    takeaways = _central(substantive, min(3, len(substantive)))
     text = [f"Key takeaways from {post['author']}'s post on {post['topic']}:",
             "\n".join(f"- {s}" for s in takeaways)]
     comments = post.get("comments") or []

@@ -51,13 +51,26 @@ class SkillInvoker:
                  max_concurrency: int = 16, client: httpx.AsyncClient | None = None) -> None:
         self._registry = registry
         self._default_timeout_s = default_timeout_s
-        self._client = client or httpx.AsyncClient(base_url=base_url)
-        self._owns_client = client is None
-        self._slots = asyncio.Semaphore(max_concurrency)
+        self._base_url = base_url
+        self._given_client = client
+        self._max_concurrency = max_concurrency
+        # An AsyncClient and a Semaphore belong to the event loop that first used them; a CLI or a
+        # test may run several loops in turn, so each loop gets its own.
+        self._per_loop: dict[asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, asyncio.Semaphore]] = {}
+
+    def _loop_state(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
+        loop = asyncio.get_running_loop()
+        if loop not in self._per_loop:
+            for closed in [other for other in self._per_loop if other.is_closed()]:
+                del self._per_loop[closed]
+            client = self._given_client or httpx.AsyncClient(base_url=self._base_url)
+            self._per_loop[loop] = (client, asyncio.Semaphore(self._max_concurrency))
+        return self._per_loop[loop]
 
     async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
+        state = self._per_loop.pop(asyncio.get_running_loop(), None)
+        if state and self._given_client is None:
+            await state[0].aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -82,13 +95,14 @@ class SkillInvoker:
             return result("failed", error=f"invalid parameters: {problems}")
         path, api_params = spec.api_request(params)
         timeout = spec.call.timeout_s or self._default_timeout_s
+        client, slots = self._loop_state()
         try:
-            async with self._slots:
+            async with slots:
                 async with asyncio.timeout(timeout):
                     if spec.call.method == "GET":
-                        response = await self._client.get(path, params=api_params, timeout=timeout)
+                        response = await client.get(path, params=api_params, timeout=timeout)
                     else:
-                        response = await self._client.post(path, json=api_params, timeout=timeout)
+                        response = await client.post(path, json=api_params, timeout=timeout)
         except (TimeoutError, httpx.TimeoutException):
             return result("failed", error=f"timed out after {timeout:g}s")
         except httpx.HTTPError as exc:

@@ -1,0 +1,113 @@
+"""The events of a turn, exactly as the HTTP contract of DESIGN.md names them.
+
+A turn is `route`, then `skill`/`plan` events as the plan streams and its calls run, then `delta`
+events (with `trust` if a check acts), `attachment`s, `followups`, and exactly one terminal event:
+`done` or `error`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "AssistRequest", "AttachmentData", "Context", "DeltaData", "DoneData", "ErrorData", "Event", "FollowupsData",
+    "PlanData", "RouteData", "SkillData", "Timings", "TrustData",
+]
+
+ContextType = Literal["post", "job", "company", "profile", "none"]
+
+
+class Context(BaseModel):
+    type: ContextType = Field("none", description="What the member is looking at.")
+    id: str | None = Field(None, max_length=64, description="The id of that post, job, company or profile.")
+
+
+class AssistRequest(BaseModel):
+    """POST /v1/assist (contract)."""
+
+    query: str = Field(min_length=1, description="The member's question.")
+    conversation_id: str | None = Field(None, max_length=128, description="Continue this conversation.")
+    member_id: str | None = Field(None, max_length=64, description="The asking member, for personal answers.")
+    context: Context = Field(default_factory=Context, description="Where the question is asked.")
+
+
+class RouteData(BaseModel):
+    agent: str
+    confidence: float
+    in_scope: bool
+
+
+class PlanData(BaseModel):
+    calls: list[dict[str, Any]]
+    repairs: list[str]
+    source: Literal["planner", "default", "none"] = "planner"
+    errors: list[str] = Field(default_factory=list)
+
+
+class SkillData(BaseModel):
+    name: str
+    params: dict[str, Any]
+    status: Literal["started", "done", "failed"]
+    latency_ms: float | None = None
+    error: str | None = None
+
+
+class DeltaData(BaseModel):
+    text: str
+
+
+class AttachmentData(BaseModel):
+    kind: Literal["profile", "job", "company", "article", "post"]
+    id: str
+    title: str
+    url: str
+
+
+class TrustData(BaseModel):
+    action: Literal["allow", "block", "rewrite"]
+    category: str | None = None
+    message: str | None = None
+
+
+class FollowupsData(BaseModel):
+    suggestions: list[str]
+
+
+class Timings(BaseModel):
+    ttft_ms: float | None
+    total_ms: float
+    stages: dict[str, float]
+
+
+class DoneData(BaseModel):
+    conversation_id: str
+    turn_id: str
+    answer: str
+    timings: Timings
+    versions: dict[str, str]
+    degraded: str | None = None
+
+
+class ErrorData(BaseModel):
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Event:
+    name: Literal["route", "plan", "skill", "delta", "attachment", "trust", "followups", "done", "error"]
+    data: BaseModel
+
+    @property
+    def terminal(self) -> bool:
+        return self.name in ("done", "error")
+
+    def payload(self) -> dict[str, Any]:
+        return self.data.model_dump(mode="json")
+
+    def sse(self) -> str:
+        return f"event: {self.name}\ndata: {json.dumps(self.payload(), ensure_ascii=False)}\n\n"

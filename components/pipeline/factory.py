@@ -1,0 +1,59 @@
+"""build_pipeline: a Pipeline from the validated configuration, with the embedded defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from components.conversation_log import ConversationLog
+from components.engines import create_engine
+from components.pipeline.pipeline import Pipeline
+from components.prompts import PromptLibrary
+from components.retrieval import ExampleIndex, HashingEmbedder, load_examples
+from components.routing import load_router
+from components.skills import SkillInvoker, default_registry
+from components.trust import TrustPolicy
+
+if TYPE_CHECKING:  # components.config imports the pipeline's own config section
+    from components.config import SwitchboardConfig
+
+__all__ = ["build_pipeline", "open_examples"]
+
+
+def open_examples(home: Path) -> ExampleIndex:
+    """The examples table under `home`, built from data/examples on first use.
+
+    Raises EmbedderMismatchError when the table was built by another embedder: rebuild it with the
+    build_examples flow rather than retrieve with incomparable vectors.
+    """
+    embedder = HashingEmbedder()
+    try:
+        return ExampleIndex.open(home, embedder)
+    except FileNotFoundError:
+        return ExampleIndex.build(load_examples(), embedder, home)
+
+
+def build_pipeline(config: SwitchboardConfig) -> Pipeline:
+    """Everything the online path needs, wired from `config`.
+
+    >>> from components.config import load_config
+    >>> pipeline = build_pipeline(load_config())  # doctest: +SKIP
+    """
+    home = Path(config.home)
+    registry = default_registry(config.skills.extra_declarations)
+    prompts = PromptLibrary.load()
+    return Pipeline(
+        router=load_router(config.routing.artifact, config.routing.min_confidence),
+        registry=registry,
+        skills=SkillInvoker(registry, config.apis.url, default_timeout_s=config.skills.default_timeout_s,
+                            max_concurrency=config.skills.max_concurrency),
+        planner=create_engine(config.engines.planner),
+        generator=create_engine(config.engines.generator),
+        prompts=prompts,
+        examples=open_examples(home) if config.pipeline.examples_k else None,
+        trust=TrustPolicy(check_every_tokens=config.pipeline.check_every_tokens),
+        log=ConversationLog(home / "logs"),
+        config=config.pipeline,
+        versions={"prompts": ",".join(f"{p.name}@v{p.version}" for p in prompts)},
+        links=config.apis.url,
+    )

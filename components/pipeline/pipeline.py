@@ -1,0 +1,401 @@
+"""The assistant's request pipeline: route, plan and call skills, retrieve examples, generate, check.
+
+    pipeline = build_pipeline(load_config())
+    async for event in pipeline.run(AssistRequest(query="am I a fit?", context={"type": "job", "id": "j00001"})):
+        print(event.sse())
+
+Everything streams: each skill call fires as soon as the planner's YAML for it parses, examples are
+retrieved while skills run, and answer tokens pass through trust checks every few tokens on their
+way out. Every turn ends in exactly one terminal event and writes exactly one log record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from components.agents import OUT_OF_SCOPE, Agent, Turn, get_agent, plan_yaml
+from components.conversation_log import ConversationLog, TurnRecord
+from components.engines import Engine, EngineError, Finished, GenerationRequest, Grounding, TextDelta
+from components.engines.extractive import ExtractiveEngine
+from components.pipeline.attachments import attachments_for
+from components.pipeline.config import PipelineConfig
+from components.pipeline.events import (
+    AssistRequest, DeltaData, DoneData, ErrorData, Event, FollowupsData, PlanData, RouteData, SkillData, Timings,
+    TrustData,
+)
+from components.pipeline.history import ConversationHistory
+from components.prompts import PromptLibrary
+from components.retrieval import Example, ExampleIndex
+from components.routing import Router
+from components.skills import SkillCall, SkillInvoker, SkillRegistry, SkillResult
+from components.structured import StreamingListParser
+from components.trust import TrustPolicy
+
+__all__ = ["DECLINE_MESSAGE", "Pipeline"]
+
+DECLINE_MESSAGE = ("I can help with jobs, companies, posts and careers on the network, but not with this request. "
+                   "Try one of the suggestions below.")
+_DECLINE_FOLLOWUPS = ["Which jobs match my profile?", "What does a product manager do?",
+                      "How do I prepare for an interview?"]
+_SAFE_CUT = re.compile(r"(?:[+(]?\d[\d().+-]*\s+)*\S*$")  # a partial word, and digit-like words before it
+
+
+class GenerationFailed(Exception):
+    pass
+
+
+@dataclass
+class _TurnState:
+    """What a turn has done so far: what the log record and the done event are made of."""
+
+    request: AssistRequest
+    conversation_id: str
+    turn_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    started: float = field(default_factory=time.perf_counter)
+    timestamp: datetime = field(default_factory=lambda: datetime.now(UTC))
+    stages: dict[str, float] = field(default_factory=dict)
+    agent: str = OUT_OF_SCOPE
+    confidence: float = 0.0
+    in_scope: bool = False
+    plan_text: str = ""
+    plan_source: str = "none"
+    plan_repairs: list[str] = field(default_factory=list)
+    results: list[SkillResult] = field(default_factory=list)
+    examples: list[Example] = field(default_factory=list)
+    answer: str = ""
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    trust: TrustData = field(default_factory=lambda: TrustData(action="allow"))
+    degraded: str | None = None
+    error: ErrorData | None = None
+    first_delta: float | None = None
+    delta_times: list[float] = field(default_factory=list)
+    logged: bool = False
+
+    def mark(self, stage: str) -> None:
+        self.stages[stage] = round((time.perf_counter() - self.started) * 1000, 3)
+
+    def elapsed_ms(self) -> float:
+        return round((time.perf_counter() - self.started) * 1000, 3)
+
+
+class Pipeline:
+    def __init__(self, *, router: Router, registry: SkillRegistry, skills: SkillInvoker, planner: Engine,
+                 generator: Engine, prompts: PromptLibrary, examples: ExampleIndex | None, trust: TrustPolicy,
+                 log: ConversationLog, config: PipelineConfig | None = None, versions: dict[str, str] | None = None,
+                 links: str = "") -> None:
+        self.router, self.registry, self.skills = router, registry, skills
+        self.planner, self.generator, self.fallback = planner, generator, ExtractiveEngine()
+        self.prompts, self.examples, self.trust, self.log = prompts, examples, trust, log
+        self.config = config or PipelineConfig()
+        self.history = ConversationHistory(self.config.history_turns)
+        self._versions = dict(versions or {})
+        self._links = links.rstrip("/")
+
+    # -- the turn ------------------------------------------------------------------------------------
+
+    async def run(self, request: AssistRequest) -> AsyncIterator[Event]:
+        """Streams the events of one turn; always ends with exactly one `done` or `error`."""
+        state = _TurnState(request, request.conversation_id or uuid.uuid4().hex)
+        try:
+            async for event in self._turn(state):
+                yield event
+            await self._finish(state)
+            yield self._done(state)
+        except Exception as exc:  # noqa: BLE001 - a bug must still end the turn with one error event
+            state.error = ErrorData(code="internal", message=f"{type(exc).__name__}: {exc}")
+            await self._finish(state)
+            yield Event("error", state.error)
+        finally:
+            if not state.logged:  # the client went away mid-turn: log what happened, synchronously
+                state.error = state.error or ErrorData(code="cancelled", message="the client stopped reading")
+                self._write_log(state)
+
+    async def _turn(self, state: _TurnState) -> AsyncIterator[Event]:
+        request = state.request
+        turn = Turn(request.query, request.context.type, request.context.id, request.member_id)
+        decision = self.router.route(request.query, request.context.type)
+        state.agent, state.confidence, state.in_scope = decision.agent, decision.confidence, decision.in_scope
+        state.mark("route_ms")
+        yield Event("route", RouteData(agent=decision.agent, confidence=decision.confidence,
+                                       in_scope=decision.in_scope))
+        verdict = self.trust.check_input(request.query)
+        if not verdict.allowed:
+            state.trust = TrustData(action=verdict.action, category=verdict.category, message=verdict.message)
+            yield Event("trust", state.trust)
+            async for event in self._say(state, verdict.message or DECLINE_MESSAGE, _DECLINE_FOLLOWUPS):
+                yield event
+            return
+        if not decision.in_scope:
+            async for event in self._say(state, DECLINE_MESSAGE, _DECLINE_FOLLOWUPS):
+                yield event
+            return
+        agent = get_agent(decision.agent)
+        retrieval = asyncio.create_task(self._retrieve(state, agent))
+        async for event in self._plan_and_call(state, agent, turn):
+            yield event
+        await retrieval
+        grounding = Grounding(agent.name, request.query, turn.context_type, turn.context_id, turn.member_id,
+                              tuple(state.results), plan_yaml(agent.default_plan(turn)))
+        async for event in self._answer(state, agent, turn, grounding):
+            yield event
+        if state.trust.action != "block":
+            for attachment in attachments_for(state.answer, grounding, self._links):
+                state.attachments.append(attachment.model_dump())
+                yield Event("attachment", attachment)
+            yield Event("followups", FollowupsData(suggestions=agent.followups(turn, grounding)[:3]))
+
+    async def _say(self, state: _TurnState, text: str, followups: list[str]) -> AsyncIterator[Event]:
+        state.answer = text
+        state.first_delta = time.perf_counter()
+        yield Event("delta", DeltaData(text=text))
+        yield Event("followups", FollowupsData(suggestions=followups))
+
+    # -- planning: each call fires as soon as it parses ------------------------------------------------
+
+    async def _plan_and_call(self, state: _TurnState, agent: Agent, turn: Turn) -> AsyncIterator[Event]:
+        queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        fired: list[SkillCall] = []
+        tasks: list[asyncio.Task] = []
+
+        def fire(call: SkillCall) -> None:
+            if len(fired) >= self.config.max_calls or call in fired:
+                return
+            if not fired:
+                state.mark("first_skill_fired_ms")
+            fired.append(call)
+            queue.put_nowait(Event("skill", SkillData(name=call.skill, params=call.params, status="started")))
+            tasks.append(asyncio.create_task(self._call(call, agent, queue, state)))
+
+        planner = asyncio.create_task(self._plan(state, agent, turn, fire, fired, queue))
+        planner_done = False
+        try:
+            while not (planner_done and all(t.done() for t in tasks) and queue.empty()):
+                event = await queue.get()
+                if event is None:
+                    planner_done = True
+                    continue
+                yield event
+        finally:
+            for task in (planner, *tasks):
+                task.cancel()
+        state.mark("skills_done_ms")
+
+    async def _plan(self, state: _TurnState, agent: Agent, turn: Turn, fire, fired: list[SkillCall],
+                    queue: asyncio.Queue) -> None:
+        default_calls = agent.default_plan(turn)
+        grounding = Grounding(agent.name, turn.query, turn.context_type, turn.context_id, turn.member_id,
+                              default_plan=plan_yaml(default_calls))
+        prompt = self.prompts.get(agent.planner_prompt).render(
+            identity=self.prompts.get("global.identity").template,
+            skills="\n".join(f"- {self.registry.get(name).describe()}" for name in agent.skills),
+            context=turn.describe_context(), member=turn.member_id or "anonymous", query=turn.query)
+        parser = StreamingListParser(item_schema=SkillCall, field="calls")
+        request = GenerationRequest(f"{state.turn_id}-plan", "plan", prompt, grounding, max_tokens=300)
+        text: list[str] = []
+        errors: list[str] = []
+        try:
+            async with asyncio.timeout(self.config.budgets.plan_s):
+                async for event in self.planner.generate(request):
+                    if isinstance(event, TextDelta):
+                        text.append(event.text)
+                        for call in parser.feed(event.text):
+                            fire(call)
+            for call in parser.close():
+                fire(call)
+        except TimeoutError:
+            errors.append(f"planner exceeded its {self.config.budgets.plan_s:g}s budget")
+        except EngineError as exc:
+            errors.append(f"planner failed: {exc}")
+        errors += [str(e) for e in parser.errors]
+        state.plan_text, state.plan_repairs = "".join(text), list(parser.repairs)
+        state.plan_source = "planner" if fired else "default"
+        if not fired:
+            for call in default_calls:
+                fire(call)
+        state.mark("plan_ms")
+        queue.put_nowait(Event("plan", PlanData(calls=[c.model_dump() for c in fired], repairs=state.plan_repairs,
+                                                source=state.plan_source, errors=errors)))
+        queue.put_nowait(None)
+
+    async def _call(self, call: SkillCall, agent: Agent, queue: asyncio.Queue, state: _TurnState) -> None:
+        try:
+            if call.skill not in agent.skills:
+                result = SkillResult(skill=call.skill, params=call.params, status="failed", latency_ms=0.0,
+                                     error=f"skill '{call.skill}' is not available to {agent.name}")
+            else:
+                result = await self.skills.invoke(call)
+        except Exception as exc:  # noqa: BLE001 - the invoker does not raise; this keeps a bug from hanging the turn
+            result = SkillResult(skill=call.skill, params=call.params, status="failed", latency_ms=0.0,
+                                 error=f"{type(exc).__name__}: {exc}")
+        state.results.append(result)
+        queue.put_nowait(Event("skill", SkillData(name=result.skill, params=result.params, status=result.status,
+                                                  latency_ms=result.latency_ms, error=result.error)))
+
+    async def _retrieve(self, state: _TurnState, agent: Agent) -> None:
+        if self.examples is None or not self.config.examples_k:
+            return
+        state.examples = await asyncio.to_thread(self.examples.search, agent.name, state.request.query,
+                                                 self.config.examples_k)
+        state.mark("retrieval_ms")
+
+    # -- generation: budgets, degradation, trust checks on the way out ---------------------------------
+
+    def _prompt(self, state: _TurnState, agent: Agent, turn: Turn, grounding: Grounding) -> str:
+        dossier = "\n".join(
+            f"[{r.skill} {r.params}] " + (self.trust.sanitize_data(str(r.data)) if r.status == "done"
+                                          else f"unavailable: {r.error}") for r in grounding.results)
+        examples = "\n\n".join(f"Q: {e.query}\nA: {e.answer}" for e in state.examples) or "(none)"
+        history = self.prompts.get("global.history").render(
+            history=ConversationHistory.render(self.history.get(state.conversation_id)))
+        return self.prompts.get(agent.generator_prompt).render(
+            identity=self.prompts.get("global.identity").template,
+            jailbreak_defence=self.prompts.get("global.jailbreak_defence").template, history=history,
+            examples=examples, dossier=dossier or "(no data)", context=turn.describe_context(), query=turn.query)
+
+    async def _stream(self, engine: Engine, request: GenerationRequest, state: _TurnState) -> AsyncIterator[str]:
+        budgets, loop = self.config.budgets, asyncio.get_running_loop()
+        deadline = loop.time() + budgets.generate_s
+        stream = engine.generate(request)
+        first = True
+        try:
+            while True:
+                wait = min(budgets.ttft_s if first else budgets.stall_s, max(deadline - loop.time(), 0))
+                try:
+                    event = await asyncio.wait_for(anext(stream), wait)
+                except StopAsyncIteration:
+                    return
+                except TimeoutError:
+                    raise GenerationFailed("generator missed its first-token budget" if first
+                                           else "generator stream stalled") from None
+                except EngineError as exc:
+                    raise GenerationFailed(f"generator failed: {exc}") from None
+                if isinstance(event, Finished):
+                    if event.ttft_ms is not None:
+                        state.stages.setdefault("engine_ttft_ms", round(event.ttft_ms, 3))
+                    return
+                first = False
+                yield event.text
+        finally:
+            await stream.aclose()
+
+    async def _answer(self, state: _TurnState, agent: Agent, turn: Turn, grounding: Grounding) -> AsyncIterator[Event]:
+        request = GenerationRequest(state.turn_id, "answer", self._prompt(state, agent, turn, grounding), grounding,
+                                    max_tokens=self.config.max_answer_tokens)
+        checker = self.trust.output_checker(allowed_text=str([r.data for r in grounding.results]))
+        sent, pending, tokens = "", "", 0
+
+        def emit(text: str) -> Event:
+            now = time.perf_counter()
+            if state.first_delta is None:
+                state.first_delta = now
+                state.mark("ttft_ms")
+            state.delta_times.append(now)
+            return Event("delta", DeltaData(text=text))
+
+        async def produce(engine: Engine) -> AsyncIterator[Event]:
+            nonlocal sent, pending, tokens
+            async for piece in self._stream(engine, request, state):
+                pending += piece
+                tokens += 1
+                if sent and tokens % checker.every:
+                    continue  # check every token until the first words are out, then every N
+                verdict = checker.check(sent + pending)
+                if verdict.action == "block":
+                    state.trust = TrustData(action="block", category=verdict.category, message=verdict.message)
+                    return
+                if verdict.action == "rewrite":
+                    state.trust = TrustData(action="rewrite", category=verdict.category, message=verdict.message)
+                    pending = verdict.text[len(sent):] if verdict.text.startswith(sent) else pending
+                # Hold back a partial word and trailing digit-like words: an address or a phone number
+                # split over tokens is only checkable once it is whole.
+                cut = _SAFE_CUT.search(pending).start()
+                if cut:
+                    sent, chunk, pending = sent + pending[:cut], pending[:cut], pending[cut:]
+                    yield emit(chunk)
+
+        try:
+            async for event in produce(self.generator):
+                yield event
+        except GenerationFailed as failure:
+            state.degraded = str(failure)
+            if sent or pending:
+                pending += "\n\n(The answer was cut short; here is a summary from the facts I found.)\n\n"
+            async for event in produce(self.fallback):
+                yield event
+        if state.trust.action == "block":
+            state.answer = state.trust.message or ""
+            yield Event("trust", state.trust)
+            return
+        verdict = checker.check(sent + pending)
+        if verdict.action == "block":
+            state.trust = TrustData(action="block", category=verdict.category, message=verdict.message)
+            state.answer = verdict.message or ""
+            yield Event("trust", state.trust)
+            return
+        if verdict.action == "rewrite" and verdict.text.startswith(sent):
+            state.trust = TrustData(action="rewrite", category=verdict.category, message=verdict.message)
+            pending = verdict.text[len(sent):]
+        if pending:
+            sent += pending
+            yield emit(pending)
+        if state.trust.action == "rewrite":
+            yield Event("trust", state.trust)
+        state.answer = sent
+
+    # -- the end of a turn ---------------------------------------------------------------------------
+
+    def versions(self) -> dict[str, str]:
+        versions = {"router": self.router.version, "planner": f"{self.planner.name}:{self.planner.model}",
+                    "generator": f"{self.generator.name}:{self.generator.model}", **self._versions}
+        if self.examples is not None:
+            versions["embedder"] = self.examples.embedder_version
+            versions["examples"] = f"v{self.examples.version}"
+        return versions
+
+    def _timings(self, state: _TurnState) -> Timings:
+        gaps = [b - a for a, b in zip(state.delta_times, state.delta_times[1:], strict=False)]
+        if gaps:
+            state.stages["tbt_ms"] = round(sum(gaps) / len(gaps) * 1000, 3)
+        state.stages["total_ms"] = state.elapsed_ms()
+        ttft = None if state.first_delta is None else round((state.first_delta - state.started) * 1000, 3)
+        return Timings(ttft_ms=ttft, total_ms=state.stages["total_ms"], stages=dict(state.stages))
+
+    def _record(self, state: _TurnState) -> TurnRecord:
+        request = state.request
+        timings = self._timings(state)
+        return TurnRecord(
+            conversation_id=state.conversation_id, turn_id=state.turn_id, timestamp=state.timestamp,
+            member_id=request.member_id, agent=state.agent, route_confidence=state.confidence,
+            in_scope=state.in_scope, query=request.query, context_type=request.context.type,
+            context_id=request.context.id, plan_text=state.plan_text, plan_source=state.plan_source,
+            plan_repairs=state.plan_repairs,
+            skills=[{"name": r.skill, "params": r.params, "status": r.status, "latency_ms": r.latency_ms,
+                     "error": r.error} for r in state.results],
+            example_ids=[e.id for e in state.examples], answer=state.answer, attachments=state.attachments,
+            trust_action=state.trust.action, trust_category=state.trust.category, degraded=state.degraded,
+            error_code=state.error.code if state.error else None,
+            error_message=state.error.message if state.error else None, ttft_ms=timings.ttft_ms,
+            tbt_ms=timings.stages.get("tbt_ms"), total_ms=timings.total_ms, stages=timings.stages,
+            versions=self.versions())
+
+    def _write_log(self, state: _TurnState) -> None:
+        self.log.write(self._record(state))
+        state.logged = True
+
+    async def _finish(self, state: _TurnState) -> None:
+        """Logs the turn before its terminal event, so feedback on it can never arrive first."""
+        if state.error is None:
+            self.history.add(state.conversation_id, state.request.query, state.answer)
+        await asyncio.to_thread(self._write_log, state)
+
+    def _done(self, state: _TurnState) -> Event:
+        return Event("done", DoneData(conversation_id=state.conversation_id, turn_id=state.turn_id,
+                                      answer=state.answer, timings=self._timings(state), versions=self.versions(),
+                                      degraded=state.degraded))
