@@ -45,6 +45,7 @@ lint: install ## Static checks
 bench: install ## Run the benchmarks (they print medians and ratios; they are not tests)
 	$(BIN)/python benchmarks/router_latency.py
 	$(BIN)/python benchmarks/structured.py
+	$(BIN)/python benchmarks/pipeline.py
 
 router-report: install ## Per-class precision/recall of the router on held-out seeds
 	$(BIN)/switchboard router report

@@ -92,6 +92,74 @@ def down() -> None:
     console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
 
 
+def _parse_context(value: str) -> dict:
+    if value == "none":
+        return {"type": "none"}
+    kind, _, ident = value.partition(":")
+    if not ident:
+        raise typer.BadParameter("use TYPE:ID, e.g. job:j00001 (or none)", param_hint="--context")
+    return {"type": kind, "id": ident}
+
+
+@app.command()
+def ask(query: str,
+        context: Annotated[str, typer.Option(help="TYPE:ID of the page, e.g. job:j00001, post:p00001.")] = "none",
+        member: Annotated[str | None, typer.Option(help="The asking member's id, e.g. m00001.")] = None,
+        engine: Annotated[str | None, typer.Option(help="Engine for planner and generator (e.g. sim).")] = None,
+        conversation: Annotated[str | None, typer.Option(help="Continue this conversation id.")] = None) -> None:
+    """Ask one question in-process and stream the answer, with route, skills and attachments."""
+    import asyncio
+
+    from pydantic import ValidationError
+
+    from components.pipeline import AssistRequest, build_pipeline
+    from components.stack.local import sample_apis
+
+    config = _config()
+    if engine:
+        config.engines.planner.kind = config.engines.generator.kind = engine
+    try:
+        request = AssistRequest(query=query, member_id=member, conversation_id=conversation,
+                                context=_parse_context(context))
+    except ValidationError as exc:
+        console.print(f"[red]{exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}[/red]")
+        raise typer.Exit(2) from None
+
+    async def stream() -> int:
+        pipeline = build_pipeline(config)
+        async for event in pipeline.run(request):
+            data = event.payload()
+            if event.name == "route":
+                console.print(f"[dim]route[/dim] [bold]{data['agent']}[/bold] ({data['confidence']:.2f})")
+            elif event.name == "skill" and data["status"] != "started":
+                colour = "green" if data["status"] == "done" else "red"
+                console.print(f"[dim]skill[/dim] [{colour}]{data['name']}[/{colour}] {data['params']} "
+                              f"{data['latency_ms']:.0f} ms {data['error'] or ''}")
+            elif event.name == "plan" and data["repairs"]:
+                console.print(f"[dim]plan repaired: {', '.join(data['repairs'])}[/dim]")
+            elif event.name == "delta":
+                console.print(data["text"], end="", markup=False, highlight=False)
+            elif event.name == "trust":
+                console.print(f"\n[yellow]trust {data['action']}: {data['category']}[/yellow]")
+            elif event.name == "attachment":
+                console.print(f"\n[cyan]{data['kind']}[/cyan] {data['title']} {data['url']}", end="")
+            elif event.name == "followups":
+                console.print("\n[dim]follow-ups:[/dim] " + " | ".join(data["suggestions"]))
+            elif event.name == "done":
+                timings = data["timings"]
+                console.print(f"[dim]turn {data['turn_id']} · ttft {timings['ttft_ms'] or 0:.0f} ms · total "
+                              f"{timings['total_ms']:.0f} ms{' · degraded: ' + data['degraded'] if data['degraded'] else ''}"
+                              "[/dim]")
+            elif event.name == "error":
+                console.print(f"\n[red]error {data['code']}: {data['message']}[/red]")
+                return 1
+        return 0
+
+    with sample_apis(config):
+        code = asyncio.run(stream())
+    raise typer.Exit(code)
+
+
 @router_app.command("train")
 def router_train() -> None:
     """Train the router on the dev set, print the held-out report and write the artifact."""

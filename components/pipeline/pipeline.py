@@ -27,7 +27,16 @@ from components.engines.extractive import ExtractiveEngine
 from components.pipeline.attachments import attachments_for
 from components.pipeline.config import PipelineConfig
 from components.pipeline.events import (
-    AssistRequest, DeltaData, DoneData, ErrorData, Event, FollowupsData, PlanData, RouteData, SkillData, Timings,
+    AssistRequest,
+    DeltaData,
+    DoneData,
+    ErrorData,
+    Event,
+    FollowupsData,
+    PlanData,
+    RouteData,
+    SkillData,
+    Timings,
     TrustData,
 )
 from components.pipeline.history import ConversationHistory
@@ -189,6 +198,7 @@ class Pipeline:
 
     async def _plan(self, state: _TurnState, agent: Agent, turn: Turn, fire, fired: list[SkillCall],
                     queue: asyncio.Queue) -> None:
+        state.mark("plan_started_ms")
         default_calls = agent.default_plan(turn)
         grounding = Grounding(agent.name, turn.query, turn.context_type, turn.context_id, turn.member_id,
                               default_plan=plan_yaml(default_calls))

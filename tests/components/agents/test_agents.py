@@ -1,0 +1,40 @@
+import pytest
+
+from components.agents import AGENTS, Turn, get_agent
+from components.routing import AGENTS as ROUTER_AGENTS
+from components.skills import default_registry
+
+
+def test_the_five_agents_of_the_contract():
+    assert set(AGENTS) == {"general_knowledge", "job_assessment", "post_takeaways", "company_understanding",
+                           "career_advice"}
+    assert set(ROUTER_AGENTS) == set(AGENTS) | {"out_of_scope"}
+    with pytest.raises(KeyError, match="unknown agent 'hr_bot'"):
+        get_agent("hr_bot")
+
+
+def test_agents_only_use_registered_skills():
+    registry = default_registry()
+    for agent in AGENTS.values():
+        assert set(agent.skills) <= set(registry.names()), agent.name
+
+
+@pytest.mark.parametrize("agent, turn, expected", [
+    ("job_assessment", Turn("fit?", "job", "j1", "m1"), [("job_view", {"job_id": "j1"}),
+                                                        ("profile_view", {"member_id": "m1"})]),
+    ("job_assessment", Turn("data jobs", "none"), [("job_search", {"keywords": "data jobs", "limit": 5})]),
+    ("post_takeaways", Turn("tldr", "post", "p9"), [("post_view", {"post_id": "p9"})]),
+    ("company_understanding", Turn("news?", "company", "c1"), [("company_view", {"company_id": "c1"}),
+                                                               ("news_search", {"company_id": "c1", "limit": 3})]),
+    ("company_understanding", Turn("what does Acme do"), [("company_lookup", {"company_name": "what does Acme do"})]),
+    ("career_advice", Turn("next?", "profile", "m2"), [("profile_view", {"member_id": "m2"}),
+                                                       ("job_search", {"keywords": "next?", "limit": 3}),
+                                                       ("web_search", {"query": "next?", "limit": 2})]),
+    ("general_knowledge", Turn("cv tips"), [("web_search", {"query": "cv tips", "limit": 3})]),
+])
+def test_default_plans_use_the_page_context(agent, turn, expected):
+    calls = get_agent(agent).default_plan(turn)
+    assert [(c.skill, c.params) for c in calls] == expected
+    registry = default_registry()
+    for call in calls:
+        registry.get(call.skill).input_model.model_validate(call.params)  # valid for the skill

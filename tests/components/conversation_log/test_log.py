@@ -1,0 +1,59 @@
+"""The conversation log: atomic per-turn records, feedback updates, crash safety."""
+
+import os
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+import pytest
+
+from components.conversation_log import ConversationLog, TurnRecord
+
+
+def _record(turn_id: str, when: datetime | None = None, **extra) -> TurnRecord:
+    return TurnRecord(conversation_id="c1", turn_id=turn_id, timestamp=when or datetime.now(UTC), agent="job_assessment",
+                      route_confidence=0.9, in_scope=True, query="fit?", context_type="job", context_id="j1",
+                      skills=[{"name": "job_view", "status": "done", "latency_ms": 3.0}], stages={"route_ms": 1.0},
+                      versions={"router": "r1"}, **extra)
+
+
+def test_records_are_partitioned_by_day_and_read_back(tmp_path):
+    log = ConversationLog(tmp_path)
+    today = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    log.write(_record("a", today))
+    log.write(_record("b", today - timedelta(days=1)))
+    assert sorted(p.parent.name for p in tmp_path.glob("day=*/*.parquet")) == ["day=2026-11-19", "day=2026-11-20"]
+    assert log.read(today.date())["turn_id"].to_list() == ["a"]
+    assert sorted(log.read()["turn_id"].to_list()) == ["a", "b"]
+
+
+def test_feedback_updates_its_turn_only(tmp_path):
+    log = ConversationLog(tmp_path)
+    log.write(_record("a"))
+    log.write(_record("b"))
+    assert log.add_feedback("a", "down", "missed my Spark experience")
+    assert not log.add_feedback("zzz", "up")
+    rows = {r["turn_id"]: r for r in log.read().to_dicts()}
+    assert rows["a"]["feedback_rating"] == "down" and rows["a"]["feedback_comment"] == "missed my Spark experience"
+    assert rows["b"]["feedback_rating"] is None
+
+
+def test_a_crash_mid_write_loses_no_finished_turn_and_leaves_no_torn_record(tmp_path, monkeypatch):
+    log = ConversationLog(tmp_path)
+    log.write(_record("finished"))
+
+    def crash(*args):
+        raise OSError("disk yanked")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        log.write(_record("in-flight"))
+    monkeypatch.undo()
+    (next(tmp_path.glob("day=*")) / ".torn.tmp").write_bytes(b"PAR1 half a file")
+    frame = log.read()
+    assert frame["turn_id"].to_list() == ["finished"]
+    assert frame.schema["timestamp"] == pl.Datetime("us", "UTC")
+
+
+def test_empty_log_reads_as_an_empty_table_with_the_schema(tmp_path):
+    frame = ConversationLog(tmp_path / "none").read()
+    assert frame.height == 0 and "feedback_rating" in frame.columns

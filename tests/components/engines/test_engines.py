@@ -1,0 +1,147 @@
+"""The streaming contract, the registry, and the extractive and sim engines."""
+
+import time
+
+import pytest
+
+from components.engines import (
+    Engine,
+    EngineConfig,
+    EngineError,
+    Finished,
+    GenerationRequest,
+    Grounding,
+    SimConfig,
+    TextDelta,
+    UnknownEngineError,
+    create_engine,
+    engine_names,
+    register_engine,
+    unregister_engine,
+)
+from components.engines.extractive import compose_answer
+from components.engines.sim import SimEngine, inject_yaml_mistakes
+from components.skills import SkillCall, SkillResult
+from components.structured import parse_yaml
+from tests.components.structured.schemas import Plan
+
+PLAN = "calls:\n  - skill: job_view\n    params:\n      job_id: j00001\n  - skill: profile_view\n    params:\n      member_id: m1\n"
+JOB = {"title": "Data Engineer", "company": "Acme", "seniority": "mid", "workplace": "remote", "location": "Remote",
+       "requirements": ["3+ years of experience as a Data Engineer", "Python experience", "Spark experience"],
+       "salary_min": 100000, "salary_max": 130000, "salary_currency": "USD"}
+PROFILE = {"name": "Ana", "headline": "Data Analyst at Foo", "skills": ["Python", "SQL"]}
+
+
+def _grounding(agent="job_assessment", results=None) -> Grounding:
+    results = results if results is not None else (
+        SkillResult(skill="job_view", params={"job_id": "j1"}, status="done", data=JOB, latency_ms=1),
+        SkillResult(skill="profile_view", params={"member_id": "m1"}, status="done", data=PROFILE, latency_ms=1))
+    return Grounding(agent, "am I a fit?", "job", "j1", "m1", results, PLAN)
+
+
+async def _collect(engine: Engine, request: GenerationRequest) -> tuple[str, list]:
+    events = [event async for event in engine.generate(request)]
+    return "".join(e.text for e in events if isinstance(e, TextDelta)), events
+
+
+def _assert_contract(events):
+    assert isinstance(events[-1], Finished)
+    assert all(isinstance(e, TextDelta) for e in events[:-1])
+
+
+async def test_extractive_job_fit_uses_only_dossier_facts():
+    text, events = await _collect(create_engine(EngineConfig(kind="extractive")),
+                                  GenerationRequest("r1", "answer", "prompt", _grounding()))
+    _assert_contract(events)
+    assert "Data Engineer" in text and "Acme" in text and "USD 100,000" in text
+    assert "- Python experience" in text.split("What you already bring")[1].split("Where")[0]
+    assert "Spark experience" in text.split("Where the posting asks")[1]
+    assert "1 of 3" in text
+
+
+async def test_extractive_plans_the_default_plan():
+    text, _ = await _collect(create_engine(EngineConfig(kind="extractive")),
+                             GenerationRequest("r1", "plan", "prompt", _grounding()))
+    assert text == PLAN
+
+
+def test_extractive_says_what_it_could_not_read():
+    failed = (SkillResult(skill="job_view", params={}, status="failed", error="timed out", latency_ms=2000),)
+    assert "could not read" in compose_answer(_grounding(results=failed))
+
+
+async def test_sim_timing_grows_with_concurrent_streams():
+    import asyncio
+
+    engine = SimEngine(SimConfig(ttft_ms=40, tbt_ms=5, tbt_growth_per_stream=0.5))
+    request = GenerationRequest("r", "answer", "p", _grounding())
+    started = time.perf_counter()
+    _, events = await _collect(engine, request)
+    alone = time.perf_counter() - started
+    assert events[-1].ttft_ms == pytest.approx(40, abs=15)
+    started = time.perf_counter()
+    await asyncio.gather(*(_collect(engine, GenerationRequest(f"r{i}", "answer", "p", _grounding())) for i in range(8)))
+    assert time.perf_counter() - started > 2 * alone  # TBT x (1 + 0.5 x 7)
+    assert engine.active == 0
+
+
+async def test_sim_injected_failure_raises_engine_error_mid_stream():
+    engine = create_engine(EngineConfig(kind="sim", sim=SimConfig(ttft_ms=0, tbt_ms=0, error_rate=1)))
+    deltas = []
+    with pytest.raises(EngineError, match="injected failure"):
+        async for event in engine.generate(GenerationRequest("r", "answer", "p", _grounding())):
+            deltas.append(event)
+    assert deltas  # some tokens came first, as with a real replica dying
+
+
+async def test_sim_stall_stops_sending_tokens():
+    import asyncio
+
+    engine = create_engine(EngineConfig(kind="sim", sim=SimConfig(ttft_ms=0, tbt_ms=0, stall_rate=1, stall_s=5)))
+    stream = engine.generate(GenerationRequest("r", "answer", "p", _grounding()))
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.3):
+            async for _ in stream:
+                pass
+    await stream.aclose()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_injected_yaml_mistakes_are_still_readable(seed):
+    import random
+
+    broken = inject_yaml_mistakes(PLAN, random.Random(seed))
+    assert broken != PLAN
+    assert parse_yaml(broken, Plan) == parse_yaml(PLAN, Plan)
+
+
+async def test_sim_scripted_outputs_in_turn():
+    engine = create_engine(EngineConfig(kind="sim", sim=SimConfig(ttft_ms=0, tbt_ms=0, output="scripted",
+                                                                  script=["one", "two"])))
+    texts = [(await _collect(engine, GenerationRequest(f"r{i}", "answer", "p", _grounding())))[0] for i in range(3)]
+    assert texts == ["one", "two", "one"]
+
+
+def test_registry_registers_a_fake_and_refuses_unknown_names():
+    class EchoEngine(Engine):
+        name = "echo"
+
+        async def generate(self, request):
+            yield TextDelta(request.prompt)
+            yield Finished(usage=None, ttft_ms=0, total_ms=0)
+
+    register_engine("echo", lambda config: EchoEngine())
+    try:
+        assert isinstance(create_engine(EngineConfig(kind="echo")), EchoEngine)
+        with pytest.raises(ValueError, match="already registered"):
+            register_engine("echo", lambda config: EchoEngine())
+    finally:
+        unregister_engine("echo")
+    assert "echo" not in engine_names()
+    with pytest.raises(UnknownEngineError, match="unknown engine 'gpt9'; registered engines: extractive, openai"):
+        create_engine(EngineConfig(kind="gpt9"))
+
+
+def test_skill_call_schema_is_what_the_planner_writes():
+    assert [c.skill for c in parse_yaml(PLAN, Plan).calls] == ["job_view", "profile_view"]
+    assert SkillCall(skill="job_view", params={"job_id": "j1"}).params == {"job_id": "j1"}
