@@ -79,7 +79,8 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="switchboard-bench-"))
     environ = {**os.environ, "SWITCHBOARD_HOME": str(home)}
     for role in ("PLANNER", "GENERATOR"):
-        environ |= {f"SWITCHBOARD_ENGINES__{role}__KIND": "sim", f"SWITCHBOARD_ENGINES__{role}__SIM__TTFT_MS": str(TTFT_MS),
+        environ |= {f"SWITCHBOARD_ENGINES__{role}__KIND": "sim",
+                    f"SWITCHBOARD_ENGINES__{role}__SIM__TTFT_MS": str(TTFT_MS),
                     f"SWITCHBOARD_ENGINES__{role}__SIM__TBT_MS": str(TBT_MS),
                     f"SWITCHBOARD_ENGINES__{role}__SIM__TBT_GROWTH_PER_STREAM": "0"}
     config = load_config(environ=environ)

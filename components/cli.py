@@ -147,9 +147,9 @@ def ask(query: str,
                 console.print("\n[dim]follow-ups:[/dim] " + " | ".join(data["suggestions"]))
             elif event.name == "done":
                 timings = data["timings"]
+                degraded = f" · degraded: {data['degraded']}" if data["degraded"] else ""
                 console.print(f"[dim]turn {data['turn_id']} · ttft {timings['ttft_ms'] or 0:.0f} ms · total "
-                              f"{timings['total_ms']:.0f} ms{' · degraded: ' + data['degraded'] if data['degraded'] else ''}"
-                              "[/dim]")
+                              f"{timings['total_ms']:.0f} ms{degraded}[/dim]")
             elif event.name == "error":
                 console.print(f"\n[red]error {data['code']}: {data['message']}[/red]")
                 return 1

@@ -10,7 +10,8 @@ from components.conversation_log import ConversationLog, TurnRecord
 
 
 def _record(turn_id: str, when: datetime | None = None, **extra) -> TurnRecord:
-    return TurnRecord(conversation_id="c1", turn_id=turn_id, timestamp=when or datetime.now(UTC), agent="job_assessment",
+    return TurnRecord(conversation_id="c1", turn_id=turn_id, timestamp=when or datetime.now(UTC),
+                      agent="job_assessment",
                       route_confidence=0.9, in_scope=True, query="fit?", context_type="job", context_id="j1",
                       skills=[{"name": "job_view", "status": "done", "latency_ms": 3.0}], stages={"route_ms": 1.0},
                       versions={"router": "r1"}, **extra)

@@ -25,7 +25,8 @@ from components.skills import SkillCall, SkillResult
 from components.structured import parse_yaml
 from tests.components.structured.schemas import Plan
 
-PLAN = "calls:\n  - skill: job_view\n    params:\n      job_id: j00001\n  - skill: profile_view\n    params:\n      member_id: m1\n"
+PLAN = ("calls:\n  - skill: job_view\n    params:\n      job_id: j00001\n"
+        "  - skill: profile_view\n    params:\n      member_id: m1\n")
 JOB = {"title": "Data Engineer", "company": "Acme", "seniority": "mid", "workplace": "remote", "location": "Remote",
        "requirements": ["3+ years of experience as a Data Engineer", "Python experience", "Spark experience"],
        "salary_min": 100000, "salary_max": 130000, "salary_currency": "USD"}

@@ -77,7 +77,8 @@ def _answer(events: list[Event]) -> str:
 CASES = [
     ("job_assessment", dict(query="Am I a good fit for this job?", member_id="m00001",
                             context={"type": "job", "id": "j00002"})),
-    ("post_takeaways", dict(query="What are the key takeaways from this post?", context={"type": "post", "id": "p00003"})),
+    ("post_takeaways", dict(query="What are the key takeaways from this post?",
+                            context={"type": "post", "id": "p00003"})),
     ("company_understanding", dict(query="Tell me about this company", context={"type": "company", "id": "c0004"})),
     ("career_advice", dict(query="What should my next career move be?", member_id="m00005",
                            context={"type": "profile", "id": "m00005"})),
@@ -104,7 +105,8 @@ def _grounded(agent: str, answer: str, network) -> None:
         assert network.members["m00005"].headline in answer
     else:
         assert "interview" in answer.lower() and "Sources:" in answer
-        titles = [line[2:].rsplit(" (", 1)[0] for line in answer.split("Sources:")[1].splitlines() if line.startswith("- ")]
+        sources = answer.split("Sources:")[1].splitlines()
+        titles = [line[2:].rsplit(" (", 1)[0] for line in sources if line.startswith("- ")]
         assert titles and all(any(a.title == t for a in network.articles.values()) for t in titles)
 
 
@@ -197,7 +199,8 @@ async def test_a_planner_that_cannot_plan_falls_back_to_the_default_plan(make_pi
 
 
 async def test_repaired_plans_are_reported_and_logged(make_pipeline):
-    pipeline = make_pipeline(**_engines("sim", "PLANNER", SIM__YAML_MISTAKE_RATE="1"), **_engines("extractive", "GENERATOR"))
+    pipeline = make_pipeline(**_engines("sim", "PLANNER", SIM__YAML_MISTAKE_RATE="1"),
+                             **_engines("extractive", "GENERATOR"))
     events = await _run(pipeline, **CASES[0][1])
     plan = next(e.payload() for e in events if e.name == "plan")
     assert plan["source"] == "planner" and plan["repairs"]
@@ -205,7 +208,8 @@ async def test_repaired_plans_are_reported_and_logged(make_pipeline):
 
 
 async def test_a_call_to_a_skill_the_agent_may_not_use_fails_without_calling(make_pipeline):
-    script = '["calls:\\n  - skill: people_search\\n    params: {keywords: x}\\n  - skill: post_view\\n    params: {post_id: p00003}\\n"]'
+    script = ('["calls:\\n  - skill: people_search\\n    params: {keywords: x}\\n'
+              '  - skill: post_view\\n    params: {post_id: p00003}\\n"]')
     pipeline = make_pipeline(**_engines("sim", "PLANNER", SIM__OUTPUT="scripted", SIM__SCRIPT=script),
                              **_engines("extractive", "GENERATOR"))
     events = await _run(pipeline, **CASES[1][1])

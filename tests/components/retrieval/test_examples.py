@@ -17,7 +17,8 @@ def test_search_returns_the_agents_nearest_examples(tmp_path):
     index = ExampleIndex.build(load_examples(), HashingEmbedder(), tmp_path)
     hits = index.search("job_assessment", "am I qualified for this job", k=3)
     assert len(hits) == 3 and all(h.agent == "job_assessment" for h in hits)
-    assert index.search("general_knowledge", "negotiate a job offer", k=1)[0].query == "How should I negotiate a job offer?"
+    best = index.search("general_knowledge", "negotiate a job offer", k=1)[0]
+    assert best.query == "How should I negotiate a job offer?"
 
 
 def test_every_build_is_a_new_table_version_and_open_can_pin_one(tmp_path):
@@ -39,7 +40,8 @@ class _OtherEmbedder(Embedder):
 
 def test_a_table_from_another_embedder_is_refused_loudly(tmp_path):
     ExampleIndex.build(load_examples(), HashingEmbedder(), tmp_path)
-    with pytest.raises(EmbedderMismatchError, match="was embedded with 'hashing-v1-w128-c256' but the query embedder is 'other-v1'"):
+    expected = "was embedded with 'hashing-v1-w128-c256' but the query embedder is 'other-v1'"
+    with pytest.raises(EmbedderMismatchError, match=expected):
         ExampleIndex.open(tmp_path, _OtherEmbedder())
     index = ExampleIndex.open(tmp_path, HashingEmbedder())
     with pytest.raises(EmbedderMismatchError):
