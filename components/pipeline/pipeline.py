@@ -12,6 +12,7 @@ way out. Every turn ends in exactly one terminal event and writes exactly one lo
 from __future__ import annotations
 
 import asyncio
+import inspect
 import re
 import time
 import uuid
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from components.agents import OUT_OF_SCOPE, Agent, Turn, get_agent, plan_yaml
+from components.agents import AGENTS, OUT_OF_SCOPE, Agent, Turn, get_agent, plan_yaml
 from components.conversation_log import ConversationLog, TurnRecord
 from components.engines import Engine, EngineError, Finished, GenerationRequest, Grounding, TextDelta
 from components.engines.extractive import ExtractiveEngine
@@ -42,12 +43,12 @@ from components.pipeline.events import (
 from components.pipeline.history import ConversationHistory
 from components.prompts import PromptLibrary
 from components.retrieval import Example, ExampleIndex
-from components.routing import Router
+from components.routing import RouteDecision, Router
 from components.skills import SkillCall, SkillInvoker, SkillRegistry, SkillResult
 from components.structured import StreamingListParser
 from components.trust import TrustPolicy
 
-__all__ = ["DECLINE_MESSAGE", "Pipeline"]
+__all__ = ["DECLINE_MESSAGE", "Pipeline", "RequestError"]
 
 DECLINE_MESSAGE = ("I can help with jobs, companies, posts and careers on the network, but not with this request. "
                    "Try one of the suggestions below.")
@@ -58,6 +59,18 @@ _SAFE_CUT = re.compile(r"(?:[+(]?\d[\d().+-]*\s+)*\S*$")  # a partial word, and 
 
 class GenerationFailed(Exception):
     pass
+
+
+class RequestError(ValueError):
+    """A request the pipeline will not start: the HTTP layer answers `status` with this message."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        self.status, self.code, self.message = status, code, message
+        super().__init__(message)
+
+
+_CONTEXT_SKILLS = {"job": ("job_view", "job_id"), "post": ("post_view", "post_id"),
+                   "company": ("company_view", "company_id"), "profile": ("profile_view", "member_id")}
 
 
 @dataclass
@@ -86,6 +99,7 @@ class _TurnState:
     first_delta: float | None = None
     delta_times: list[float] = field(default_factory=list)
     logged: bool = False
+    forced_agent: str | None = None
 
     def mark(self, stage: str) -> None:
         self.stages[stage] = round((time.perf_counter() - self.started) * 1000, 3)
@@ -106,12 +120,47 @@ class Pipeline:
         self.history = ConversationHistory(self.config.history_turns)
         self._versions = dict(versions or {})
         self._links = links.rstrip("/")
+        self._router_version = getattr(router, "version", "unknown")
+
+    # -- before a turn -------------------------------------------------------------------------------
+
+    async def validate(self, request: AssistRequest, agent: str | None = None) -> None:
+        """Raises RequestError for what the member should fix: a long query, an unknown id or agent."""
+        if not request.query.strip():
+            raise RequestError(422, "empty_query", "query must contain text")
+        if len(request.query) > self.config.max_query_chars:
+            raise RequestError(422, "query_too_long",
+                               f"query has {len(request.query)} characters; the limit is {self.config.max_query_chars}")
+        if agent is not None and agent not in AGENTS:
+            raise RequestError(404, "unknown_agent", f"unknown agent '{agent}'; agents: auto, {', '.join(AGENTS)}")
+        context = request.context
+        if context.type != "none" and not context.id:
+            raise RequestError(422, "missing_context_id", f"context type '{context.type}' needs an id")
+        checks = [(context.type, context.id)] if context.type != "none" else []
+        if request.member_id:
+            checks.append(("profile", request.member_id))
+        for kind, ident in checks:
+            skill, param = _CONTEXT_SKILLS[kind]
+            result = await self.skills.invoke(SkillCall(skill=skill, params={param: ident}))
+            if result.status == "failed" and (result.error or "").startswith("not found"):
+                raise RequestError(404, f"unknown_{kind}", f"no {kind} with id '{ident}'")
+
+    async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
+        """Records a member's rating of a logged turn; False when the turn is unknown."""
+        return await asyncio.to_thread(self.log.add_feedback, turn_id, rating, comment)
+
+    async def ready(self) -> dict[str, str]:
+        return self.versions()
 
     # -- the turn ------------------------------------------------------------------------------------
 
-    async def run(self, request: AssistRequest) -> AsyncIterator[Event]:
-        """Streams the events of one turn; always ends with exactly one `done` or `error`."""
+    async def run(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
+        """Streams the events of one turn; always ends with exactly one `done` or `error`.
+
+        `agent` forces an agent instead of routing (OpenAI's `model` naming one).
+        """
         state = _TurnState(request, request.conversation_id or uuid.uuid4().hex)
+        state.forced_agent = agent
         try:
             async for event in self._turn(state):
                 yield event
@@ -129,7 +178,13 @@ class Pipeline:
     async def _turn(self, state: _TurnState) -> AsyncIterator[Event]:
         request = state.request
         turn = Turn(request.query, request.context.type, request.context.id, request.member_id)
-        decision = self.router.route(request.query, request.context.type)
+        if state.forced_agent:
+            decision = RouteDecision(state.forced_agent, 1.0, True, {state.forced_agent: 1.0}, "forced")
+        else:
+            decision = self.router.route(request.query, request.context.type)
+            if inspect.isawaitable(decision):  # a router in another process (a Serve deployment)
+                decision = await decision
+            self._router_version = decision.version
         state.agent, state.confidence, state.in_scope = decision.agent, decision.confidence, decision.in_scope
         state.mark("route_ms")
         yield Event("route", RouteData(agent=decision.agent, confidence=decision.confidence,
@@ -362,7 +417,7 @@ class Pipeline:
     # -- the end of a turn ---------------------------------------------------------------------------
 
     def versions(self) -> dict[str, str]:
-        versions = {"router": self.router.version, "planner": f"{self.planner.name}:{self.planner.model}",
+        versions = {"router": self._router_version, "planner": f"{self.planner.name}:{self.planner.model}",
                     "generator": f"{self.generator.name}:{self.generator.model}", **self._versions}
         if self.examples is not None:
             versions["embedder"] = self.examples.embedder_version

@@ -1,0 +1,95 @@
+"""The HTTP routes: wiring only. Each route parses, asks a serving object, and answers JSON or a stream.
+
+    app = build_api_server(AssistServing(pipeline, Metrics()))
+
+Errors are JSON `{"error": {"code", "message"}}` with a 4xx for what the client can fix: 400 invalid
+JSON, 401 missing or wrong bearer token, 404 unknown id, agent or turn, 422 a field that is wrong,
+429/503 with Retry-After when overloaded. A 5xx is a bug.
+"""
+
+from __future__ import annotations
+
+import secrets
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from components.http.protocol import AssistRequest, ChatCompletionRequest, ErrorResponse, FeedbackRequest
+from components.http.serving import AssistServing, ChatServing
+from components.pipeline.pipeline import RequestError
+
+__all__ = ["build_api_server"]
+
+_SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+_ERRORS = {400: {"model": ErrorResponse}, 401: {"model": ErrorResponse}, 404: {"model": ErrorResponse},
+           422: {"model": ErrorResponse}, 429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
+
+
+def _error(status: int, code: str, message: str, retry_after_s: int | None = None) -> JSONResponse:
+    headers = {"Retry-After": str(retry_after_s)} if retry_after_s else None
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+
+def build_api_server(assist: AssistServing, *, auth_token: str | None = None, retry_after_s: int = 2) -> FastAPI:
+    chat = ChatServing(assist)
+    app = FastAPI(title="Switchboard", version="1.0",
+                  description="A production generative-AI assistant for a professional network.")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0]
+        if first["type"] == "json_invalid":
+            return _error(400, "invalid_json", f"the body is not valid JSON: {first.get('ctx', {}).get('error', '')}")
+        location = ".".join(str(part) for part in first["loc"] if part != "body")
+        return _error(422, "invalid_request", f"{location or 'body'}: {first['msg']}")
+
+    @app.exception_handler(RequestError)
+    async def refused(request: Request, exc: RequestError) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message, retry_after_s if exc.status in (429, 503) else None)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        if auth_token and request.url.path.startswith("/v1/"):
+            given = request.headers.get("authorization", "")
+            if not secrets.compare_digest(given.encode(), f"Bearer {auth_token}".encode()):
+                return _error(401, "unauthorized", "missing or wrong bearer token")
+        response = await call_next(request)
+        assist.metrics.requests.labels(request.url.path, str(response.status_code)).inc()
+        return response
+
+    @app.post("/v1/assist", responses=_ERRORS,
+              response_description="text/event-stream of route, plan, skill, delta, attachment, trust, followups "
+                                   "and one done or error")
+    async def assist_route(body: AssistRequest) -> StreamingResponse:
+        await assist.prepare(body)
+        return StreamingResponse(assist.sse(body), media_type="text/event-stream", headers=_SSE_HEADERS)
+
+    @app.post("/v1/chat/completions", responses=_ERRORS)
+    async def chat_route(body: ChatCompletionRequest):
+        request = await chat.prepare(body)
+        if body.stream:
+            return StreamingResponse(chat.stream(body, request), media_type="text/event-stream", headers=_SSE_HEADERS)
+        return JSONResponse(await chat.complete(body, request))
+
+    @app.post("/v1/feedback", responses=_ERRORS)
+    async def feedback_route(body: FeedbackRequest) -> dict[str, str]:
+        if not await assist.turns.feedback(body.turn_id, body.rating, body.comment):
+            raise RequestError(404, "unknown_turn", f"no logged turn with id '{body.turn_id}'")
+        return {"status": "recorded", "turn_id": body.turn_id}
+
+    @app.get("/healthz")
+    async def healthz() -> dict:
+        return {"status": "ok", "versions": await assist.turns.ready()}
+
+    @app.get("/metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(assist.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def page() -> HTMLResponse:
+        return HTMLResponse(resources.files("components.http").joinpath("chat.html").read_text(encoding="utf-8"))
+
+    return app

@@ -1,0 +1,182 @@
+"""The logic behind the routes: validate, stream a turn as SSE or as OpenAI chunks, record feedback.
+
+A serving object works with anything that runs turns (`TurnService`): the in-process Pipeline, or
+in Ray Serve an adapter over the agent deployment's handle. Metrics are observed from the events as
+they pass, so they count exactly what members saw.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from components.engines import count_tokens
+from components.http.protocol import ChatCompletionRequest, chat_chunk, chat_completion
+from components.pipeline.events import AssistRequest, Event
+from components.pipeline.pipeline import RequestError
+
+__all__ = ["AssistServing", "ChatServing", "Metrics", "TurnService"]
+
+
+class TurnService(Protocol):
+    def run(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]: ...
+
+    async def validate(self, request: AssistRequest, agent: str | None = None) -> None: ...
+
+    async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool: ...
+
+    async def ready(self) -> dict[str, str]: ...
+
+
+_MS_BUCKETS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000)
+
+
+class Metrics:
+    """Prometheus metrics for /metrics, one registry per serving process."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.requests = Counter("switchboard_requests", "Requests by endpoint and status.", ["endpoint", "status"],
+                                registry=r)
+        self.in_flight = Gauge("switchboard_turns_in_flight", "Turns being streamed now.", registry=r)
+        self.turns = Counter("switchboard_turns", "Finished turns by agent and outcome.", ["agent", "outcome"],
+                             registry=r)
+        self.ttft = Histogram("switchboard_ttft_ms", "Time to first token seen by the member.",
+                              buckets=_MS_BUCKETS, registry=r)
+        self.tbt = Histogram("switchboard_tbt_ms", "Mean time between tokens of a turn.",
+                             buckets=(1, 2, 5, 10, 20, 40, 80, 160, 320), registry=r)
+        self.stage = Histogram("switchboard_stage_ms", "Time from turn start to the end of each stage.", ["stage"],
+                               buckets=_MS_BUCKETS, registry=r)
+        self.fallbacks = Counter("switchboard_fallbacks", "Turns degraded to the extractive answer.", registry=r)
+        self.default_plans = Counter("switchboard_default_plans", "Turns that ran the agent's default plan.",
+                                     registry=r)
+        self.trust = Counter("switchboard_trust_actions", "Trust actions by action and category.",
+                             ["action", "category"], registry=r)
+        self.repairs = Counter("switchboard_parse_repairs", "Plan repairs applied, by repair.", ["repair"],
+                               registry=r)
+        self.skills = Counter("switchboard_skill_calls", "Skill calls by skill and status.", ["skill", "status"],
+                              registry=r)
+
+    def observe(self, event: Event, agent: str) -> None:
+        data = event.payload()
+        if event.name == "plan":
+            for repair in data["repairs"]:
+                self.repairs.labels(repair).inc()
+            if data["source"] == "default":
+                self.default_plans.inc()
+        elif event.name == "skill" and data["status"] != "started":
+            self.skills.labels(data["name"], data["status"]).inc()
+        elif event.name == "trust":
+            self.trust.labels(data["action"], data["category"] or "").inc()
+        elif event.name == "done":
+            timings = data["timings"]
+            if timings["ttft_ms"] is not None:
+                self.ttft.observe(timings["ttft_ms"])
+            if "tbt_ms" in timings["stages"]:
+                self.tbt.observe(timings["stages"]["tbt_ms"])
+            for stage, value in timings["stages"].items():
+                if stage.endswith("_ms") and stage != "tbt_ms":
+                    self.stage.labels(stage[:-3]).observe(value)
+            if data["degraded"]:
+                self.fallbacks.inc()
+            self.turns.labels(agent, "done").inc()
+        elif event.name == "error":
+            self.turns.labels(agent, f"error:{data['code']}").inc()
+
+
+def _sse(name: str, payload: dict[str, Any]) -> str:
+    return f"event: {name}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+
+class AssistServing:
+    """POST /v1/assist: validates, then streams the turn's events as server-sent events."""
+
+    def __init__(self, turns: TurnService, metrics: Metrics | None = None, max_in_flight: int = 64) -> None:
+        self.turns, self.metrics = turns, metrics or Metrics()
+        self.max_in_flight, self.in_flight = max_in_flight, 0
+
+    async def prepare(self, request: AssistRequest, agent: str | None = None) -> None:
+        """Admits the turn or raises RequestError (429 when full), before any byte of the stream is sent.
+
+        An admitted turn holds its slot until `events()` ends; a refused one holds none.
+        """
+        if self.in_flight >= self.max_in_flight:
+            raise RequestError(429, "overloaded", f"{self.in_flight} turns in flight (limit {self.max_in_flight})")
+        self.in_flight += 1
+        self.metrics.in_flight.set(self.in_flight)
+        try:
+            await self.turns.validate(request, agent)
+        except BaseException:
+            self._release()
+            raise
+
+    def _release(self) -> None:
+        self.in_flight -= 1
+        self.metrics.in_flight.set(self.in_flight)
+
+    async def events(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
+        """The turn's events; call only after `prepare()` admitted it."""
+        routed = agent or "unrouted"
+        try:
+            async for event in self.turns.run(request, agent):
+                if event.name == "route":
+                    routed = event.payload()["agent"]
+                self.metrics.observe(event, routed)
+                yield event
+        finally:
+            self._release()
+
+    async def sse(self, request: AssistRequest) -> AsyncIterator[str]:
+        async for event in self.events(request):
+            yield _sse(event.name, event.payload())
+
+
+class ChatServing:
+    """POST /v1/chat/completions, OpenAI-compatible, streaming and not."""
+
+    def __init__(self, assist: AssistServing) -> None:
+        self.assist = assist
+
+    @staticmethod
+    def agent_for(request: ChatCompletionRequest) -> str | None:
+        return None if request.model == "auto" else request.model
+
+    async def prepare(self, request: ChatCompletionRequest) -> AssistRequest:
+        assist = request.to_assist()
+        await self.assist.prepare(assist, self.agent_for(request))
+        return assist
+
+    async def complete(self, request: ChatCompletionRequest, assist: AssistRequest) -> dict[str, Any]:
+        answer, error = "", None
+        async for event in self.assist.events(assist, self.agent_for(request)):
+            if event.name == "done":
+                answer = event.payload()["answer"]
+            elif event.name == "error":
+                error = event.payload()
+        if error:
+            raise RequestError(500, error["code"], error["message"])
+        return chat_completion(request.model, answer, count_tokens(assist.query), count_tokens(answer))
+
+    async def stream(self, request: ChatCompletionRequest, assist: AssistRequest) -> AsyncIterator[str]:
+        completion_id, model = f"chatcmpl-{uuid.uuid4().hex}", request.model
+        yield f"data: {json.dumps(chat_chunk(model, completion_id, role='assistant', content=''))}\n\n"
+        sent = ""
+        async for event in self.assist.events(assist, self.agent_for(request)):
+            data = event.payload()
+            if event.name == "delta":
+                sent += data["text"]
+                yield f"data: {json.dumps(chat_chunk(model, completion_id, content=data['text']))}\n\n"
+            elif event.name == "done":
+                if data["answer"] != sent:  # a trust block replaced what was streamed: send the final words
+                    rest = data["answer"][len(sent):] if data["answer"].startswith(sent) else "\n" + data["answer"]
+                    yield f"data: {json.dumps(chat_chunk(model, completion_id, content=rest))}\n\n"
+                yield f"data: {json.dumps(chat_chunk(model, completion_id, finish_reason='stop'))}\n\n"
+            elif event.name == "error":
+                yield f"data: {json.dumps({'error': {'code': data['code'], 'message': data['message']}})}\n\n"
+        yield "data: [DONE]\n\n"
+
