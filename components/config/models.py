@@ -48,6 +48,47 @@ class RoutingConfig(_Section):
         0.45, ge=0, le=1, description="Below this top-class probability the query is routed to out_of_scope.")
 
 
+class DeploymentConfig(_Section):
+    """Scaling of one Ray Serve deployment."""
+
+    num_replicas: int = Field(1, ge=1, description="Replicas when autoscaling is off.")
+    max_ongoing_requests: int = Field(32, ge=1, description="Requests a replica works on at once.")
+    max_queued_requests: int = Field(64, ge=-1, description="Requests waiting per caller before back-pressure "
+                                                           "(503 + Retry-After); -1 for unbounded.")
+    autoscaling: dict | None = Field(None, description="Ray Serve autoscaling_config (min_replicas, max_replicas, "
+                                                       "target_ongoing_requests, ...); replaces num_replicas.")
+    num_cpus: float = Field(0.5, ge=0, description="CPUs reserved per replica.")
+    num_gpus: float = Field(0, ge=0, description="GPUs per replica; only the generator should ask for one.")
+
+    def options(self) -> dict:
+        options = {"max_ongoing_requests": self.max_ongoing_requests, "max_queued_requests": self.max_queued_requests,
+                   "ray_actor_options": {"num_cpus": self.num_cpus, "num_gpus": self.num_gpus}}
+        if self.autoscaling:
+            options["autoscaling_config"] = self.autoscaling
+        else:
+            options["num_replicas"] = self.num_replicas
+        return options
+
+
+class ServeConfig(_Section):
+    """The Ray Serve application (serve/app.py: build_app)."""
+
+    host: str = Field("127.0.0.1", description="Serve's HTTP proxy address.")
+    port: int = Field(8000, ge=1, le=65535, description="Serve's HTTP proxy port.")
+    auth_token_env: str | None = Field(None, description="Environment variable with the bearer token; unset: no auth.")
+    max_turns_in_flight: int = Field(64, ge=1, description="Turns an ingress replica streams at once; more get 429.")
+    retry_after_s: int = Field(2, ge=1, description="Retry-After sent with 429 and 503.")
+    ingress: DeploymentConfig = Field(default_factory=lambda: DeploymentConfig(max_ongoing_requests=256,
+                                                                               max_queued_requests=256),
+                                      description="HTTP ingress.")
+    router: DeploymentConfig = Field(default_factory=DeploymentConfig, description="Router.")
+    agent: DeploymentConfig = Field(default_factory=lambda: DeploymentConfig(max_ongoing_requests=128),
+                                    description="Agents: plan, call skills, retrieve, check.")
+    generator: DeploymentConfig = Field(default_factory=lambda: DeploymentConfig(max_ongoing_requests=128),
+                                        description="Generator: the only one that should ask for a GPU.")
+    internal_apis: DeploymentConfig = Field(default_factory=DeploymentConfig, description="Sample internal APIs.")
+
+
 class SwitchboardConfig(_Section):
     """Root of the configuration. Loaded by `load_config()`; see infra/switchboard.yaml."""
 
@@ -58,6 +99,7 @@ class SwitchboardConfig(_Section):
     routing: RoutingConfig = Field(default_factory=RoutingConfig, description="Router.")
     engines: EnginesConfig = Field(default_factory=EnginesConfig, description="The engine per role.")
     pipeline: PipelineConfig = Field(default_factory=PipelineConfig, description="Budgets and prompt sizes.")
+    serve: ServeConfig = Field(default_factory=ServeConfig, description="Ray Serve deployments and HTTP.")
 
     @model_validator(mode="after")
     def _absolute_home(self) -> SwitchboardConfig:

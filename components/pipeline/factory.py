@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from components.conversation_log import ConversationLog
-from components.engines import create_engine
+from components.engines import Engine, create_engine
 from components.pipeline.pipeline import Pipeline
 from components.prompts import PromptLibrary
 from components.retrieval import ExampleIndex, HashingEmbedder, load_examples
@@ -33,8 +33,12 @@ def open_examples(home: Path) -> ExampleIndex:
         return ExampleIndex.build(load_examples(), embedder, home)
 
 
-def build_pipeline(config: SwitchboardConfig) -> Pipeline:
+def build_pipeline(config: SwitchboardConfig, *, router=None, planner: Engine | None = None,
+                   generator: Engine | None = None) -> Pipeline:
     """Everything the online path needs, wired from `config`.
+
+    `router`, `planner` and `generator` replace the configured ones (Ray Serve passes handles to
+    other deployments here).
 
     >>> from components.config import load_config
     >>> pipeline = build_pipeline(load_config())  # doctest: +SKIP
@@ -43,12 +47,12 @@ def build_pipeline(config: SwitchboardConfig) -> Pipeline:
     registry = default_registry(config.skills.extra_declarations)
     prompts = PromptLibrary.load()
     return Pipeline(
-        router=load_router(config.routing.artifact, config.routing.min_confidence),
+        router=router or load_router(config.routing.artifact, config.routing.min_confidence),
         registry=registry,
         skills=SkillInvoker(registry, config.apis.url, default_timeout_s=config.skills.default_timeout_s,
                             max_concurrency=config.skills.max_concurrency),
-        planner=create_engine(config.engines.planner),
-        generator=create_engine(config.engines.generator),
+        planner=planner or create_engine(config.engines.planner),
+        generator=generator or create_engine(config.engines.generator),
         prompts=prompts,
         examples=open_examples(home) if config.pipeline.examples_k else None,
         trust=TrustPolicy(check_every_tokens=config.pipeline.check_every_tokens),

@@ -37,11 +37,18 @@ class Service:
 
 
 def default_services(config: SwitchboardConfig) -> list[Service]:
-    apis = config.apis
+    apis, serve = config.apis, config.serve
+    base = f"http://{serve.host}:{serve.port}"
     return [
         Service(name="apis", command=[sys.executable, "-m", "components.cli", "apis"],
                 health_url=f"{apis.url}/healthz",
-                urls={"Sample internal APIs": apis.url, "API docs (OpenAPI)": f"{apis.url}/docs"}),
+                urls={"Sample internal APIs": apis.url, "Sample APIs docs": f"{apis.url}/docs"}),
+        # Ray Serve: the assistant (ingress, agent, router, generator) and the internal APIs app.
+        # Skills call the standalone APIs above (one proxy hop fewer than /internal).
+        Service(name="serve", command=[sys.executable, "-m", "serve.app"], health_url=f"{base}/healthz",
+                urls={"Chat page": f"{base}/", "Assistant API (OpenAPI docs)": f"{base}/docs",
+                      "OpenAI-compatible API": f"{base}/v1", "Metrics": f"{base}/metrics"},
+                env={"SWITCHBOARD_APIS__BASE_URL": apis.url}, start_timeout_s=240),
     ]
 
 
@@ -71,7 +78,7 @@ def _pid(config: SwitchboardConfig, name: str) -> int | None:
 
 def _healthy(url: str) -> bool:
     try:
-        return httpx.get(url, timeout=1.0).status_code < 500
+        return httpx.get(url, timeout=2.0).status_code == 200
     except httpx.HTTPError:
         return False
 

@@ -1,0 +1,82 @@
+"""Deployment handles dressed as the components' own interfaces, so the pipeline never knows Ray.
+
+`RemoteRouter` is a router, `RemoteEngine` an Engine and `RemoteTurns` a TurnService; each forwards
+to a DeploymentHandle, streams stay streams (DeploymentResponseGenerator), and Ray's failures
+become the errors the components already handle: a dead or overloaded generator replica is an
+EngineError (the turn degrades to extractive), an overloaded agent deployment a 503.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from ray.serve.exceptions import BackPressureError
+from ray.serve.handle import DeploymentHandle
+
+from components.engines import Engine, EngineError, EngineEvent, GenerationRequest
+from components.pipeline import AssistRequest, Event, RequestError
+from components.pipeline.events import ErrorData
+from components.routing import RouteDecision
+
+__all__ = ["RemoteEngine", "RemoteRouter", "RemoteTurns"]
+
+
+class RemoteRouter:
+    def __init__(self, handle: DeploymentHandle) -> None:
+        self._handle = handle
+        self.version = "remote"
+
+    async def route(self, query: str, context_type: str = "none") -> RouteDecision:
+        return await self._handle.route.remote(query, context_type)
+
+
+class RemoteEngine(Engine):
+    def __init__(self, handle: DeploymentHandle, name: str, model: str) -> None:
+        self._handle, self.name, self.model = handle, name, model
+
+    async def generate(self, request: GenerationRequest) -> AsyncIterator[EngineEvent]:
+        stream = self._handle.options(stream=True).generate.remote(request)
+        finished = False
+        try:
+            async for event in stream:
+                yield event
+            finished = True
+        except EngineError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a dead or overloaded replica: the pipeline degrades
+            raise EngineError(f"generator deployment: {type(exc).__name__}: {exc}") from exc
+        finally:
+            if not finished:
+                stream.cancel()
+
+
+class RemoteTurns:
+    """The TurnService the HTTP layer uses in Serve: the agent deployment behind a handle."""
+
+    def __init__(self, handle: DeploymentHandle, retry_after_s: int = 2) -> None:
+        self._handle, self._retry_after_s = handle, retry_after_s
+
+    async def validate(self, request: AssistRequest, agent: str | None = None) -> None:
+        try:
+            problem = await self._handle.validate.remote(request, agent)
+        except BackPressureError:
+            raise RequestError(503, "overloaded", "the agents are at capacity; retry shortly") from None
+        if problem:
+            raise RequestError(problem["status"], problem["code"], problem["message"])
+
+    async def run(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
+        terminal = False
+        try:
+            async for event in self._handle.options(stream=True).run.remote(request, agent):
+                terminal = terminal or event.terminal
+                yield event
+        except Exception as exc:  # noqa: BLE001 - the stream has started: end it with one error event
+            if not terminal:
+                code = "overloaded" if isinstance(exc, BackPressureError) else "agent_unavailable"
+                yield Event("error", ErrorData(code=code, message=f"{type(exc).__name__}: {exc}"))
+
+    async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
+        return await self._handle.feedback.remote(turn_id, rating, comment)
+
+    async def ready(self) -> dict[str, str]:
+        return await self._handle.ready.remote()

@@ -1,0 +1,92 @@
+"""Builders of the Ray Serve applications; infra/serve.yaml imports them.
+
+    serve run infra/serve.yaml                       # both applications, from the Serve config
+    python -m serve.app                              # the same, with Ray's state under $SWITCHBOARD_HOME
+
+    from serve.app import build_app
+    serve.run(build_app({"engines": {"generator": {"kind": "sim"}}}), route_prefix="/")
+
+`args` (from serve.yaml's `args:` or a dict) are overrides of the Switchboard configuration, applied
+over infra/switchboard.yaml and SWITCHBOARD_* variables and validated like them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+from ray import serve
+from ray.serve import Application
+
+from components.config import SwitchboardConfig, load_config
+from components.config.loader import _merge
+
+__all__ = ["build_app", "build_internal_apis_app", "resolve_config", "run_local"]
+
+
+def resolve_config(args: dict[str, Any] | SwitchboardConfig | None = None) -> SwitchboardConfig:
+    if isinstance(args, SwitchboardConfig):
+        return args
+    base = load_config().model_dump(mode="json")
+    return SwitchboardConfig.model_validate(_merge(base, args or {}))
+
+
+def build_app(args: dict[str, Any] | SwitchboardConfig | None = None) -> Application:
+    """The assistant: ingress -> agent -> (router, generator). The generator alone may ask for a GPU."""
+    # Imported here, not at the top: run_local starts Ray (which forks) before anything imports LanceDB.
+    from serve.deployments import AgentDeployment, GeneratorDeployment, IngressDeployment, RouterDeployment
+
+    config = resolve_config(args)
+    plain, scaling = config.model_dump(mode="json"), config.serve
+    router = RouterDeployment.options(**scaling.router.options()).bind(plain)
+    generator = GeneratorDeployment.options(**scaling.generator.options()).bind(
+        config.engines.generator.model_dump(mode="json"))
+    agent = AgentDeployment.options(**scaling.agent.options()).bind(plain, router, generator)
+    return IngressDeployment.options(**scaling.ingress.options()).bind(plain, agent)
+
+
+def build_internal_apis_app(args: dict[str, Any] | SwitchboardConfig | None = None) -> Application:
+    """The sample internal APIs as their own Serve application (route prefix /internal)."""
+    from serve.deployments import InternalApisDeployment
+
+    config = resolve_config(args)
+    return InternalApisDeployment.options(**config.serve.internal_apis.options()).bind(config.model_dump(mode="json"))
+
+
+def run_local(config: SwitchboardConfig, block: bool = True) -> str:
+    """Starts Ray and both applications on this machine; returns the base URL.
+
+    Ray keeps its state under $SWITCHBOARD_HOME/ray, cleaned first: a killed earlier run can leave a
+    stale cluster address there that would make ray.init hang.
+    """
+    import ray
+
+    ray_dir = Path(config.home) / "ray"
+    shutil.rmtree(ray_dir, ignore_errors=True)
+    ray_dir.mkdir(parents=True)
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    ray.init(_temp_dir=str(ray_dir), include_dashboard=False, configure_logging=False, log_to_driver=False,
+             num_cpus=max(os.cpu_count() or 2, 4))
+    serve.start(http_options={"host": config.serve.host, "port": config.serve.port})
+    base = f"http://{config.serve.host}:{config.serve.port}"
+    internal = config.model_copy(deep=True)
+    serve.run(build_internal_apis_app(internal), name="internal", route_prefix="/internal")
+    if not config.apis.base_url:
+        config = config.model_copy(update={"apis": config.apis.model_copy(update={"base_url": f"{base}/internal"})})
+    serve.run(build_app(config), name="switchboard", route_prefix="/")
+    if block:
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        stop.wait()
+        serve.shutdown()
+        ray.shutdown()
+    return base
+
+
+if __name__ == "__main__":
+    run_local(load_config())

@@ -1,0 +1,108 @@
+"""The Ray Serve deployments: thin wiring that binds components; no logic of their own.
+
+Ingress (HTTP) -> Agent (pipeline: plan, skills, retrieval, trust) -> Router and Generator.
+The generator is the only deployment meant to ask for a GPU (config serve.generator.num_gpus).
+Each takes the validated configuration as a plain dict, so it travels to any node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from ray import serve
+from ray.serve.handle import DeploymentHandle
+
+from components.config import SwitchboardConfig
+from components.engines import EngineConfig, EngineEvent, GenerationRequest, create_engine
+from components.http import AssistServing, Metrics, build_api_server
+from components.network import ArticleIndex, NetworkStore
+from components.network.api import build_api
+from components.pipeline import AssistRequest, Event, RequestError, build_pipeline
+from components.routing import RouteDecision, load_router
+from serve.adapters import RemoteEngine, RemoteRouter, RemoteTurns
+
+__all__ = ["AgentDeployment", "GeneratorDeployment", "IngressDeployment", "InternalApisDeployment",
+           "RouterDeployment"]
+
+
+@serve.deployment(name="router")
+class RouterDeployment:
+    def __init__(self, config: dict) -> None:
+        routing = SwitchboardConfig.model_validate(config).routing
+        self.router = load_router(routing.artifact, routing.min_confidence)
+
+    def route(self, query: str, context_type: str = "none") -> RouteDecision:
+        return self.router.route(query, context_type)
+
+
+@serve.deployment(name="generator")
+class GeneratorDeployment:
+    def __init__(self, engine: dict) -> None:
+        self.engine = create_engine(EngineConfig.model_validate(engine))
+
+    async def generate(self, request: GenerationRequest) -> AsyncIterator[EngineEvent]:
+        async for event in self.engine.generate(request):
+            yield event
+
+    async def check_health(self) -> None:  # Serve restarts a replica whose engine is unhealthy
+        await self.engine.check_health()
+
+
+@serve.deployment(name="agent")
+class AgentDeployment:
+    def __init__(self, config: dict, router: DeploymentHandle, generator: DeploymentHandle) -> None:
+        settings = SwitchboardConfig.model_validate(config)
+        engine = settings.engines.generator
+        self.pipeline = build_pipeline(settings, router=RemoteRouter(router),
+                                       generator=RemoteEngine(generator, engine.kind, _model_name(engine)))
+
+    async def validate(self, request: AssistRequest, agent: str | None = None) -> dict | None:
+        try:
+            await self.pipeline.validate(request, agent)
+        except RequestError as exc:  # returned, not raised: plain data crosses processes intact
+            return {"status": exc.status, "code": exc.code, "message": exc.message}
+        return None
+
+    async def run(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
+        async for event in self.pipeline.run(request, agent):
+            yield event
+
+    async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
+        return await self.pipeline.feedback(turn_id, rating, comment)
+
+    async def ready(self) -> dict[str, str]:
+        return await self.pipeline.ready()
+
+
+@serve.deployment(name="ingress")
+@serve.ingress()
+class IngressDeployment:
+    def __init__(self, config: dict, agent: DeploymentHandle) -> None:
+        import os
+
+        settings = SwitchboardConfig.model_validate(config).serve
+        self.serving = AssistServing(RemoteTurns(agent, settings.retry_after_s), Metrics(),
+                                     max_in_flight=settings.max_turns_in_flight)
+        self.auth_token = os.environ.get(settings.auth_token_env) if settings.auth_token_env else None
+        self.retry_after_s = settings.retry_after_s
+
+    def __serve_build_asgi_app__(self):
+        return build_api_server(self.serving, auth_token=self.auth_token, retry_after_s=self.retry_after_s)
+
+
+@serve.deployment(name="internal_apis")
+@serve.ingress()
+class InternalApisDeployment:
+    def __init__(self, config: dict) -> None:
+        settings = SwitchboardConfig.model_validate(config)
+        self.store = NetworkStore.load(settings.apis.data_dir)
+        self.articles = ArticleIndex(self.store, Path(settings.home))
+
+    def __serve_build_asgi_app__(self):
+        return build_api(self.store, self.articles)
+
+
+def _model_name(engine: EngineConfig) -> str:
+    return {"openai": engine.openai.model, "vllm": engine.vllm.model, "sim": "sim-v1",
+            "extractive": "extractive-v1"}.get(engine.kind, engine.kind)
