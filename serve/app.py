@@ -70,7 +70,7 @@ def run_local(config: SwitchboardConfig, block: bool = True) -> str:
     ray_dir.mkdir(parents=True)
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     ray.init(_temp_dir=str(ray_dir), include_dashboard=False, configure_logging=False, log_to_driver=False,
-             num_cpus=max(os.cpu_count() or 2, 4))
+             num_cpus=config.serve.local_cpus)
     serve.start(http_options={"host": config.serve.host, "port": config.serve.port})
     base = f"http://{config.serve.host}:{config.serve.port}"
     internal = config.model_copy(deep=True)

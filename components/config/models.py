@@ -78,6 +78,8 @@ class ServeConfig(_Section):
     auth_token_env: str | None = Field(None, description="Environment variable with the bearer token; unset: no auth.")
     max_turns_in_flight: int = Field(64, ge=1, description="Turns an ingress replica streams at once; more get 429.")
     retry_after_s: int = Field(2, ge=1, description="Retry-After sent with 429 and 503.")
+    local_cpus: int = Field(16, ge=1, description="Logical CPUs a local Ray cluster offers (python -m serve.app); "
+                                                  "replicas reserve num_cpus each, so leave room for every app.")
     ingress: DeploymentConfig = Field(default_factory=lambda: DeploymentConfig(max_ongoing_requests=256,
                                                                                max_queued_requests=256),
                                       description="HTTP ingress.")
