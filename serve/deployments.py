@@ -81,14 +81,17 @@ class IngressDeployment:
     def __init__(self, config: dict, agent: DeploymentHandle) -> None:
         import os
 
-        settings = SwitchboardConfig.model_validate(config).serve
+        full = SwitchboardConfig.model_validate(config)
+        settings = full.serve
+        self.contexts = NetworkStore.load(full.apis.data_dir).sample_contexts()
         self.serving = AssistServing(RemoteTurns(agent, settings.retry_after_s), Metrics(),
                                      max_in_flight=settings.max_turns_in_flight)
         self.auth_token = os.environ.get(settings.auth_token_env) if settings.auth_token_env else None
         self.retry_after_s = settings.retry_after_s
 
     def __serve_build_asgi_app__(self):
-        return build_api_server(self.serving, auth_token=self.auth_token, retry_after_s=self.retry_after_s)
+        return build_api_server(self.serving, auth_token=self.auth_token, retry_after_s=self.retry_after_s,
+                                contexts=self.contexts)
 
 
 @serve.deployment(name="internal_apis")

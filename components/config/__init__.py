@@ -9,6 +9,6 @@ from components.config.models import (
 )
 
 __all__ = [
-    "ApisConfig", "ConfigError", "DeploymentConfig", "ServeConfig", "RoutingConfig", "SkillsConfig", "SwitchboardConfig", "load_config",
-    "repo_root",
+    "ApisConfig", "ConfigError", "DeploymentConfig", "RoutingConfig", "ServeConfig", "SkillsConfig",
+    "SwitchboardConfig", "load_config", "repo_root",
 ]

@@ -33,7 +33,9 @@ def _error(status: int, code: str, message: str, retry_after_s: int | None = Non
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
-def build_api_server(assist: AssistServing, *, auth_token: str | None = None, retry_after_s: int = 2) -> FastAPI:
+def build_api_server(assist: AssistServing, *, auth_token: str | None = None, retry_after_s: int = 2,
+                     contexts: dict[str, list[dict[str, str]]] | None = None) -> FastAPI:
+    """The Switchboard HTTP API over `assist`; `contexts` are sample pages for the chat page's picker."""
     chat = ChatServing(assist)
     app = FastAPI(title="Switchboard", version="1.0",
                   description="A production generative-AI assistant for a professional network.")
@@ -79,6 +81,11 @@ def build_api_server(assist: AssistServing, *, auth_token: str | None = None, re
         if not await assist.turns.feedback(body.turn_id, body.rating, body.comment):
             raise RequestError(404, "unknown_turn", f"no logged turn with id '{body.turn_id}'")
         return {"status": "recorded", "turn_id": body.turn_id}
+
+    @app.get("/v1/contexts")
+    async def contexts_route() -> dict[str, list[dict[str, str]]]:
+        """Sample posts, jobs, companies and profiles to ask beside (the chat page's picker)."""
+        return contexts or {}
 
     @app.get("/healthz")
     async def healthz() -> dict:

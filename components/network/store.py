@@ -75,6 +75,18 @@ class NetworkStore:
             digest=digest.hexdigest()[:12],
         )
 
+    def sample_contexts(self, per_kind: int = 12) -> dict[str, list[dict[str, str]]]:
+        """A few pages of each kind, with a label, for pickers and demos."""
+        def take(items, label):
+            return [{"id": item.id, "label": label(item)} for item in list(items)[:per_kind]]
+
+        return {
+            "job": take(self.jobs.values(), lambda j: f"{j.title} · {j.company_name}"),
+            "post": take(self.posts.values(), lambda p: f"{p.author_name} on {p.topic}: {p.text[:50]}…"),
+            "company": take(self.companies.values(), lambda c: f"{c.name} · {c.industry}"),
+            "profile": take(self.members.values(), lambda m: f"{m.name} · {m.headline}"),
+        }
+
     def search_people(self, query: str = "", company: str | None = None, title: str | None = None,
                       location: str | None = None, skill: str | None = None, limit: int = 10) -> list[Member]:
         def keep(m: Member) -> bool:
