@@ -8,7 +8,9 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: help install data up down test test-fast lint bench router-report clean
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help install browser data up down test test-fast lint bench router-report clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -23,6 +25,10 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.synced ## Create .venv from uv.lock (CPU: everything but the gpu extra)
 
+browser: ## Debian's Chromium for the browser test (Playwright drives it; it never downloads a browser)
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+
 data: install ## Check the shipped data and the router artifact exist (regenerate with `switchboard data generate`)
 	@test -s data/network/members.jsonl || $(BIN)/switchboard data generate
 	@test -s data/routing/router.joblib || $(BIN)/switchboard router train
@@ -33,7 +39,7 @@ up: data ## Start everything with embedded defaults in the background and print 
 down: ## Stop everything `make up` started
 	@test -x $(BIN)/switchboard && $(BIN)/switchboard down || true
 
-test: install ## Install and run the whole suite
+test: install browser ## Install and run the whole suite
 	$(BIN)/pytest
 
 test-fast: install ## Unit tests only (no servers)
