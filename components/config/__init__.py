@@ -1,6 +1,6 @@
 """Switchboard configuration: pydantic models loaded once from infra/switchboard.yaml + env overrides."""
 
-from components.config.loader import ConfigError, load_config, repo_root
+from components.config.loader import ConfigError, load_config, repo_root, validate_config
 from components.config.models import (
     ApisConfig,
     RoutingConfig,
@@ -10,5 +10,5 @@ from components.config.models import (
 
 __all__ = [
     "ApisConfig", "ConfigError", "DeploymentConfig", "RoutingConfig", "ServeConfig", "SkillsConfig",
-    "SwitchboardConfig", "load_config", "repo_root",
+    "SwitchboardConfig", "load_config", "repo_root", "validate_config",
 ]

@@ -100,8 +100,13 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
     data = _merge(data, _env_overrides(environ))
     if "home" not in data:
         data["home"] = repo_root() / ".switchboard"
+    return validate_config(data, str(path))
+
+
+def validate_config(data: Mapping[str, Any], source: str = "configuration") -> SwitchboardConfig:
+    """Validates a configuration mapping; ConfigError lists every bad key with what is allowed."""
     try:
         return SwitchboardConfig.model_validate(data)
     except ValidationError as exc:
         problems = "\n  ".join(_describe(e) for e in exc.errors())
-        raise ConfigError(f"invalid configuration ({path}):\n  {problems}") from None
+        raise ConfigError(f"invalid configuration ({source}):\n  {problems}") from None

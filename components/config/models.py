@@ -59,10 +59,15 @@ class DeploymentConfig(_Section):
                                                        "target_ongoing_requests, ...); replaces num_replicas.")
     num_cpus: float = Field(0.5, ge=0, description="CPUs reserved per replica.")
     num_gpus: float = Field(0, ge=0, description="GPUs per replica; only the generator should ask for one.")
+    resources: dict[str, float] = Field(default_factory=dict, description="Custom Ray resources per replica, e.g. "
+                                        "{cpu_node: 0.01} to keep a deployment on the CPU worker group.")
 
     def options(self) -> dict:
+        actor = {"num_cpus": self.num_cpus, "num_gpus": self.num_gpus}
+        if self.resources:
+            actor["resources"] = dict(self.resources)
         options = {"max_ongoing_requests": self.max_ongoing_requests, "max_queued_requests": self.max_queued_requests,
-                   "ray_actor_options": {"num_cpus": self.num_cpus, "num_gpus": self.num_gpus}}
+                   "ray_actor_options": actor}
         if self.autoscaling:
             options["autoscaling_config"] = self.autoscaling
         else:

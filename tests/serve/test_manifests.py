@@ -1,0 +1,39 @@
+"""infra/serve.yaml and infra/rayservice.yaml import real builders with arguments the config accepts."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components.config import ConfigError
+from serve.app import build_app, build_internal_apis_app, resolve_config
+
+INFRA = Path(__file__).resolve().parents[2] / "infra"
+BUILDERS = {"serve.app:build_app": build_app, "serve.app:build_internal_apis_app": build_internal_apis_app}
+
+
+def _applications(path: Path) -> list[dict]:
+    document = yaml.safe_load(path.read_text())
+    if document.get("kind") == "RayService":
+        document = yaml.safe_load(document["spec"]["serveConfigV2"])
+    return document["applications"]
+
+
+@pytest.mark.parametrize("manifest", ["serve.yaml", "rayservice.yaml"])
+def test_every_application_builds_from_its_manifest(manifest):
+    for application in _applications(INFRA / manifest):
+        builder = BUILDERS[application["import_path"]]
+        assert builder(application.get("args") or {}) is not None
+
+
+def test_only_the_generator_asks_for_a_gpu_on_the_cluster():
+    args = _applications(INFRA / "rayservice.yaml")[0]["args"]
+    config = resolve_config(args)
+    gpus = {name: getattr(config.serve, name).num_gpus for name in ("ingress", "agent", "router", "generator")}
+    assert gpus == {"ingress": 0, "agent": 0, "router": 0, "generator": 1}
+    assert config.serve.generator.resources == {"gpu_node": 0.01} and config.engines.generator.kind == "vllm"
+
+
+def test_a_bad_argument_in_a_manifest_fails_with_the_key():
+    with pytest.raises(ConfigError, match="serve.generator.num_gpu: unknown key"):
+        resolve_config({"serve": {"generator": {"num_gpu": 1}}})
