@@ -35,6 +35,8 @@ class SkillsConfig(_Section):
 
     default_timeout_s: float = Field(2.0, gt=0, le=60, description="Timeout for a skill that declares none.")
     max_concurrency: int = Field(16, ge=1, le=256, description="Skill calls in flight at once per request.")
+    cache_ttl_s: float = Field(10.0, ge=0, description="Seconds an idempotent GET answer is reused (0: never); "
+                                                    "validation and the turn then fetch each record once.")
     extra_declarations: list[Path] = Field(
         default_factory=list, description="Extra YAML files of skill declarations to register at start.")
 

@@ -50,7 +50,7 @@ def build_pipeline(config: SwitchboardConfig, *, router=None, planner: Engine | 
         router=router or load_router(config.routing.artifact, config.routing.min_confidence),
         registry=registry,
         skills=SkillInvoker(registry, config.apis.url, default_timeout_s=config.skills.default_timeout_s,
-                            max_concurrency=config.skills.max_concurrency),
+                            max_concurrency=config.skills.max_concurrency, cache_ttl_s=config.skills.cache_ttl_s),
         planner=planner or create_engine(config.engines.planner),
         generator=generator or create_engine(config.engines.generator),
         prompts=prompts,

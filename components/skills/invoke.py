@@ -8,7 +8,9 @@ around it and the conversation log can count it. Only programming errors escape.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, Literal, Self
 
@@ -48,7 +50,8 @@ class SkillInvoker:
     """Invokes registered skills against the internal APIs at `base_url`."""
 
     def __init__(self, registry: SkillRegistry, base_url: str, *, default_timeout_s: float = 2.0,
-                 max_concurrency: int = 16, client: httpx.AsyncClient | None = None) -> None:
+                 max_concurrency: int = 16, client: httpx.AsyncClient | None = None, cache_ttl_s: float = 0.0,
+                 cache_size: int = 4096) -> None:
         self._registry = registry
         self._default_timeout_s = default_timeout_s
         self._base_url = base_url
@@ -57,6 +60,10 @@ class SkillInvoker:
         # An AsyncClient and a Semaphore belong to the event loop that first used them; a CLI or a
         # test may run several loops in turn, so each loop gets its own.
         self._per_loop: dict[asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, asyncio.Semaphore]] = {}
+        # Answers of idempotent GETs, briefly: validating a request's ids and the turn's own view calls
+        # then fetch each record once. 0 disables it.
+        self._cache_ttl_s, self._cache_size = cache_ttl_s, cache_size
+        self._cache: OrderedDict[str, tuple[float, int, Any]] = OrderedDict()
 
     def _loop_state(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
         loop = asyncio.get_running_loop()
@@ -94,6 +101,13 @@ class SkillInvoker:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             return result("failed", error=f"invalid parameters: {problems}")
         path, api_params = spec.api_request(params)
+        key = f"{path}?{json.dumps(api_params, sort_keys=True, default=str)}"
+        cached = self._cache.get(key) if spec.call.method == "GET" and self._cache_ttl_s else None
+        if cached and time.monotonic() - cached[0] < self._cache_ttl_s:
+            status_code, body = cached[1], cached[2]
+            if status_code == 404:
+                return result("failed", error=f"not found: {body}")
+            return result("done", data=spec.map_response(body))
         timeout = spec.call.timeout_s or self._default_timeout_s
         client, slots = self._loop_state()
         try:
@@ -108,13 +122,25 @@ class SkillInvoker:
         except httpx.HTTPError as exc:
             return result("failed", error=f"could not reach the API: {type(exc).__name__}: {exc}")
         if response.status_code == 404:
+            self._remember(key, spec.call.method, 404, _api_message(response))
             return result("failed", error=f"not found: {_api_message(response)}")
         if response.status_code >= 400:
             return result("failed", error=f"API answered {response.status_code}: {_api_message(response)}")
         try:
-            return result("done", data=spec.map_response(response.json()))
+            body = response.json()
+            mapped = spec.map_response(body)
         except (ValueError, TypeError, AttributeError) as exc:
             return result("failed", error=f"API answered a body the skill cannot map: {exc}")
+        self._remember(key, spec.call.method, 200, body)
+        return result("done", data=mapped)
+
+    def _remember(self, key: str, method: str, status_code: int, body: Any) -> None:
+        if method != "GET" or not self._cache_ttl_s:
+            return
+        self._cache[key] = (time.monotonic(), status_code, body)
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
 
     async def invoke_all(self, calls: Iterable[SkillCall]) -> list[SkillResult]:
         """Runs calls concurrently; results come back in the order of the calls."""

@@ -141,3 +141,25 @@ async def test_unreachable_api_is_a_failed_result():
     async with SkillInvoker(REGISTRY, f"http://127.0.0.1:{free_port()}") as skills:
         result = await skills.invoke(SkillCall(skill="post_view", params={"post_id": "p00001"}))
     assert result.status == "failed" and result.error.startswith("could not reach the API: ConnectError")
+
+
+async def test_idempotent_gets_are_reused_within_the_ttl(faulty_api, internal_api):
+    faulty_api.app.state.mode = "ok"
+    async with SkillInvoker(REGISTRY, faulty_api.url, cache_ttl_s=30) as skills:
+        first = await skills.invoke(SkillCall(skill="job_view", params={"job_id": "j1"}))
+        faulty_api.app.state.mode = "error"  # the API now fails: a cached answer must not care
+        second = await skills.invoke(SkillCall(skill="job_view", params={"job_id": "j1"}))
+        other = await skills.invoke(SkillCall(skill="job_view", params={"job_id": "j2"}))
+    assert first.status == second.status == "done" and first.data == second.data
+    assert other.status == "failed"  # a different id is a different call
+    async with SkillInvoker(REGISTRY, internal_api, cache_ttl_s=30) as skills:
+        missing = [await skills.invoke(SkillCall(skill="job_view", params={"job_id": "j99999"})) for _ in range(2)]
+    assert [m.error for m in missing] == ["not found: no job with id 'j99999'"] * 2
+
+
+async def test_without_a_ttl_nothing_is_cached(faulty_api):
+    faulty_api.app.state.mode = "ok"
+    async with SkillInvoker(REGISTRY, faulty_api.url) as skills:
+        assert (await skills.invoke(SkillCall(skill="job_view", params={"job_id": "j1"}))).status == "done"
+        faulty_api.app.state.mode = "error"
+        assert (await skills.invoke(SkillCall(skill="job_view", params={"job_id": "j1"}))).status == "failed"

@@ -1,0 +1,150 @@
+"""What the Ray Serve graph adds to time-to-first-token, against the same engine called directly.
+
+One run, side by side, with the sim generator (fixed TTFT and TBT, no contention model) and the
+extractive planner, skills on the sample APIs:
+  - engine alone: the sim engine's own TTFT, called in-process;
+  - pipeline in-process: the same turns (validation included) through components/pipeline, no Ray, no HTTP;
+  - Serve graph: the same turns over HTTP through ingress -> agent -> router/generator.
+It prints median and p99 TTFT at 1 and 32 concurrent streams, what the graph adds over the engine
+(skills included), what Serve and HTTP add over the in-process pipeline, the streams per second
+sustained, and how many streams stalled (a gap of more than 2 s between events).
+Goal (issue 5): at most 15 ms added median at 1 stream (Ray Serve's own LLM app adds about 48 ms,
+ray-project/ray issue 59681), and no stream stalls at 32.
+
+    .venv/bin/python benchmarks/serve_overhead.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from components.config import load_config  # noqa: E402
+from components.engines import GenerationRequest, Grounding, TextDelta, create_engine  # noqa: E402
+from components.pipeline import AssistRequest, build_pipeline  # noqa: E402
+from components.stack.local import sample_apis  # noqa: E402
+
+TTFT_MS, TBT_MS, STALL_S = 80, 15, 2.0
+REQUESTS = [
+    {"query": "Am I a good fit for this job?", "member_id": "m00001", "context": {"type": "job", "id": "j00002"}},
+    {"query": "What are the key takeaways from this post?", "context": {"type": "post", "id": "p00003"}},
+    {"query": "Tell me about this company", "context": {"type": "company", "id": "c0004"}},
+    {"query": "How do I prepare for a behavioural interview?"},
+]
+
+
+def _p99(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+
+
+def _fmt(values: list[float]) -> str:
+    return f"{statistics.median(values):.1f} / {_p99(values):.1f}"
+
+
+async def _engine_alone(engine, n: int) -> list[float]:
+    ttfts = []
+    for i in range(n):
+        started = time.perf_counter()
+        stream = engine.generate(GenerationRequest(f"alone-{i}", "answer", "p", Grounding("general_knowledge", "q")))
+        async for event in stream:
+            if isinstance(event, TextDelta):
+                ttfts.append((time.perf_counter() - started) * 1000)
+                break
+        await stream.aclose()
+    return ttfts
+
+
+async def _in_process(pipeline, concurrency: int, rounds: int) -> list[float]:
+    async def one(i: int) -> float:
+        started, first = time.perf_counter(), None
+        request = AssistRequest(**REQUESTS[i % len(REQUESTS)])
+        await pipeline.validate(request)  # as the HTTP layer does before it streams
+        async for event in pipeline.run(request):
+            if event.name == "delta" and first is None:
+                first = (time.perf_counter() - started) * 1000
+        return first
+
+    out = []
+    for r in range(rounds):
+        out += await asyncio.gather(*(one(r * concurrency + i) for i in range(concurrency)))
+    return out
+
+
+async def _over_http(url: str, concurrency: int, rounds: int) -> tuple[list[float], int, float]:
+    stalls = 0
+
+    async def one(client: httpx.AsyncClient, i: int) -> float:
+        nonlocal stalls
+        started = last = time.perf_counter()
+        first = None
+        async with client.stream("POST", f"{url}/v1/assist", json=REQUESTS[i % len(REQUESTS)]) as response:
+            async for line in response.aiter_lines():
+                now = time.perf_counter()
+                if now - last > STALL_S:
+                    stalls += 1
+                last = now
+                if line == "event: delta" and first is None:
+                    first = (now - started) * 1000
+        return first
+
+    out = []
+    async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=64)) as client:
+        started = time.perf_counter()
+        for r in range(rounds):
+            out += await asyncio.gather(*(one(client, r * concurrency + i) for i in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return out, stalls, len(out) / elapsed
+
+
+def main() -> None:
+    from ray import serve
+
+    from serve.app import run_local
+
+    console = Console(width=150)
+    home = tempfile.mkdtemp(prefix="switchboard-serve-bench-")
+    environ = {"SWITCHBOARD_HOME": home, "SWITCHBOARD_SERVE__PORT": "8799",
+               "SWITCHBOARD_ENGINES__GENERATOR__KIND": "sim",
+               "SWITCHBOARD_ENGINES__GENERATOR__SIM__TTFT_MS": str(TTFT_MS),
+               "SWITCHBOARD_ENGINES__GENERATOR__SIM__TBT_MS": str(TBT_MS),
+               "SWITCHBOARD_ENGINES__GENERATOR__SIM__TBT_GROWTH_PER_STREAM": "0"}
+    config = load_config(environ=environ)
+    table = Table(title=f"TTFT in ms, median / p99 (sim generator: TTFT {TTFT_MS} ms, TBT {TBT_MS} ms)")
+    for column in ("streams", "engine alone", "pipeline in-process", "Serve graph (HTTP)", "graph adds over engine",
+                   "Serve+HTTP add over in-process", "streams/s", "stalls"):
+        table.add_column(column, justify="right")
+    with sample_apis(config):
+        console.print("starting Ray Serve ...")
+        url = run_local(config, block=False)
+        pipeline = build_pipeline(config)
+        engine = create_engine(config.engines.generator)
+        asyncio.run(_over_http(url, 1, 8))  # warm up: replicas, connections, caches
+        asyncio.run(_in_process(pipeline, 1, 8))
+        for concurrency, rounds in ((1, 40), (32, 3)):
+            alone = asyncio.run(_engine_alone(engine, 20))
+            local = asyncio.run(_in_process(pipeline, concurrency, rounds))
+            remote, stalls, rate = asyncio.run(_over_http(url, concurrency, rounds))
+            base, mid_local = statistics.median(alone), statistics.median(local)
+            table.add_row(str(concurrency), _fmt(alone), _fmt(local), _fmt(remote),
+                          f"{statistics.median(remote) - base:.1f} / {_p99(remote) - base:.1f}",
+                          f"{statistics.median(remote) - mid_local:.1f} / {_p99(remote) - _p99(local):.1f}",
+                          f"{rate:.1f}", str(stalls))
+        serve.shutdown()
+    console.print(table)
+    console.print("'graph adds over engine' includes routing, the skill calls and retrieval; 'Serve+HTTP add' is "
+                  "the cost of the deployment graph and the HTTP proxy alone.")
+
+
+if __name__ == "__main__":
+    main()
