@@ -68,9 +68,8 @@ async def _engine_alone(engine, n: int) -> list[float]:
 async def _in_process(pipeline, concurrency: int, rounds: int) -> list[float]:
     async def one(i: int) -> float:
         started, first = time.perf_counter(), None
-        request = AssistRequest(**REQUESTS[i % len(REQUESTS)])
-        await pipeline.validate(request)  # as the HTTP layer does before it streams
-        async for event in pipeline.run(request):
+        events = await pipeline.open(AssistRequest(**REQUESTS[i % len(REQUESTS)]))  # validates, as HTTP does
+        async for event in events:
             if event.name == "delta" and first is None:
                 first = (time.perf_counter() - started) * 1000
         return first

@@ -56,18 +56,22 @@ class RemoteTurns:
     def __init__(self, handle: DeploymentHandle, retry_after_s: int = 2) -> None:
         self._handle, self._retry_after_s = handle, retry_after_s
 
-    async def validate(self, request: AssistRequest, agent: str | None = None) -> None:
+    async def open(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
+        stream = self._handle.options(stream=True).turn.remote(request, agent)
         try:
-            problem = await self._handle.validate.remote(request, agent)
+            verdict = await anext(stream)
         except BackPressureError:
             raise RequestError(503, "overloaded", "the agents are at capacity; retry shortly") from None
-        if problem:
+        if "refused" in verdict:
+            problem = verdict["refused"]
             raise RequestError(problem["status"], problem["code"], problem["message"])
+        return self._events(stream)
 
-    async def run(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
+    @staticmethod
+    async def _events(stream) -> AsyncIterator[Event]:
         terminal = False
         try:
-            async for event in self._handle.options(stream=True).run.remote(request, agent):
+            async for event in stream:
                 terminal = terminal or event.terminal
                 yield event
         except Exception as exc:  # noqa: BLE001 - the stream has started: end it with one error event

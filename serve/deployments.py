@@ -57,15 +57,20 @@ class AgentDeployment:
         self.pipeline = build_pipeline(settings, router=RemoteRouter(router),
                                        generator=RemoteEngine(generator, engine.kind, _model_name(engine)))
 
-    async def validate(self, request: AssistRequest, agent: str | None = None) -> dict | None:
-        try:
-            await self.pipeline.validate(request, agent)
-        except RequestError as exc:  # returned, not raised: plain data crosses processes intact
-            return {"status": exc.status, "code": exc.code, "message": exc.message}
-        return None
+    async def turn(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event | dict]:
+        """First a verdict ({"accepted": True} or {"refused": {...}}), then the turn's events.
 
-    async def run(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
-        async for event in self.pipeline.run(request, agent):
+        One stream instead of a validate call and a run call: a round trip fewer before the first token,
+        and the ingress can still answer a 4xx before it sends a byte. The verdict is plain data, not
+        an exception, so it crosses processes intact.
+        """
+        try:
+            events = await self.pipeline.open(request, agent)
+        except RequestError as exc:
+            yield {"refused": {"status": exc.status, "code": exc.code, "message": exc.message}}
+            return
+        yield {"accepted": True}
+        async for event in events:
             yield event
 
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:

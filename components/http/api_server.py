@@ -66,15 +66,15 @@ def build_api_server(assist: AssistServing, *, auth_token: str | None = None, re
               response_description="text/event-stream of route, plan, skill, delta, attachment, trust, followups "
                                    "and one done or error")
     async def assist_route(body: AssistRequest) -> StreamingResponse:
-        await assist.prepare(body)
-        return StreamingResponse(assist.sse(body), media_type="text/event-stream", headers=_SSE_HEADERS)
+        events = await assist.open(body)
+        return StreamingResponse(assist.sse(events), media_type="text/event-stream", headers=_SSE_HEADERS)
 
     @app.post("/v1/chat/completions", responses=_ERRORS)
     async def chat_route(body: ChatCompletionRequest):
-        request = await chat.prepare(body)
+        request, events = await chat.open(body)
         if body.stream:
-            return StreamingResponse(chat.stream(body, request), media_type="text/event-stream", headers=_SSE_HEADERS)
-        return JSONResponse(await chat.complete(body, request))
+            return StreamingResponse(chat.stream(body, events), media_type="text/event-stream", headers=_SSE_HEADERS)
+        return JSONResponse(await chat.complete(body, request, events))
 
     @app.post("/v1/feedback", responses=_ERRORS)
     async def feedback_route(body: FeedbackRequest) -> dict[str, str]:

@@ -23,9 +23,8 @@ __all__ = ["AssistServing", "ChatServing", "Metrics", "TurnService"]
 
 
 class TurnService(Protocol):
-    def run(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]: ...
-
-    async def validate(self, request: AssistRequest, agent: str | None = None) -> None: ...
+    async def open(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
+        """Raises RequestError for a request to refuse; else returns the turn's events."""
 
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool: ...
 
@@ -100,30 +99,29 @@ class AssistServing:
         self.turns, self.metrics = turns, metrics or Metrics()
         self.max_in_flight, self.in_flight = max_in_flight, 0
 
-    async def prepare(self, request: AssistRequest, agent: str | None = None) -> None:
-        """Admits the turn or raises RequestError (429 when full), before any byte of the stream is sent.
-
-        An admitted turn holds its slot until `events()` ends; a refused one holds none.
+    async def open(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
+        """Admits and validates the turn, or raises RequestError (429 when full, 4xx when invalid),
+        before any byte of the response is sent. An admitted turn holds its slot until its events end.
         """
         if self.in_flight >= self.max_in_flight:
             raise RequestError(429, "overloaded", f"{self.in_flight} turns in flight (limit {self.max_in_flight})")
         self.in_flight += 1
         self.metrics.in_flight.set(self.in_flight)
         try:
-            await self.turns.validate(request, agent)
+            stream = await self.turns.open(request, agent)
         except BaseException:
             self._release()
             raise
+        return self._observed(stream, agent)
 
     def _release(self) -> None:
         self.in_flight -= 1
         self.metrics.in_flight.set(self.in_flight)
 
-    async def events(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
-        """The turn's events; call only after `prepare()` admitted it."""
+    async def _observed(self, stream: AsyncIterator[Event], agent: str | None) -> AsyncIterator[Event]:
         routed = agent or "unrouted"
         try:
-            async for event in self.turns.run(request, agent):
+            async for event in stream:
                 if event.name == "route":
                     routed = event.payload()["agent"]
                 self.metrics.observe(event, routed)
@@ -131,8 +129,9 @@ class AssistServing:
         finally:
             self._release()
 
-    async def sse(self, request: AssistRequest) -> AsyncIterator[str]:
-        async for event in self.events(request):
+    @staticmethod
+    async def sse(events: AsyncIterator[Event]) -> AsyncIterator[str]:
+        async for event in events:
             yield _sse(event.name, event.payload())
 
 
@@ -146,14 +145,14 @@ class ChatServing:
     def agent_for(request: ChatCompletionRequest) -> str | None:
         return None if request.model == "auto" else request.model
 
-    async def prepare(self, request: ChatCompletionRequest) -> AssistRequest:
+    async def open(self, request: ChatCompletionRequest) -> tuple[AssistRequest, AsyncIterator[Event]]:
         assist = request.to_assist()
-        await self.assist.prepare(assist, self.agent_for(request))
-        return assist
+        return assist, await self.assist.open(assist, self.agent_for(request))
 
-    async def complete(self, request: ChatCompletionRequest, assist: AssistRequest) -> dict[str, Any]:
+    async def complete(self, request: ChatCompletionRequest, assist: AssistRequest,
+                       events: AsyncIterator[Event]) -> dict[str, Any]:
         answer, error = "", None
-        async for event in self.assist.events(assist, self.agent_for(request)):
+        async for event in events:
             if event.name == "done":
                 answer = event.payload()["answer"]
             elif event.name == "error":
@@ -162,11 +161,11 @@ class ChatServing:
             raise RequestError(500, error["code"], error["message"])
         return chat_completion(request.model, answer, count_tokens(assist.query), count_tokens(answer))
 
-    async def stream(self, request: ChatCompletionRequest, assist: AssistRequest) -> AsyncIterator[str]:
+    async def stream(self, request: ChatCompletionRequest, events: AsyncIterator[Event]) -> AsyncIterator[str]:
         completion_id, model = f"chatcmpl-{uuid.uuid4().hex}", request.model
         yield f"data: {json.dumps(chat_chunk(model, completion_id, role='assistant', content=''))}\n\n"
         sent = ""
-        async for event in self.assist.events(assist, self.agent_for(request)):
+        async for event in events:
             data = event.payload()
             if event.name == "delta":
                 sent += data["text"]

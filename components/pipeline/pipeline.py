@@ -145,6 +145,11 @@ class Pipeline:
             if result.status == "failed" and (result.error or "").startswith("not found"):
                 raise RequestError(404, f"unknown_{kind}", f"no {kind} with id '{ident}'")
 
+    async def open(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
+        """Validates (raising RequestError) and returns the turn's event stream, not yet started."""
+        await self.validate(request, agent)
+        return self.run(request, agent)
+
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
         """Records a member's rating of a logged turn; False when the turn is unknown."""
         return await asyncio.to_thread(self.log.add_feedback, turn_id, rating, comment)
