@@ -1,0 +1,75 @@
+"""The HTTP layers in-process (no Ray): auth, admission, the contexts picker, the page."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from components.http import AssistServing, build_api_server
+from components.pipeline import AssistRequest, Event
+from components.pipeline.events import DoneData, RouteData, Timings
+from tests.conftest import LoopbackServer
+
+pytestmark = pytest.mark.integration
+
+
+class _SlowTurns:
+    """A TurnService whose turns last until released, to fill the ingress."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+
+    async def open(self, request: AssistRequest, agent: str | None = None):
+        return self._events()
+
+    async def _events(self):
+        yield Event("route", RouteData(agent="general_knowledge", confidence=1.0, in_scope=True))
+        await self.release.wait()
+        yield Event("done", DoneData(conversation_id="c", turn_id="t", answer="", versions={},
+                                     timings=Timings(ttft_ms=None, total_ms=1.0, stages={})))
+
+    async def feedback(self, turn_id, rating, comment=None):
+        return turn_id == "t"
+
+    async def ready(self):
+        return {"router": "test"}
+
+
+@pytest.fixture
+def server():
+    turns = _SlowTurns()
+    app = build_api_server(AssistServing(turns, max_in_flight=1), auth_token="s3cret", retry_after_s=7,
+                           contexts={"job": [{"id": "j1", "label": "Data Engineer"}]})
+    with LoopbackServer(app) as running:
+        running.turns = turns
+        yield running
+
+
+def test_bearer_token_guards_the_api_but_not_health_or_page(server):
+    with httpx.Client(base_url=server.url) as http:
+        assert http.post("/v1/feedback", json={"turn_id": "t", "rating": "up"}).status_code == 401
+        wrong = http.post("/v1/feedback", json={"turn_id": "t", "rating": "up"}, headers={"Authorization": "Bearer x"})
+        assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "unauthorized"
+        ok = http.post("/v1/feedback", json={"turn_id": "t", "rating": "up"}, headers={"Authorization": "Bearer s3cret"})
+        assert ok.status_code == 200
+        assert http.get("/healthz").status_code == 200 and http.get("/").status_code == 200
+
+
+async def test_a_full_ingress_answers_429_with_retry_after_and_recovers(server):
+    headers = {"Authorization": "Bearer s3cret"}
+    async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=10) as http:
+        async with http.stream("POST", "/v1/assist", json={"query": "hi"}) as first:
+            assert first.status_code == 200
+            refused = await http.post("/v1/assist", json={"query": "hi"})
+            assert refused.status_code == 429 and refused.headers["retry-after"] == "7"
+            server.turns.release.set()
+            assert "event: done" in (await first.aread()).decode()
+        accepted = await http.post("/v1/assist", json={"query": "again"})
+        assert accepted.status_code == 200
+
+
+def test_contexts_for_the_page_picker(server):
+    response = httpx.get(f"{server.url}/v1/contexts", headers={"Authorization": "Bearer s3cret"})
+    assert response.json() == {"job": [{"id": "j1", "label": "Data Engineer"}]}
