@@ -52,6 +52,7 @@ bench: install ## Run the benchmarks (they print medians and ratios; they are no
 	$(BIN)/python benchmarks/router_latency.py
 	$(BIN)/python benchmarks/structured.py
 	$(BIN)/python benchmarks/pipeline.py
+	$(BIN)/python benchmarks/serve_overhead.py
 
 router-report: install ## Per-class precision/recall of the router on held-out seeds
 	$(BIN)/switchboard router report
