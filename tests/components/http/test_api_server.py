@@ -52,7 +52,8 @@ def test_bearer_token_guards_the_api_but_not_health_or_page(server):
         assert http.post("/v1/feedback", json={"turn_id": "t", "rating": "up"}).status_code == 401
         wrong = http.post("/v1/feedback", json={"turn_id": "t", "rating": "up"}, headers={"Authorization": "Bearer x"})
         assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "unauthorized"
-        ok = http.post("/v1/feedback", json={"turn_id": "t", "rating": "up"}, headers={"Authorization": "Bearer s3cret"})
+        ok = http.post("/v1/feedback", json={"turn_id": "t", "rating": "up"},
+                       headers={"Authorization": "Bearer s3cret"})
         assert ok.status_code == 200
         assert http.get("/healthz").status_code == 200 and http.get("/").status_code == 200
 
