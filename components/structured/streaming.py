@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError, create_model
 from components.structured.fit import GLOBAL_SYNONYMS, fit_model, model_keys
 from components.structured.parse import _error, parse_tree
 from components.structured.report import ParseError, Repairs
-from components.structured.text import CHARACTER_STEPS, extract_payload, normalize_key
+from components.structured.text import CHARACTER_STEPS, extract_payload, json_brackets, normalize_key
 
 __all__ = ["StreamingListParser"]
 
@@ -80,31 +80,14 @@ class StreamingListParser(Generic[T]):
         return self._complete_yaml(text)
 
     def _complete_json(self, text: str) -> tuple[int, int]:
-        depth, quote, escaped, list_depth, count, cut = 0, "", False, None, 0, 0
-        last_key = ""
-        key_start = -1
-        for i, ch in enumerate(text):
-            if quote:
-                if escaped:
-                    escaped = False
-                elif ch == "\\":
-                    escaped = True
-                elif ch == quote:
-                    quote = ""
-                    last_key = text[key_start + 1:i]
-                continue
-            if ch in "\"'":
-                quote, key_start = ch, i
-            elif ch in "{[":
-                depth += 1
-                if ch == "[" and list_depth is None and (depth == 1 or normalize_key(last_key) in self._keys):
-                    list_depth = depth
-            elif ch in "}]":
-                if list_depth is not None and depth == list_depth + 1 and ch == "}":
-                    count, cut = count + 1, i + 1
-                if list_depth is not None and depth == list_depth and ch == "]":
-                    return count, i + 1
-                depth -= 1
+        list_depth, count, cut = None, 0, 0
+        for i, bracket, depth, last_string in json_brackets(text):
+            if bracket == "[" and list_depth is None and (depth == 1 or normalize_key(last_string) in self._keys):
+                list_depth = depth
+            elif list_depth is not None and bracket == "}" and depth == list_depth:
+                count, cut = count + 1, i + 1  # an item of the list closed
+            elif list_depth is not None and bracket == "]" and depth == list_depth - 1:
+                return count, i + 1  # the list closed
         return count, cut
 
     def _complete_yaml(self, text: str) -> tuple[int, int]:

@@ -7,7 +7,7 @@ order of `CHARACTER_STEPS`, then `extract_payload` cuts away fences, prose and d
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 __all__ = ["CHARACTER_STEPS", "SUSPICIOUS", "extract_payload", "looks_like_refusal", "normalize_key"]
 
@@ -92,9 +92,12 @@ def _fenced_blocks(text: str) -> list[str] | None:
     return [b for b in blocks if b.strip()]
 
 
-def _json_span(text: str, start: int) -> str:
-    """From an opening bracket to its match (string-aware), or to the end when the output was cut."""
-    depth, quote, escaped = 0, "", False
+def json_brackets(text: str, start: int = 0) -> Iterator[tuple[int, str, int, str]]:
+    """Each bracket outside strings from `start`: (index, bracket, depth after it, last string seen).
+
+    The last string is what precedes a list in `"calls": [`, so a caller can tell which list opened.
+    """
+    depth, quote, escaped, string_start, last_string = 0, "", False, -1, ""
     for i in range(start, len(text)):
         ch = text[i]
         if quote:
@@ -103,15 +106,22 @@ def _json_span(text: str, start: int) -> str:
             elif ch == "\\":
                 escaped = True
             elif ch == quote:
-                quote = ""
+                quote, last_string = "", text[string_start + 1:i]
         elif ch in "\"'":
-            quote = ch
+            quote, string_start = ch, i
         elif ch in "{[":
             depth += 1
+            yield i, ch, depth, last_string
         elif ch in "}]":
             depth -= 1
-            if depth == 0:
-                return text[start:i + 1]
+            yield i, ch, depth, last_string
+
+
+def _json_span(text: str, start: int) -> str:
+    """From an opening bracket to its match, or to the end when the output was cut."""
+    for i, bracket, depth, _ in json_brackets(text, start):
+        if bracket in "}]" and depth == 0:
+            return text[start:i + 1]
     return text[start:]
 
 
