@@ -12,9 +12,11 @@ over infra/switchboard.yaml and SWITCHBOARD_* variables and validated like them.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import signal
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -57,15 +59,32 @@ def build_internal_apis_app(args: dict[str, Any] | SwitchboardConfig | None = No
     return InternalApisDeployment.options(**config.serve.internal_apis.options()).bind(config.model_dump(mode="json"))
 
 
+# Ray puts Unix sockets at <dir>/session_<date>_<time>_<pid>/sockets/plasma_store, and a socket path
+# may not exceed 107 bytes: the session part takes about 65 of them.
+_MAX_RAY_DIR = 40
+
+
+def _ray_dir(home: Path) -> Path:
+    """$SWITCHBOARD_HOME/ray, or a short directory in the system temp dir when the home's path is long."""
+    preferred = home / "ray"
+    if len(str(preferred)) <= _MAX_RAY_DIR:
+        return preferred
+    digest = hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:10]
+    short = Path(tempfile.gettempdir()) / f"switchboard-ray-{digest}"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "ray-dir").write_text(f"{short}\n")  # so a person can find Ray's logs from the home
+    return short
+
+
 def run_local(config: SwitchboardConfig, block: bool = True) -> str:
     """Starts Ray and both applications on this machine; returns the base URL.
 
-    Ray keeps its state under $SWITCHBOARD_HOME/ray, cleaned first: a killed earlier run can leave a
-    stale cluster address there that would make ray.init hang.
+    Ray's state goes under $SWITCHBOARD_HOME/ray (see _ray_dir), cleaned first: a killed earlier run
+    can leave a stale cluster address there that would make ray.init hang.
     """
     import ray
 
-    ray_dir = Path(config.home) / "ray"
+    ray_dir = _ray_dir(Path(config.home))
     shutil.rmtree(ray_dir, ignore_errors=True)
     ray_dir.mkdir(parents=True)
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")

@@ -37,3 +37,13 @@ def test_only_the_generator_asks_for_a_gpu_on_the_cluster():
 def test_a_bad_argument_in_a_manifest_fails_with_the_key():
     with pytest.raises(ConfigError, match="serve.generator.num_gpu: unknown key"):
         resolve_config({"serve": {"generator": {"num_gpu": 1}}})
+
+
+def test_ray_state_stays_under_the_socket_path_limit(tmp_path):
+    from serve.app import _MAX_RAY_DIR, _ray_dir
+
+    assert _ray_dir(Path("/srv/sb")) == Path("/srv/sb/ray")
+    deep = tmp_path / ("a-very-long-directory-name-" * 4) / "home"
+    chosen = _ray_dir(deep)
+    assert len(str(chosen)) <= _MAX_RAY_DIR and (deep / "ray-dir").read_text().strip() == str(chosen)
+    assert _ray_dir(deep) == chosen  # stable for the same home
