@@ -59,7 +59,8 @@ class DeploymentConfig(_Section):
                                                            "(503 + Retry-After); -1 for unbounded.")
     autoscaling: dict | None = Field(None, description="Ray Serve autoscaling_config (min_replicas, max_replicas, "
                                                        "target_ongoing_requests, ...); replaces num_replicas.")
-    num_cpus: float = Field(0.5, ge=0, description="CPUs reserved per replica.")
+    num_cpus: float = Field(0.25, ge=0, description="CPUs reserved per replica (a scheduling reservation: the "
+                                                    "defaults fit both applications on a 2-core machine).")
     num_gpus: float = Field(0, ge=0, description="GPUs per replica; only the generator should ask for one.")
     resources: dict[str, float] = Field(default_factory=dict, description="Custom Ray resources per replica, e.g. "
                                         "{cpu_node: 0.01} to keep a deployment on the CPU worker group.")

@@ -47,3 +47,12 @@ def test_ray_state_stays_under_the_socket_path_limit(tmp_path):
     chosen = _ray_dir(deep)
     assert len(str(chosen)) <= _MAX_RAY_DIR and (deep / "ray-dir").read_text().strip() == str(chosen)
     assert _ray_dir(deep) == chosen  # stable for the same home
+
+
+def test_the_default_applications_fit_a_two_core_machine():
+    """`serve run infra/serve.yaml` gives Ray this machine's CPUs; every default replica must fit in 2."""
+    applications = _applications(INFRA / "serve.yaml")
+    config = resolve_config(applications[1]["args"])
+    reserved = sum(getattr(config.serve, name).options()["ray_actor_options"]["num_cpus"]
+                   for name in ("ingress", "agent", "router", "generator", "internal_apis"))
+    assert reserved <= 2
