@@ -6,9 +6,10 @@ import time
 import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from components.pipeline.events import AssistRequest, Context
+from components.pipeline.events import _ID, AssistRequest, Context
+from components.pipeline.pipeline import RequestError
 
 __all__ = ["AssistRequest", "ChatCompletionRequest", "ChatMessage", "ErrorResponse", "FeedbackRequest",
            "chat_chunk", "chat_completion"]
@@ -51,13 +52,17 @@ class ChatCompletionRequest(BaseModel):
     temperature: float | None = Field(None, ge=0, le=2)
     user: str | None = None
     context: Context = Field(default_factory=Context)
-    member_id: str | None = None
-    conversation_id: str | None = None
+    member_id: str | None = Field(None, max_length=64, pattern=_ID)
+    conversation_id: str | None = Field(None, max_length=128, pattern=_ID)
 
     def to_assist(self) -> AssistRequest:
         query = next((m.text() for m in reversed(self.messages) if m.role == "user"), "")
-        return AssistRequest(query=query or " ", conversation_id=self.conversation_id,
-                             member_id=self.member_id, context=self.context)
+        try:
+            return AssistRequest(query=query or " ", conversation_id=self.conversation_id,
+                                 member_id=self.member_id, context=self.context)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise RequestError(422, "invalid_request", f"messages: {first['msg']}") from None
 
 
 def _base(model: str, completion_id: str, kind: str) -> dict[str, Any]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 __all__ = [
     "AssistRequest", "AttachmentData", "Context", "DeltaData", "DoneData", "ErrorData", "Event", "FollowupsData",
@@ -19,19 +19,34 @@ __all__ = [
 ]
 
 ContextType = Literal["post", "job", "company", "profile", "none"]
+_ID = r"^[A-Za-z0-9_.:-]+$"
+
+
+def _unicode(text: str) -> str:
+    """Lone surrogates are not text: they cannot be logged, sent to an API or shown."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text is not valid Unicode (it holds a lone surrogate)") from None
+    return text
+
+
+Text = Annotated[str, AfterValidator(_unicode)]
 
 
 class Context(BaseModel):
     type: ContextType = Field("none", description="What the member is looking at.")
-    id: str | None = Field(None, max_length=64, description="The id of that post, job, company or profile.")
+    id: str | None = Field(None, max_length=64, pattern=_ID, description="The id of that post, job, company or "
+                                                                         "profile (letters, digits, _ . : -).")
 
 
 class AssistRequest(BaseModel):
     """POST /v1/assist (contract)."""
 
-    query: str = Field(min_length=1, description="The member's question.")
-    conversation_id: str | None = Field(None, max_length=128, description="Continue this conversation.")
-    member_id: str | None = Field(None, max_length=64, description="The asking member, for personal answers.")
+    query: Text = Field(min_length=1, description="The member's question.")
+    conversation_id: str | None = Field(None, max_length=128, pattern=_ID, description="Continue this conversation.")
+    member_id: str | None = Field(None, max_length=64, pattern=_ID,
+                                  description="The asking member, for personal answers.")
     context: Context = Field(default_factory=Context, description="Where the question is asked.")
 
 

@@ -100,7 +100,10 @@ class SkillInvoker:
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             return result("failed", error=f"invalid parameters: {problems}")
-        path, api_params = spec.api_request(params)
+        try:
+            path, api_params = spec.api_request(params)
+        except UnicodeEncodeError as exc:
+            return result("failed", error=f"invalid parameters: not valid Unicode: {exc.reason}")
         key = f"{path}?{json.dumps(api_params, sort_keys=True, default=str)}"
         cached = self._cache.get(key) if spec.call.method == "GET" and self._cache_ttl_s else None
         if cached and time.monotonic() - cached[0] < self._cache_ttl_s:
@@ -121,6 +124,8 @@ class SkillInvoker:
             return result("failed", error=f"timed out after {timeout:g}s")
         except httpx.HTTPError as exc:
             return result("failed", error=f"could not reach the API: {type(exc).__name__}: {exc}")
+        except (UnicodeError, ValueError) as exc:  # a URL or body httpx cannot build from these parameters
+            return result("failed", error=f"invalid parameters for the API: {type(exc).__name__}: {exc}")
         if response.status_code == 404:
             self._remember(key, spec.call.method, 404, _api_message(response))
             return result("failed", error=f"not found: {_api_message(response)}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from typing import Any, Literal
+from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
@@ -93,7 +94,8 @@ class SkillSpec(_Strict):
     def api_request(self, params: BaseModel) -> tuple[str, dict[str, Any]]:
         """Maps validated LLM parameters to (path, query-or-body parameters) of the API."""
         api_params = {self.request_map.get(k, k): v for k, v in params.model_dump().items() if v is not None}
-        path = _PATH_PARAM.sub(lambda m: str(api_params.pop(m.group(1))), self.call.path)
+        # Quoted, so an id holding "/" or "?" stays one path segment instead of becoming another URL.
+        path = _PATH_PARAM.sub(lambda m: quote(str(api_params.pop(m.group(1))), safe=""), self.call.path)
         return path, api_params
 
     def map_response(self, payload: Any) -> Any:

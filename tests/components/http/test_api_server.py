@@ -74,3 +74,20 @@ async def test_a_full_ingress_answers_429_with_retry_after_and_recovers(server):
 def test_contexts_for_the_page_picker(server):
     response = httpx.get(f"{server.url}/v1/contexts", headers={"Authorization": "Bearer s3cret"})
     assert response.json() == {"job": [{"id": "j1", "label": "Data Engineer"}]}
+
+
+@pytest.mark.parametrize("body", [
+    {"query": "hi", "context": {"type": "company", "id": "\u0085\u00f1\u008b\u00021\f"}},
+    {"query": "hi", "context": {"type": "job", "id": "a/b?c=1"}},
+    {"query": "hi", "member_id": ""},
+    {"query": "hi", "conversation_id": "x y"},
+])
+def test_malformed_ids_are_422_not_500(server, body):
+    response = httpx.post(f"{server.url}/v1/assist", json=body, headers={"Authorization": "Bearer s3cret"})
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
+
+
+def test_malformed_ids_in_chat_completions_are_422(server):
+    body = {"model": "auto", "messages": [{"role": "user", "content": "hi"}], "member_id": "m 1"}
+    response = httpx.post(f"{server.url}/v1/chat/completions", json=body, headers={"Authorization": "Bearer s3cret"})
+    assert response.status_code == 422

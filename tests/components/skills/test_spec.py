@@ -47,3 +47,8 @@ def test_every_skill_describes_itself_for_the_planner():
         text = spec.describe()
         assert spec.name in text and spec.when_to_use in text
         assert all(name in text for name in spec.input)
+
+
+def test_path_parameters_are_quoted_into_one_segment():
+    spec = REGISTRY.get("job_view")
+    assert spec.api_request(spec.input_model.model_validate({"job_id": "a/b?c=1"}))[0] == "/jobs/a%2Fb%3Fc%3D1"
