@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import lancedb
+import numpy as np
 
 from components.retrieval.embedder import Embedder, EmbedderMismatchError, check_version
 
@@ -37,11 +38,35 @@ def load_examples(path: Path = EXAMPLES_FILE) -> list[Example]:
 
 
 class ExampleIndex:
-    def __init__(self, table: lancedb.table.Table, embedder: Embedder, version: int) -> None:
+    """Nearest examples for an agent and a query.
+
+    LanceDB is the versioned store. A table small enough (`memory_rows`, the usual size of a curated
+    example set) is also held in memory at open and searched with one matrix product: a LanceDB query
+    costs milliseconds of planning even on a hundred rows, and retrieval sits on the path to the first
+    token. The vectors are unit length, so the ranking is LanceDB's L2 ranking. Larger tables are
+    queried in LanceDB.
+    """
+
+    def __init__(self, table: lancedb.table.Table, embedder: Embedder, version: int,
+                 memory_rows: int = 50_000) -> None:
         self._table, self._embedder, self.version = table, embedder, version
         stored = table.search().select(["embedder"]).limit(1).to_list()
         if stored:
             check_version(stored[0]["embedder"], embedder.version, f"examples table v{version}")
+        self._memory: dict[str, tuple[list[Example], np.ndarray]] | None = None
+        if table.count_rows() <= memory_rows:
+            rows = table.to_arrow().to_pylist()
+            by_agent: dict[str, list[dict]] = {}
+            for row in rows:
+                by_agent.setdefault(row["agent"], []).append(row)
+            self._memory = {
+                agent: ([Example(r["id"], r["agent"], r["query"], r["answer"], r["source"]) for r in group],
+                        np.asarray([r["vector"] for r in group], dtype=np.float32))
+                for agent, group in by_agent.items()}
+
+    @property
+    def in_memory(self) -> bool:
+        return self._memory is not None
 
     @property
     def embedder_version(self) -> str:
@@ -74,6 +99,10 @@ class ExampleIndex:
             raise EmbedderMismatchError(f"query embedded with '{embedder_version}' but the examples table "
                                         f"uses '{self._embedder.version}'")
         vector = self._embedder.embed([f"{agent}: {query}"])[0]
+        if self._memory is not None:
+            examples, vectors = self._memory.get(agent, ([], np.zeros((0, vector.shape[0]), np.float32)))
+            best = np.argsort(-(vectors @ vector), kind="stable")[:k]
+            return [examples[i] for i in best]
         hits = (self._table.search(vector).where(f"agent = '{agent}'", prefilter=True)
                 .select(["id", "agent", "query", "answer", "source", "_distance"]).limit(k).to_list())
         return [Example(h["id"], h["agent"], h["query"], h["answer"], h["source"]) for h in hits]

@@ -51,3 +51,16 @@ def test_a_table_from_another_embedder_is_refused_loudly(tmp_path):
 def test_missing_table_says_to_build_it(tmp_path):
     with pytest.raises(FileNotFoundError, match="build it first"):
         ExampleIndex.open(tmp_path, HashingEmbedder())
+
+
+def test_in_memory_search_ranks_like_lancedb(tmp_path):
+    examples = load_examples()
+    ExampleIndex.build(examples, HashingEmbedder(), tmp_path)
+    in_memory = ExampleIndex.open(tmp_path, HashingEmbedder())
+    in_lancedb = ExampleIndex(in_memory._table, HashingEmbedder(), in_memory.version, memory_rows=0)
+    assert in_memory._memory is not None and in_lancedb._memory is None
+    for agent, query in [("job_assessment", "do I qualify"), ("general_knowledge", "salary negotiation tips"),
+                         ("post_takeaways", "what is this post about"), ("career_advice", "next step for me")]:
+        expected = [e.id for e in in_lancedb.search(agent, query, k=5)]
+        assert [e.id for e in in_memory.search(agent, query, k=5)] == expected
+    assert in_memory.search("no_such_agent", "x") == []
