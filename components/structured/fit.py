@@ -9,6 +9,7 @@ and pydantic's error (turned into a ParseError) names the field.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import types
 import typing
@@ -214,8 +215,12 @@ def _field_names(name: str, info: FieldInfo) -> set[str]:
     return names
 
 
+@functools.lru_cache(maxsize=512)
 def model_keys(model: type[BaseModel]) -> dict[str, str]:
-    """Normalised key or synonym -> field name, for every field of `model`."""
+    """Normalised key or synonym -> field name, for every field of `model` (once per model class).
+
+    Callers must not mutate the returned mapping: it is shared.
+    """
     lookup: dict[str, str] = {}
     for name, info in model.model_fields.items():
         for key in _field_names(name, info):
@@ -223,6 +228,7 @@ def model_keys(model: type[BaseModel]) -> dict[str, str]:
     return lookup
 
 
+@functools.lru_cache(maxsize=512)
 def _free_form_dict_field(model: type[BaseModel]) -> str | None:
     fields = [n for n, i in model.model_fields.items() if typing.get_origin(i.annotation) is dict
               and (_args(i.annotation) or (str, Any))[1] is Any]
