@@ -100,6 +100,9 @@ class _TurnState:
     delta_times: list[float] = field(default_factory=list)
     logged: bool = False
     forced_agent: str | None = None
+    default_plan: str = ""  # the agent's deterministic plan, as YAML: the planner's fallback and grounding
+    timings: Timings | None = None  # sealed once, when the turn finishes: the log and `done` agree
+    versions: dict[str, str] = field(default_factory=dict)
 
     def mark(self, stage: str) -> None:
         self.stages[stage] = round((time.perf_counter() - self.started) * 1000, 3)
@@ -211,7 +214,7 @@ class Pipeline:
             yield event
         await retrieval
         grounding = Grounding(agent.name, request.query, turn.context_type, turn.context_id, turn.member_id,
-                              tuple(state.results), plan_yaml(agent.default_plan(turn)))
+                              tuple(state.results), state.default_plan)
         async for event in self._answer(state, agent, turn, grounding):
             yield event
         if state.trust.action != "block":
@@ -260,8 +263,9 @@ class Pipeline:
                     queue: asyncio.Queue) -> None:
         state.mark("plan_started_ms")
         default_calls = agent.default_plan(turn)
+        state.default_plan = plan_yaml(default_calls)
         grounding = Grounding(agent.name, turn.query, turn.context_type, turn.context_id, turn.member_id,
-                              default_plan=plan_yaml(default_calls))
+                              default_plan=state.default_plan)
         prompt = self.prompts.get(agent.planner_prompt).render(
             identity=self.prompts.get("global.identity").template,
             skills="\n".join(f"- {self.registry.get(name).describe()}" for name in agent.skills),
@@ -440,9 +444,12 @@ class Pipeline:
         ttft = None if state.first_delta is None else round((state.first_delta - state.started) * 1000, 3)
         return Timings(ttft_ms=ttft, total_ms=state.stages["total_ms"], stages=dict(state.stages))
 
+    def _seal(self, state: _TurnState) -> None:
+        if state.timings is None:
+            state.timings, state.versions = self._timings(state), self.versions()
+
     def _record(self, state: _TurnState) -> TurnRecord:
-        request = state.request
-        timings = self._timings(state)
+        request, timings = state.request, state.timings
         return TurnRecord(
             conversation_id=state.conversation_id, turn_id=state.turn_id, timestamp=state.timestamp,
             member_id=request.member_id, agent=state.agent, route_confidence=state.confidence,
@@ -456,9 +463,10 @@ class Pipeline:
             error_code=state.error.code if state.error else None,
             error_message=state.error.message if state.error else None, ttft_ms=timings.ttft_ms,
             tbt_ms=timings.stages.get("tbt_ms"), total_ms=timings.total_ms, stages=timings.stages,
-            versions=self.versions())
+            versions=state.versions)
 
     def _write_log(self, state: _TurnState) -> None:
+        self._seal(state)
         self.log.write(self._record(state))
         state.logged = True
 
@@ -466,9 +474,10 @@ class Pipeline:
         """Logs the turn before its terminal event, so feedback on it can never arrive first."""
         if state.error is None:
             self.history.add(state.conversation_id, state.request.query, state.answer)
+        self._seal(state)
         await asyncio.to_thread(self._write_log, state)
 
     def _done(self, state: _TurnState) -> Event:
         return Event("done", DoneData(conversation_id=state.conversation_id, turn_id=state.turn_id,
-                                      answer=state.answer, timings=self._timings(state), versions=self.versions(),
+                                      answer=state.answer, timings=state.timings, versions=state.versions,
                                       degraded=state.degraded))

@@ -316,3 +316,12 @@ async def test_concurrent_turns_each_end_once_and_log_once(make_pipeline):
     for events in results:
         _check_order(events)
     assert pipeline.log.read().height == 10
+
+
+async def test_the_log_records_exactly_the_timings_and_versions_the_done_event_sent(make_pipeline):
+    pipeline = make_pipeline()
+    done = (await _run(pipeline, **CASES[2][1]))[-1].payload()
+    row = pipeline.log.read().to_dicts()[0]
+    assert row["total_ms"] == done["timings"]["total_ms"] and row["ttft_ms"] == done["timings"]["ttft_ms"]
+    assert json.loads(row["stages"]) == done["timings"]["stages"]
+    assert json.loads(row["versions"]) == done["versions"]
