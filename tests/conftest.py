@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Self
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from hypothesis import settings
 
 from components.network import ArticleIndex, NetworkStore
 from components.network.api import build_api
+from components.stack.local import ThreadedServer
 
 # HYPOTHESIS_PROFILE=deep make test runs the property tests twenty times harder.
 settings.register_profile("default", max_examples=150)
@@ -31,27 +27,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class LoopbackServer:
-    """Runs an ASGI app with uvicorn in a thread, on 127.0.0.1 and a free port."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        deadline = time.monotonic() + 30
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("loopback server did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
+LoopbackServer = ThreadedServer  # the real server on loopback, as `make up` and `switchboard ask` run it
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ import uvicorn
 
 from components.config import SwitchboardConfig
 
-__all__ = ["sample_apis"]
+__all__ = ["ThreadedServer", "sample_apis"]
 
 
 def _answers(url: str) -> bool:
@@ -22,6 +22,36 @@ def _answers(url: str) -> bool:
         return httpx.get(f"{url}/healthz", timeout=1.0).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+class ThreadedServer:
+    """An ASGI app served by uvicorn in a thread on 127.0.0.1 and a free port, for the block's duration.
+
+        with ThreadedServer(app) as server:
+            httpx.get(f"{server.url}/healthz")
+    """
+
+    def __init__(self, app, start_timeout_s: float = 30.0) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._start_timeout_s = start_timeout_s
+        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    def __enter__(self) -> ThreadedServer:
+        self._thread.start()
+        deadline = time.monotonic() + self._start_timeout_s
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the in-process server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
 
 
 @contextlib.contextmanager
@@ -37,22 +67,9 @@ def sample_apis(config: SwitchboardConfig) -> Iterator[str]:
     from components.network.api import build_api
 
     store = NetworkStore.load(config.apis.data_dir)
-    app = build_api(store, ArticleIndex(store, Path(config.home)))
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the in-process sample APIs did not start")
-        time.sleep(0.02)
-    previous, config.apis.base_url = config.apis.base_url, f"http://127.0.0.1:{port}"
-    try:
-        yield config.apis.base_url
-    finally:
-        config.apis.base_url = previous
-        server.should_exit = True
-        thread.join(timeout=10)
+    with ThreadedServer(build_api(store, ArticleIndex(store, Path(config.home)))) as server:
+        previous, config.apis.base_url = config.apis.base_url, server.url
+        try:
+            yield server.url
+        finally:
+            config.apis.base_url = previous
