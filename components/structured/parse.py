@@ -26,13 +26,7 @@ from pydantic import BaseModel, ValidationError
 from components.structured.fit import _free_form_dict_field, _is_model, fit_model, model_keys
 from components.structured.lenient import JsonParseError, parse_block_yaml, parse_json
 from components.structured.report import ParseError, ParseReport, Repairs
-from components.structured.text import (
-    CHARACTER_STEPS,
-    SUSPICIOUS,
-    extract_payload,
-    looks_like_refusal,
-    normalize_key,
-)
+from components.structured.text import SUSPICIOUS, clean_characters, extract_payload, looks_like_refusal, normalize_key
 from components.structured.tree import Node, Scalar, from_yaml_node
 from components.structured.yaml_lines import LINE_STEPS
 
@@ -73,11 +67,7 @@ def _loses_data(data: Any, model: type[BaseModel]) -> bool:
 
 def parse_tree(text: str, keys: set[str], repairs: Repairs) -> tuple[Node, bool]:
     """Steps 2-4: the raw tree of `text`, and whether the output looks cut off."""
-    for step in CHARACTER_STEPS:
-        cleaned = step(text)
-        if cleaned != text:
-            repairs.add(step.__name__)
-            text = cleaned
+    text = clean_characters(text, repairs)
     if not text.strip():
         raise ParseError("empty output", repairs=repairs)
     wrapping: list[str] = []

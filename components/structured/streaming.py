@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError, create_model
 from components.structured.fit import GLOBAL_SYNONYMS, fit_model, model_keys
 from components.structured.parse import _error, parse_tree
 from components.structured.report import ParseError, Repairs
-from components.structured.text import CHARACTER_STEPS, extract_payload, json_brackets, normalize_key
+from components.structured.text import clean_characters, extract_payload, json_brackets, normalize_key
 
 __all__ = ["StreamingListParser"]
 
@@ -31,12 +31,6 @@ T = TypeVar("T", bound=BaseModel)
 _ITEM = re.compile(r"^(\s*)(?:[-*•+]|\d{1,3}[.)])(?:\s|$)")
 _KEY = re.compile(r"^(\s*)(?:\*\*|__)?([^\s:#\-\"'][^:#]*?)(?:\*\*|__)?\s*:(?:\s|$)")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-
-
-def _clean(text: str) -> str:
-    for step in CHARACTER_STEPS:
-        text = step(text)
-    return text
 
 
 class StreamingListParser(Generic[T]):
@@ -74,7 +68,7 @@ class StreamingListParser(Generic[T]):
 
     def _complete_items(self, text: str) -> tuple[int, int]:
         """(number of complete items, length of the prefix that holds them)."""
-        payload = extract_payload(_clean(text), model_keys(self._wrapper), [])
+        payload = extract_payload(clean_characters(text), model_keys(self._wrapper), [])
         if payload.lstrip()[:1] in "{[":
             return self._complete_json(text)
         return self._complete_yaml(text)
@@ -95,7 +89,7 @@ class StreamingListParser(Generic[T]):
         offset, key_column, column, first_key, starts = 0, -1, None, "", []
         for line in lines:
             start, offset = offset, offset + len(line) + 1
-            clean = _clean(line)
+            clean = clean_characters(line)
             if not clean.strip():
                 continue
             indent = len(clean) - len(clean.lstrip(" "))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-__all__ = ["CHARACTER_STEPS", "SUSPICIOUS", "extract_payload", "looks_like_refusal", "normalize_key"]
+__all__ = ["CHARACTER_STEPS", "SUSPICIOUS", "clean_characters", "extract_payload", "looks_like_refusal",
+           "normalize_key"]
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u3000"), " ")
@@ -67,6 +68,16 @@ def expand_tabs(text: str) -> str:
 CHARACTER_STEPS: tuple[Callable[[str], str], ...] = (
     strip_bom, normalize_newlines, remove_invisible_characters, straighten_quotes, expand_tabs,
 )
+
+
+def clean_characters(text: str, repairs: list[str] | None = None) -> str:
+    """Runs CHARACTER_STEPS; with `repairs`, adds the name of each step that changed something."""
+    for step in CHARACTER_STEPS:
+        cleaned = step(text)
+        if cleaned != text and repairs is not None and step.__name__ not in repairs:
+            repairs.append(step.__name__)
+        text = cleaned
+    return text
 
 
 def normalize_key(key: str) -> str:
