@@ -11,7 +11,7 @@ import asyncio
 import json
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from typing import Any, Literal, Self
 
 import httpx
@@ -150,8 +150,3 @@ class SkillInvoker:
     async def invoke_all(self, calls: Iterable[SkillCall]) -> list[SkillResult]:
         """Runs calls concurrently; results come back in the order of the calls."""
         return list(await asyncio.gather(*(self.invoke(call) for call in calls)))
-
-    async def as_completed(self, calls: Iterable[SkillCall]) -> AsyncIterator[SkillResult]:
-        """Yields each result as soon as its call finishes."""
-        for next_done in asyncio.as_completed([self.invoke(call) for call in calls]):
-            yield await next_done
