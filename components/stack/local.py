@@ -9,19 +9,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import uvicorn
 
 from components.config import SwitchboardConfig
+from components.stack.supervisor import healthy
 
 __all__ = ["ThreadedServer", "sample_apis"]
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/healthz", timeout=1.0).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 class ThreadedServer:
@@ -60,7 +53,7 @@ def sample_apis(config: SwitchboardConfig) -> Iterator[str]:
 
     When it starts one, `config.apis.base_url` points at it for the block's duration.
     """
-    if _answers(config.apis.url):
+    if healthy(f"{config.apis.url}/healthz"):
         yield config.apis.url
         return
     from components.network import ArticleIndex, NetworkStore

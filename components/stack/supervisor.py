@@ -19,7 +19,7 @@ import httpx
 
 from components.config import SwitchboardConfig, repo_root
 
-__all__ = ["Service", "StackError", "default_services", "start", "status", "stop"]
+__all__ = ["Service", "StackError", "default_services", "healthy", "start", "status", "stop"]
 
 
 class StackError(RuntimeError):
@@ -76,7 +76,8 @@ def _pid(config: SwitchboardConfig, name: str) -> int | None:
     return pid if pid and _alive(pid) else None
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
+    """Whether `url` answers 200 within two seconds."""
     try:
         return httpx.get(url, timeout=2.0).status_code == 200
     except httpx.HTTPError:
@@ -89,7 +90,7 @@ def start(config: SwitchboardConfig, services: list[Service], progress=None) -> 
     for service in services:
         if _pid(config, service.name) is not None:
             continue
-        if _healthy(service.health_url):
+        if healthy(service.health_url):
             raise StackError(f"{service.name}: something else already answers at {service.health_url}; "
                              f"stop it or change the port in infra/switchboard.yaml")
         log = (run / f"{service.name}.log").open("ab")
@@ -98,7 +99,7 @@ def start(config: SwitchboardConfig, services: list[Service], progress=None) -> 
                                    env=env, start_new_session=True)
         (run / f"{service.name}.pid").write_text(str(process.pid))
         deadline = time.monotonic() + service.start_timeout_s
-        while not _healthy(service.health_url):
+        while not healthy(service.health_url):
             if process.poll() is not None or time.monotonic() > deadline:
                 stop(config, [service])
                 tail = (run / f"{service.name}.log").read_text(errors="replace")[-2000:]
@@ -131,4 +132,4 @@ def stop(config: SwitchboardConfig, services: list[Service]) -> list[str]:
 
 
 def status(config: SwitchboardConfig, services: list[Service]) -> dict[str, bool]:
-    return {s.name: _pid(config, s.name) is not None and _healthy(s.health_url) for s in services}
+    return {s.name: _pid(config, s.name) is not None and healthy(s.health_url) for s in services}
