@@ -25,7 +25,7 @@ from ray import serve
 from ray.serve import Application
 
 from components.config import SwitchboardConfig, load_config, validate_config
-from components.config.loader import _merge
+from components.config.loader import merge_config
 
 __all__ = ["build_app", "build_internal_apis_app", "resolve_config", "run_local"]
 
@@ -34,7 +34,7 @@ def resolve_config(args: dict[str, Any] | SwitchboardConfig | None = None) -> Sw
     if isinstance(args, SwitchboardConfig):
         return args
     base = load_config().model_dump(mode="json")
-    return validate_config(_merge(base, args or {}), "serve application args")
+    return validate_config(merge_config(base, args or {}), "serve application args")
 
 
 def build_app(args: dict[str, Any] | SwitchboardConfig | None = None) -> Application:

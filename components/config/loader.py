@@ -49,11 +49,12 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     return overrides
 
 
-def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+def merge_config(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """`top` over `base`, mapping by mapping (used for env overrides and Serve application args)."""
     merged = dict(base)
     for key, value in top.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _merge(dict(merged[key]), value)
+            merged[key] = merge_config(dict(merged[key]), value)
         else:
             merged[key] = value
     return merged
@@ -97,7 +98,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
         data = loaded or {}
     elif "SWITCHBOARD_CONFIG" in environ:
         raise ConfigError(f"SWITCHBOARD_CONFIG points at {path}, which does not exist")
-    data = _merge(data, _env_overrides(environ))
+    data = merge_config(data, _env_overrides(environ))
     if "home" not in data:
         data["home"] = repo_root() / ".switchboard"
     return validate_config(data, str(path))

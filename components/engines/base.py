@@ -18,8 +18,8 @@ from typing import Any, Literal
 from components.skills import SkillResult
 
 __all__ = [
-    "Engine", "EngineError", "EngineEvent", "Finished", "GenerationRequest", "Grounding", "TextDelta", "Usage",
-    "count_tokens",
+    "Engine", "EngineError", "EngineEvent", "Finished", "GenerationRequest", "Grounding", "StreamClock", "TextDelta",
+    "Usage", "count_tokens",
 ]
 
 Task = Literal["plan", "answer", "judge"]
@@ -106,8 +106,8 @@ class Engine(ABC):
         """Releases the engine's resources."""
 
 
-class _Clock:
-    """Timing for an engine's Finished event."""
+class StreamClock:
+    """Times a stream for its Finished event: start, first token, end. Shared by the engines."""
 
     def __init__(self) -> None:
         self.started = time.perf_counter()

@@ -13,7 +13,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from components.engines.base import Engine, EngineEvent, GenerationRequest, Grounding, TextDelta, _Clock
+from components.engines.base import Engine, EngineEvent, GenerationRequest, Grounding, StreamClock, TextDelta
 
 __all__ = ["ExtractiveEngine", "compose_answer", "split_sentences"]
 
@@ -146,7 +146,7 @@ class ExtractiveEngine(Engine):
     model = "extractive-v1"
 
     async def generate(self, request: GenerationRequest) -> AsyncIterator[EngineEvent]:
-        clock = _Clock()
+        clock = StreamClock()
         text = request.grounding.default_plan if request.task == "plan" else compose_answer(request.grounding)
         for piece in _pieces(text):
             clock.token()

@@ -9,8 +9,16 @@ from typing import Any
 
 import httpx
 
-from components.engines.base import Engine, EngineError, EngineEvent, Finished, GenerationRequest, TextDelta, Usage
-from components.engines.base import _Clock as Clock
+from components.engines.base import (
+    Engine,
+    EngineError,
+    EngineEvent,
+    Finished,
+    GenerationRequest,
+    StreamClock,
+    TextDelta,
+    Usage,
+)
 from components.engines.config import OpenAIConfig
 
 __all__ = ["OpenAICompatibleEngine"]
@@ -39,7 +47,7 @@ class OpenAICompatibleEngine(Engine):
         return body
 
     async def generate(self, request: GenerationRequest) -> AsyncIterator[EngineEvent]:
-        clock, text, usage, reason = Clock(), [], None, "stop"
+        clock, text, usage, reason = StreamClock(), [], None, "stop"
         try:
             async with self._client.stream("POST", "/chat/completions", json=self._body(request)) as response:
                 if response.status_code >= 400:

@@ -15,7 +15,7 @@ import random
 import re
 from collections.abc import AsyncIterator
 
-from components.engines.base import Engine, EngineError, EngineEvent, GenerationRequest, TextDelta, _Clock
+from components.engines.base import Engine, EngineError, EngineEvent, GenerationRequest, StreamClock, TextDelta
 from components.engines.config import SimConfig
 from components.engines.extractive import compose_answer
 
@@ -70,7 +70,7 @@ class SimEngine(Engine):
         fail, stall = rng.random() < self.config.error_rate, rng.random() < self.config.stall_rate
         text = self._output(request, rng)
         pieces = re.findall(r"\S+\s*|\s+", text) or [""]
-        clock = _Clock()
+        clock = StreamClock()
         self.active += 1
         try:
             await asyncio.sleep(self.config.ttft_ms / 1000 * self._contention())

@@ -11,8 +11,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-from components.engines.base import Engine, EngineError, EngineEvent, Finished, GenerationRequest, TextDelta, Usage
-from components.engines.base import _Clock as Clock
+from components.engines.base import (
+    Engine,
+    EngineError,
+    EngineEvent,
+    Finished,
+    GenerationRequest,
+    StreamClock,
+    TextDelta,
+    Usage,
+)
 from components.engines.config import VLLMConfig
 
 __all__ = ["VLLMEngine"]
@@ -50,7 +58,7 @@ class VLLMEngine(Engine):
     async def generate(self, request: GenerationRequest) -> AsyncIterator[EngineEvent]:
         params = self._sampling_params(max_tokens=request.max_tokens, temperature=request.temperature,
                                        stop=list(request.stop) or None, output_kind=self._delta)
-        clock, finished, prompt_tokens, completion_tokens, reason = Clock(), False, 0, 0, "stop"
+        clock, finished, prompt_tokens, completion_tokens, reason = StreamClock(), False, 0, 0, "stop"
         try:
             async for output in self._engine.generate(await self._prompt(request), params, request.request_id):
                 completion = output.outputs[0]
