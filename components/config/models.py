@@ -99,6 +99,32 @@ class ServeConfig(_Section):
     internal_apis: DeploymentConfig = Field(default_factory=DeploymentConfig, description="Sample internal APIs.")
 
 
+class MlflowConfig(_Section):
+    """MLflow: the registry serving follows, and the local server `make up` starts."""
+
+    tracking_uri: str | None = Field(
+        None, description="Tracking and registry server serving follows (e.g. http://127.0.0.1:5050). Unset: "
+                          "serve the prompt and pin sources in the repo and follow nothing (tests, `ask`).")
+    alias: str = Field("champion", pattern=r"^[a-z][a-z0-9_-]*$", description="Alias serving resolves per item.")
+    prefix: str = Field("switchboard", pattern=r"^[a-z][a-z0-9_]*$",
+                        description="Name prefix of every registered prompt and model ('<prefix>.generator').")
+    poll_interval_s: float = Field(30.0, gt=0, le=3600,
+                                   description="How often serving checks the alias; a move serves within this.")
+    timeout_s: float = Field(10.0, gt=0, le=120, description="Timeout of each MLflow request.")
+    host: str = Field("127.0.0.1", description="Interface the local MLflow server (make up) binds to.")
+    port: int = Field(5050, ge=1, le=65535, description="Port of the local MLflow server (make up).")
+    backend_store_uri: str | None = Field(
+        None, description="Backend store of the local server; default sqlite under $SWITCHBOARD_HOME/mlflow. "
+                          "Production: postgresql://user@host/mlflow.")
+    artifacts_destination: str | None = Field(
+        None, description="Where the local server keeps artifacts; default $SWITCHBOARD_HOME/mlflow/artifacts. "
+                          "Production: s3://bucket/mlflow (the server proxies artifact access).")
+
+    @property
+    def local_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
 class SwitchboardConfig(_Section):
     """Root of the configuration. Loaded by `load_config()`; see infra/switchboard.yaml."""
 
@@ -110,6 +136,7 @@ class SwitchboardConfig(_Section):
     engines: EnginesConfig = Field(default_factory=EnginesConfig, description="The engine per role.")
     pipeline: PipelineConfig = Field(default_factory=PipelineConfig, description="Budgets and prompt sizes.")
     serve: ServeConfig = Field(default_factory=ServeConfig, description="Ray Serve deployments and HTTP.")
+    mlflow: MlflowConfig = Field(default_factory=MlflowConfig, description="Versions in MLflow, followed by alias.")
 
     @model_validator(mode="after")
     def _absolute_home(self) -> SwitchboardConfig:

@@ -55,6 +55,7 @@ class GenerationRequest:
     system: str = ""
     max_tokens: int = 600
     temperature: float = 0.0
+    top_p: float = 1.0
     stop: tuple[str, ...] = ()
 
 

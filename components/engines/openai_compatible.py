@@ -41,7 +41,7 @@ class OpenAICompatibleEngine(Engine):
             {"role": "user", "content": request.prompt}]
         body: dict[str, Any] = {"model": self.config.model, "messages": messages, "stream": True,
                                 "max_tokens": request.max_tokens, "temperature": request.temperature,
-                                "stream_options": {"include_usage": True}}
+                                "top_p": request.top_p, "stream_options": {"include_usage": True}}
         if request.stop:
             body["stop"] = list(request.stop)
         return body

@@ -57,7 +57,7 @@ class VLLMEngine(Engine):
 
     async def generate(self, request: GenerationRequest) -> AsyncIterator[EngineEvent]:
         params = self._sampling_params(max_tokens=request.max_tokens, temperature=request.temperature,
-                                       stop=list(request.stop) or None, output_kind=self._delta)
+                                       top_p=request.top_p, stop=list(request.stop) or None, output_kind=self._delta)
         clock, finished, prompt_tokens, completion_tokens, reason = StreamClock(), False, 0, 0, "stop"
         try:
             async for output in self._engine.generate(await self._prompt(request), params, request.request_id):

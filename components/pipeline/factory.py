@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from components.conversation_log import ConversationLog
 from components.engines import Engine, create_engine
-from components.pipeline.pipeline import Pipeline
+from components.pipeline.pipeline import Pipeline, Release
 from components.prompts import PromptLibrary
 from components.retrieval import ExampleIndex, HashingEmbedder, load_examples
 from components.routing import load_router
@@ -17,7 +17,7 @@ from components.trust import TrustPolicy
 if TYPE_CHECKING:  # components.config imports the pipeline's own config section
     from components.config import SwitchboardConfig
 
-__all__ = ["build_pipeline", "open_examples"]
+__all__ = ["build_pipeline", "follow_registry", "open_examples", "release_from"]
 
 
 def open_examples(home: Path) -> ExampleIndex:
@@ -61,3 +61,49 @@ def build_pipeline(config: SwitchboardConfig, *, router=None, planner: Engine | 
         versions={"prompts": ",".join(f"{p.name}@v{p.version}" for p in prompts)},
         links=config.apis.url,
     )
+
+
+def release_from(loaded, config: SwitchboardConfig, *, router=None, planner: Engine | None = None,
+                 generator: Engine | None = None, engines: dict[str, Engine] | None = None) -> Release:
+    """A Release of `loaded` versions (components.versions.LoadedVersions).
+
+    Engines come from the pins over the configured deployment settings; `engines` (pin digest -> engine)
+    lets a swap that only moved a prompt keep the loaded model instead of loading the weights again.
+    """
+    engines = engines if engines is not None else {}
+
+    def engine_for(role: str) -> Engine:
+        pin = loaded.pins[role]
+        if pin.digest() not in engines:
+            engines[pin.digest()] = create_engine(pin.engine_config(getattr(config.engines, role)))
+        return engines[pin.digest()]
+
+    return Release(router=router or loaded.router, planner=planner or engine_for("planner"),
+                   generator=generator or engine_for("generator"), prompts=loaded.prompts,
+                   versions=loaded.versions(config.mlflow.prefix),
+                   sampling={role: pin.sampling.model_dump() for role, pin in loaded.pins.items()})
+
+
+async def follow_registry(pipeline: Pipeline, config: SwitchboardConfig, build=None):
+    """Serves `pipeline` from the MLflow alias in `config.mlflow` and keeps following it.
+
+    Returns the started AliasFollower, or None when no tracking URI is configured (the sources in the
+    repo serve). `build` turns loaded versions into a Release (Serve passes one that uses its handles).
+    """
+    if not config.mlflow.tracking_uri:
+        return None
+    from components.versions import AliasFollower, VersionStore
+
+    settings = config.mlflow
+    store = VersionStore(settings.tracking_uri, settings.prefix, settings.timeout_s)
+    engines: dict[str, Engine] = {}
+
+    async def build_local(loaded) -> Release:
+        return release_from(loaded, config, engines=engines)
+
+    follower = AliasFollower(store, PromptLibrary.load(), alias=settings.alias, interval_s=settings.poll_interval_s,
+                             cache=Path(config.home) / "mlflow-cache", build=build or build_local, swap=pipeline.swap,
+                             embedder_version=pipeline.examples.embedder_version if pipeline.examples else None)
+    await follower.start()
+    pipeline.follow_status = follower.status
+    return follower

@@ -17,7 +17,7 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,7 +48,7 @@ from components.skills import SkillCall, SkillInvoker, SkillRegistry, SkillResul
 from components.structured import StreamingListParser
 from components.trust import TrustPolicy
 
-__all__ = ["DECLINE_MESSAGE", "Pipeline", "RequestError"]
+__all__ = ["DECLINE_MESSAGE", "Pipeline", "Release", "RequestError"]
 
 DECLINE_MESSAGE = ("I can help with jobs, companies, posts and careers on the network, but not with this request. "
                    "Try one of the suggestions below.")
@@ -71,6 +71,23 @@ class RequestError(ValueError):
 
 _CONTEXT_SKILLS = {"job": ("job_view", "job_id"), "post": ("post_view", "post_id"),
                    "company": ("company_view", "company_id"), "profile": ("profile_view", "member_id")}
+
+
+@dataclass(frozen=True)
+class Release:
+    """What serves: the router, engines and prompts of one set of versions.
+
+    A turn takes the release current when it starts and uses it to the end, so a swap (an alias moved in
+    MLflow) never mixes two versions within a turn. `sampling` holds per-role request settings from the
+    model pins (temperature, top_p, max_tokens); `versions` is what `done` and the log report.
+    """
+
+    router: Any
+    planner: Engine
+    generator: Engine
+    prompts: PromptLibrary
+    versions: dict[str, str] = field(default_factory=dict)
+    sampling: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -103,6 +120,8 @@ class _TurnState:
     default_plan: str = ""  # the agent's deterministic plan, as YAML: the planner's fallback and grounding
     timings: Timings | None = None  # sealed once, when the turn finishes: the log and `done` agree
     versions: dict[str, str] = field(default_factory=dict)
+    release: Release | None = None
+    router_version: str = "unknown"
 
     def mark(self, stage: str) -> None:
         self.stages[stage] = round((time.perf_counter() - self.started) * 1000, 3)
@@ -116,14 +135,49 @@ class Pipeline:
                  generator: Engine, prompts: PromptLibrary, examples: ExampleIndex | None, trust: TrustPolicy,
                  log: ConversationLog, config: PipelineConfig | None = None, versions: dict[str, str] | None = None,
                  links: str = "") -> None:
-        self.router, self.registry, self.skills = router, registry, skills
-        self.planner, self.generator, self.fallback = planner, generator, ExtractiveEngine()
-        self.prompts, self.examples, self.trust, self.log = prompts, examples, trust, log
+        self.registry, self.skills, self.fallback = registry, skills, ExtractiveEngine()
+        self.examples, self.trust, self.log = examples, trust, log
         self.config = config or PipelineConfig()
         self.history = ConversationHistory(self.config.history_turns)
-        self._versions = dict(versions or {})
+        self.release = Release(router, planner, generator, prompts, dict(versions or {}))
         self._links = links.rstrip("/")
         self._router_version = getattr(router, "version", "unknown")
+        self.follow_status = None  # a components.versions.FollowStatus when serving follows an MLflow alias
+
+    # -- what serves: one Release, swapped whole ---------------------------------------------------------
+
+    def swap(self, release: Release) -> None:
+        """Serves `release` from the next turn on; turns already running finish on the one they started with."""
+        self.release = release
+        self._router_version = getattr(release.router, "version", self._router_version)
+
+    @property
+    def router(self):
+        return self.release.router
+
+    @router.setter
+    def router(self, router) -> None:
+        self.swap(replace(self.release, router=router))
+
+    @property
+    def planner(self) -> Engine:
+        return self.release.planner
+
+    @planner.setter
+    def planner(self, engine: Engine) -> None:
+        self.swap(replace(self.release, planner=engine))
+
+    @property
+    def generator(self) -> Engine:
+        return self.release.generator
+
+    @generator.setter
+    def generator(self, engine: Engine) -> None:
+        self.swap(replace(self.release, generator=engine))
+
+    @property
+    def prompts(self) -> PromptLibrary:
+        return self.release.prompts
 
     # -- before a turn -------------------------------------------------------------------------------
 
@@ -158,7 +212,8 @@ class Pipeline:
         return await asyncio.to_thread(self.log.add_feedback, turn_id, rating, comment)
 
     async def ready(self) -> dict[str, str]:
-        return self.versions()
+        """The versions serving now, and how following the registry goes (when it does)."""
+        return {**self.versions(), **(self.follow_status.report() if self.follow_status else {})}
 
     # -- the turn ------------------------------------------------------------------------------------
 
@@ -167,7 +222,8 @@ class Pipeline:
 
         `agent` forces an agent instead of routing (OpenAI's `model` naming one).
         """
-        state = _TurnState(request, request.conversation_id or uuid.uuid4().hex)
+        state = _TurnState(request, request.conversation_id or uuid.uuid4().hex, release=self.release)
+        state.router_version = self._router_version
         state.forced_agent = agent
         try:
             async for event in self._turn(state):
@@ -189,10 +245,10 @@ class Pipeline:
         if state.forced_agent:
             decision = RouteDecision(state.forced_agent, 1.0, True, {state.forced_agent: 1.0}, "forced")
         else:
-            decision = self.router.route(request.query, request.context.type)
+            decision = state.release.router.route(request.query, request.context.type)
             if inspect.isawaitable(decision):  # a router in another process (a Serve deployment)
                 decision = await decision
-            self._router_version = decision.version
+            state.router_version = self._router_version = decision.version
         state.agent, state.confidence, state.in_scope = decision.agent, decision.confidence, decision.in_scope
         state.mark("route_ms")
         yield Event("route", RouteData(agent=decision.agent, confidence=decision.confidence,
@@ -266,17 +322,19 @@ class Pipeline:
         state.default_plan = plan_yaml(default_calls)
         grounding = Grounding(agent.name, turn.query, turn.context_type, turn.context_id, turn.member_id,
                               default_plan=state.default_plan)
-        prompt = self.prompts.get(agent.planner_prompt).render(
-            identity=self.prompts.get("global.identity").template,
+        release = state.release
+        prompt = release.prompts.get(agent.planner_prompt).render(
+            identity=release.prompts.get("global.identity").template,
             skills="\n".join(f"- {self.registry.get(name).describe()}" for name in agent.skills),
             context=turn.describe_context(), member=turn.member_id or "anonymous", query=turn.query)
         parser = StreamingListParser(item_schema=SkillCall, field="calls")
-        request = GenerationRequest(f"{state.turn_id}-plan", "plan", prompt, grounding, max_tokens=300)
+        request = _sampled(GenerationRequest(f"{state.turn_id}-plan", "plan", prompt, grounding, max_tokens=300),
+                           release.sampling.get("planner"))
         text: list[str] = []
         errors: list[str] = []
         try:
             async with asyncio.timeout(self.config.budgets.plan_s):
-                async for event in self.planner.generate(request):
+                async for event in release.planner.generate(request):
                     if isinstance(event, TextDelta):
                         text.append(event.text)
                         for call in parser.feed(event.text):
@@ -329,11 +387,12 @@ class Pipeline:
             f"[{r.skill} {r.params}] " + (self.trust.sanitize_data(str(r.data)) if r.status == "done"
                                           else f"unavailable: {r.error}") for r in grounding.results)
         examples = "\n\n".join(f"Q: {e.query}\nA: {e.answer}" for e in state.examples) or "(none)"
-        history = self.prompts.get("global.history").render(
+        prompts = state.release.prompts
+        history = prompts.get("global.history").render(
             history=ConversationHistory.render(self.history.get(state.conversation_id)))
-        return self.prompts.get(agent.generator_prompt).render(
-            identity=self.prompts.get("global.identity").template,
-            jailbreak_defence=self.prompts.get("global.jailbreak_defence").template, history=history,
+        return prompts.get(agent.generator_prompt).render(
+            identity=prompts.get("global.identity").template,
+            jailbreak_defence=prompts.get("global.jailbreak_defence").template, history=history,
             examples=examples, dossier=dossier or "(no data)", context=turn.describe_context(), query=turn.query)
 
     async def _stream(self, engine: Engine, request: GenerationRequest, state: _TurnState) -> AsyncIterator[str]:
@@ -363,8 +422,9 @@ class Pipeline:
             await stream.aclose()
 
     async def _answer(self, state: _TurnState, agent: Agent, turn: Turn, grounding: Grounding) -> AsyncIterator[Event]:
-        request = GenerationRequest(state.turn_id, "answer", self._prompt(state, agent, turn, grounding), grounding,
-                                    max_tokens=self.config.max_answer_tokens)
+        request = _sampled(GenerationRequest(state.turn_id, "answer", self._prompt(state, agent, turn, grounding),
+                                             grounding, max_tokens=self.config.max_answer_tokens),
+                           state.release.sampling.get("generator"))
         checker = self.trust.output_checker(allowed_text=str([r.data for r in grounding.results]))
         sent, pending, tokens = "", "", 0
 
@@ -398,7 +458,7 @@ class Pipeline:
                     yield emit(chunk)
 
         try:
-            async for event in produce(self.generator):
+            async for event in produce(state.release.generator):
                 yield event
         except GenerationFailed as failure:
             state.degraded = str(failure)
@@ -428,9 +488,11 @@ class Pipeline:
 
     # -- the end of a turn ---------------------------------------------------------------------------
 
-    def versions(self) -> dict[str, str]:
-        versions = {"router": self._router_version, "planner": f"{self.planner.name}:{self.planner.model}",
-                    "generator": f"{self.generator.name}:{self.generator.model}", **self._versions}
+    def versions(self, release: Release | None = None, router_version: str | None = None) -> dict[str, str]:
+        release = release or self.release
+        versions = {"router": router_version or self._router_version,
+                    "planner": f"{release.planner.name}:{release.planner.model}",
+                    "generator": f"{release.generator.name}:{release.generator.model}", **release.versions}
         if self.examples is not None:
             versions["embedder"] = self.examples.embedder_version
             versions["examples"] = f"v{self.examples.version}"
@@ -446,7 +508,7 @@ class Pipeline:
 
     def _seal(self, state: _TurnState) -> None:
         if state.timings is None:
-            state.timings, state.versions = self._timings(state), self.versions()
+            state.timings, state.versions = self._timings(state), self.versions(state.release, state.router_version)
 
     def _record(self, state: _TurnState) -> TurnRecord:
         request, timings = state.request, state.timings
@@ -481,3 +543,12 @@ class Pipeline:
         return Event("done", DoneData(conversation_id=state.conversation_id, turn_id=state.turn_id,
                                       answer=state.answer, timings=state.timings, versions=state.versions,
                                       degraded=state.degraded))
+
+
+def _sampled(request: GenerationRequest, sampling: dict[str, float] | None) -> GenerationRequest:
+    """`request` with a model pin's sampling settings; its max_tokens never exceeds the pipeline's own cap."""
+    if not sampling:
+        return request
+    return replace(request, temperature=float(sampling.get("temperature", request.temperature)),
+                   top_p=float(sampling.get("top_p", request.top_p)),
+                   max_tokens=min(int(sampling.get("max_tokens", request.max_tokens)), request.max_tokens))

@@ -19,7 +19,7 @@ import httpx
 
 from components.config import SwitchboardConfig, repo_root
 
-__all__ = ["Service", "StackError", "default_services", "healthy", "start", "status", "stop"]
+__all__ = ["Service", "StackError", "default_services", "healthy", "mlflow_command", "start", "status", "stop"]
 
 
 class StackError(RuntimeError):
@@ -34,12 +34,29 @@ class Service:
     urls: dict[str, str]
     env: dict[str, str] = field(default_factory=dict)
     start_timeout_s: float = 90.0
+    then: list[str] | None = None  # a one-shot command run once the service is healthy (e.g. a sync into it)
+
+
+def mlflow_command(config: SwitchboardConfig) -> list[str]:
+    """The local MLflow server: SQLite store and proxied artifacts under $SWITCHBOARD_HOME/mlflow, loopback."""
+    settings, root = config.mlflow, Path(config.home) / "mlflow"
+    root.mkdir(parents=True, exist_ok=True)
+    return [str(Path(sys.executable).with_name("mlflow")), "server",
+            "--backend-store-uri", settings.backend_store_uri or f"sqlite:///{root.resolve()}/mlflow.db",
+            "--serve-artifacts", "--artifacts-destination", settings.artifacts_destination or str(root / "artifacts"),
+            "--host", settings.host, "--port", str(settings.port), "--workers", "1"]
 
 
 def default_services(config: SwitchboardConfig) -> list[Service]:
-    apis, serve = config.apis, config.serve
+    apis, serve, tracking = config.apis, config.serve, config.mlflow.tracking_uri or config.mlflow.local_url
     base = f"http://{serve.host}:{serve.port}"
     return [
+        # MLflow first: serving resolves the champion versions from it at start. The sync registers the
+        # sources in the repo (a no-op when nothing changed since the last `make up`).
+        Service(name="mlflow", command=mlflow_command(config), health_url=f"{config.mlflow.local_url}/health",
+                urls={"MLflow UI (prompts, models, aliases)": config.mlflow.local_url},
+                env={"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}, start_timeout_s=120,
+                then=[sys.executable, "-m", "components.cli", "mlflow", "sync"]),
         Service(name="apis", command=[sys.executable, "-m", "components.cli", "apis"],
                 health_url=f"{apis.url}/healthz",
                 urls={"Sample internal APIs": apis.url, "Sample APIs docs": f"{apis.url}/docs"}),
@@ -48,7 +65,8 @@ def default_services(config: SwitchboardConfig) -> list[Service]:
         Service(name="serve", command=[sys.executable, "-m", "serve.app"], health_url=f"{base}/healthz",
                 urls={"Chat page": f"{base}/", "Assistant API (OpenAPI docs)": f"{base}/docs",
                       "OpenAI-compatible API": f"{base}/v1", "Metrics": f"{base}/metrics"},
-                env={"SWITCHBOARD_APIS__BASE_URL": apis.url}, start_timeout_s=240),
+                env={"SWITCHBOARD_APIS__BASE_URL": apis.url, "SWITCHBOARD_MLFLOW__TRACKING_URI": tracking},
+                start_timeout_s=240),
     ]
 
 
@@ -108,6 +126,22 @@ def start(config: SwitchboardConfig, services: list[Service], progress=None) -> 
             if progress:
                 progress(service.name)
             time.sleep(0.3)
+        if service.then:
+            _run_once(config, service)
+
+
+def _run_once(config: SwitchboardConfig, service: Service) -> None:
+    log = _run_dir(config) / f"{service.name}.log"
+    env = {**os.environ, "SWITCHBOARD_HOME": str(config.home), **service.env}
+    try:
+        done = subprocess.run(service.then, cwd=repo_root(), env=env, capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        raise StackError(f"{service.name}: `{' '.join(service.then)}` did not finish in 300 s") from None
+    with log.open("a") as out:
+        out.write(done.stdout + done.stderr)
+    if done.returncode != 0:
+        output = (done.stdout + done.stderr)[-2000:]
+        raise StackError(f"{service.name}: `{' '.join(service.then[1:])}` failed:\n{output}")
 
 
 def stop(config: SwitchboardConfig, services: list[Service]) -> list[str]:
