@@ -22,20 +22,30 @@ __all__ = ["RemoteEngine", "RemoteRouter", "RemoteTurns"]
 
 
 class RemoteRouter:
-    def __init__(self, handle: DeploymentHandle) -> None:
-        self._handle = handle
+    """`source`: the MLflow router version (artifact URI) this release routes with; None: the deployment's own."""
+
+    def __init__(self, handle: DeploymentHandle, source: str | None = None) -> None:
+        self._handle, self._source = handle, source
         self.version = "remote"
 
+    async def prepare(self) -> str:
+        return await self._handle.prepare.remote(self._source)
+
     async def route(self, query: str, context_type: str = "none") -> RouteDecision:
-        return await self._handle.route.remote(query, context_type)
+        return await self._handle.route.remote(query, context_type, self._source)
 
 
 class RemoteEngine(Engine):
-    def __init__(self, handle: DeploymentHandle, name: str, model: str) -> None:
-        self._handle, self.name, self.model = handle, name, model
+    """`pin`: the model pin (as a dict) this release generates with; None: the deployment's configured engine."""
+
+    def __init__(self, handle: DeploymentHandle, name: str, model: str, pin: dict | None = None) -> None:
+        self._handle, self.name, self.model, self._pin = handle, name, model, pin
+
+    async def prepare(self) -> None:
+        await self._handle.prepare.remote(self._pin)
 
     async def generate(self, request: GenerationRequest) -> AsyncIterator[EngineEvent]:
-        stream = self._handle.options(stream=True).generate.remote(request)
+        stream = self._handle.options(stream=True).generate.remote(request, self._pin)
         finished = False
         try:
             async for event in stream:

@@ -18,8 +18,10 @@ from components.engines import EngineConfig, EngineEvent, GenerationRequest, cre
 from components.http import AssistServing, Metrics, build_api_server
 from components.network import ArticleIndex, NetworkStore
 from components.network.api import build_api
-from components.pipeline import AssistRequest, Event, RequestError, build_pipeline
+from components.pipeline import AssistRequest, Event, Release, RequestError, build_pipeline
+from components.pipeline.factory import follow_registry, release_from
 from components.routing import RouteDecision, load_router
+from components.versions.pools import PinnedEngines, RouterVersions
 from serve.adapters import RemoteEngine, RemoteRouter, RemoteTurns
 
 __all__ = ["AgentDeployment", "GeneratorDeployment", "IngressDeployment", "InternalApisDeployment",
@@ -28,21 +30,47 @@ __all__ = ["AgentDeployment", "GeneratorDeployment", "IngressDeployment", "Inter
 
 @serve.deployment(name="router")
 class RouterDeployment:
-    def __init__(self, config: dict) -> None:
-        routing = SwitchboardConfig.model_validate(config).routing
-        self.router = load_router(routing.artifact, routing.min_confidence)
+    """Routes with the configured artifact, or with the MLflow version the agent's release names."""
 
-    def route(self, query: str, context_type: str = "none") -> RouteDecision:
-        return self.router.route(query, context_type)
+    def __init__(self, config: dict) -> None:
+        settings = SwitchboardConfig.model_validate(config)
+        self.router = load_router(settings.routing.artifact, settings.routing.min_confidence)
+        self.versions = None
+        if settings.mlflow.tracking_uri:
+            from components.versions import VersionStore
+
+            mlflow = settings.mlflow
+            self.versions = RouterVersions(VersionStore(mlflow.tracking_uri, mlflow.prefix, mlflow.timeout_s),
+                                           Path(settings.home) / "mlflow-cache" / "router")
+
+    async def prepare(self, source: str | None) -> str:
+        """Loads a router version before a release that uses it serves (raising if it cannot)."""
+        return self._router(source).version
+
+    def route(self, query: str, context_type: str = "none", source: str | None = None) -> RouteDecision:
+        return self._router(source).route(query, context_type)
+
+    def _router(self, source: str | None):
+        return self.router if source is None or self.versions is None else self.versions.get(source)
 
 
 @serve.deployment(name="generator")
 class GeneratorDeployment:
-    def __init__(self, engine: dict) -> None:
-        self.engine = create_engine(EngineConfig.model_validate(engine))
+    """Wraps the configured engine; a model pin from the agent's release selects the engine per request."""
 
-    async def generate(self, request: GenerationRequest) -> AsyncIterator[EngineEvent]:
-        async for event in self.engine.generate(request):
+    def __init__(self, engine: dict) -> None:
+        self.base = EngineConfig.model_validate(engine)
+        self.engine = create_engine(self.base)
+        self.pinned = PinnedEngines(self.base)
+
+    async def prepare(self, pin: dict | None) -> None:
+        """Loads a pinned engine before a release that uses it serves (raising if it cannot)."""
+        if pin is not None:
+            self.pinned.get(pin)
+
+    async def generate(self, request: GenerationRequest, pin: dict | None = None) -> AsyncIterator[EngineEvent]:
+        engine = self.engine if pin is None else self.pinned.get(pin)
+        async for event in engine.generate(request):
             yield event
 
     async def check_health(self) -> None:  # Serve restarts a replica whose engine is unhealthy
@@ -51,11 +79,23 @@ class GeneratorDeployment:
 
 @serve.deployment(name="agent")
 class AgentDeployment:
-    def __init__(self, config: dict, router: DeploymentHandle, generator: DeploymentHandle) -> None:
+    async def __init__(self, config: dict, router: DeploymentHandle, generator: DeploymentHandle) -> None:
         settings = SwitchboardConfig.model_validate(config)
         engine = settings.engines.generator
+        self.router_handle, self.generator_handle, self.settings = router, generator, settings
         self.pipeline = build_pipeline(settings, router=RemoteRouter(router),
                                        generator=RemoteEngine(generator, engine.kind, _model_name(engine)))
+        # With an MLflow tracking URI, the champion versions serve from the start and alias moves follow.
+        self.follower = await follow_registry(self.pipeline, settings, build=self._release)
+
+    async def _release(self, loaded) -> Release:
+        """A release whose router and generator run in their deployments, loaded there before it serves."""
+        pin = loaded.pins["generator"]
+        router = RemoteRouter(self.router_handle, loaded.router_item.source)
+        generator = RemoteEngine(self.generator_handle, pin.engine, pin.model, pin.model_dump(mode="json"))
+        await router.prepare()
+        await generator.prepare()
+        return release_from(loaded, self.settings, router=router, generator=generator)
 
     async def turn(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event | dict]:
         """First a verdict ({"accepted": True} or {"refused": {...}}), then the turn's events.

@@ -93,6 +93,7 @@ def build_api_server(assist: AssistServing, *, auth_token: str | None = None, re
 
     @app.get("/metrics", response_class=Response)
     async def metrics() -> Response:
+        assist.metrics.observe_versions(await assist.turns.ready())
         return Response(generate_latest(assist.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

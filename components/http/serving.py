@@ -60,6 +60,19 @@ class Metrics:
                                registry=r)
         self.skills = Counter("switchboard_skill_calls", "Skill calls by skill and status.", ["skill", "status"],
                               registry=r)
+        self.version_failures = Gauge("switchboard_version_load_failures",
+                                      "MLflow alias resolutions or version loads that failed (the old versions kept "
+                                      "serving).", registry=r)
+        self.serving = Gauge("switchboard_serving_version", "The versions serving now (1 per item).",
+                             ["item", "version"], registry=r)
+
+    def observe_versions(self, ready: dict[str, str]) -> None:
+        """Sets the version gauges from a TurnService.ready() answer (at each scrape)."""
+        self.version_failures.set(float(ready.get("registry.load_failures", 0)))
+        self.serving.clear()
+        for item, version in ready.items():
+            if not item.startswith("registry."):
+                self.serving.labels(item, version).set(1)
 
     def observe(self, event: Event, agent: str) -> None:
         data = event.payload()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -69,6 +70,8 @@ class VersionStore:
         os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] = str(int(max(1, timeout_s)))
         os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = str(max_retries)
         os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")  # no "View run at" per registration
+        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no bars in serving logs
+        logging.getLogger("mlflow.store.model_registry.abstract_store").setLevel(logging.WARNING)  # "Waiting up to"
         from mlflow import MlflowClient
 
         self.tracking_uri, self.prefix = tracking_uri, prefix
@@ -191,7 +194,7 @@ class VersionStore:
         """The version's artifact folder, downloaded once into `destination`/<name>/v<version>."""
         target = destination / item.name / f"v{item.version}"
         if (target / ".complete").exists():
-            return target
+            return Path((target / ".complete").read_text())
         target.mkdir(parents=True, exist_ok=True)
         from mlflow.artifacts import download_artifacts
 

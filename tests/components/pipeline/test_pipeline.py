@@ -325,3 +325,22 @@ async def test_the_log_records_exactly_the_timings_and_versions_the_done_event_s
     assert row["total_ms"] == done["timings"]["total_ms"] and row["ttft_ms"] == done["timings"]["ttft_ms"]
     assert json.loads(row["stages"]) == done["timings"]["stages"]
     assert json.loads(row["versions"]) == done["versions"]
+
+
+async def test_a_swap_mid_turn_never_mixes_two_releases(make_pipeline):
+    from dataclasses import replace
+
+    pipeline = make_pipeline(**_engines("sim", SIM__TBT_MS="5"))
+    old = pipeline.release
+    stream = pipeline.run(AssistRequest(query="Tell me about this company", context={"type": "company", "id": "c0004"}))
+    names = []
+    async for event in stream:
+        names.append(event.name)
+        if event.name == "route":  # the turn has started on `old`: swap everything under it
+            pipeline.swap(replace(old, versions={**old.versions, "prompts": "swapped@v9"}))
+        if event.terminal:
+            done = event
+    assert names[-1] == "done" and done.data.versions["prompts"] == old.versions["prompts"]
+    after = [e async for e in pipeline.run(AssistRequest(query="Tell me about this company",
+                                                         context={"type": "company", "id": "c0004"}))]
+    assert after[-1].data.versions["prompts"] == "swapped@v9"

@@ -1,0 +1,115 @@
+"""A running pipeline follows the champion alias in a real MLflow server: moves, broken versions, rollback."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from components.config import load_config
+from components.conversation_log import ConversationLog
+from components.pipeline import AssistRequest, build_pipeline
+from components.pipeline.factory import follow_registry
+from components.prompts import Prompt, PromptLibrary
+from components.versions import sync_all
+
+pytestmark = pytest.mark.integration
+
+JOB = {"query": "Am I a good fit for this job?", "member_id": "m00001", "context": {"type": "job", "id": "j00002"}}
+
+
+@pytest.fixture
+async def following(store, internal_api, switchboard_home, tmp_path):
+    """A pipeline serving the champion versions of `store`, with its follower (no background polling)."""
+    sync_all(store)
+    config = load_config(environ={"SWITCHBOARD_HOME": str(switchboard_home), "SWITCHBOARD_APIS__BASE_URL": internal_api,
+                                  "SWITCHBOARD_MLFLOW__TRACKING_URI": store.tracking_uri,
+                                  "SWITCHBOARD_MLFLOW__PREFIX": store.prefix,
+                                  "SWITCHBOARD_MLFLOW__POLL_INTERVAL_S": "3600"})
+    pipeline = build_pipeline(config)
+    pipeline.log = ConversationLog(tmp_path / "logs")
+    follower = await follow_registry(pipeline, config)
+    yield pipeline, follower
+    await follower.stop()
+
+
+async def _done(pipeline, request=JOB):
+    events = [event async for event in pipeline.run(AssistRequest(**request))]
+    assert events[-1].name == "done", events[-1]
+    return events[-1].data
+
+
+def _register(store, name: str, template: str) -> int:
+    source = PromptLibrary.load().get(name)
+    edited = Prompt(source.name, source.version, source.role, template, source.agent, "edit", source.variables)
+    [change] = store.sync_prompts(PromptLibrary.load().replace(edited))
+    return change.version
+
+
+async def test_serving_starts_on_the_champion_versions(following, store):
+    pipeline, follower = following
+    done = await _done(pipeline)
+    assert done.versions["alias"] == "champion"
+    assert "job_assessment.generator@v1" in done.versions["prompts"]
+    assert done.versions["generator_pin"] == "v1 extractive:extractive-v1@1"
+    assert done.versions["router_model"].startswith("v1 router-")
+    assert follower.status.failures == 0 and follower.status.serving[store.name("router")] == "v1"
+
+
+async def test_an_alias_move_is_picked_up_and_shows_in_the_next_turn(following, store, tmp_path):
+    pipeline, follower = following
+    name = "job_assessment.generator"
+    template = PromptLibrary.load().get(name).template + "\nAlways end with one concrete next step."
+    version = _register(store, name, template)
+    assert not await follower.check()  # a new version alone changes nothing: only the alias serves
+    store.move_alias("prompt", store.name(name), "champion", version, why="test promotion")
+    assert await follower.check()
+    assert pipeline.release.prompts.get(name).template == template
+    done = await _done(pipeline)
+    assert f"{name}@v{version}" in done.versions["prompts"]
+    [record] = [r for r in ConversationLog(tmp_path / "logs").read().to_dicts() if r["turn_id"] == done.turn_id]
+    assert f"{name}@v{version}" in record["versions"]  # the log reports what served, like `done`
+
+
+async def test_a_broken_version_keeps_the_old_one_serving_and_says_so(following, store, broken_router, caplog):
+    pipeline, follower = following
+    name = "company_understanding.generator"
+    version = _register(store, name, "Answer {{query}} without the dossier.")  # the code renders more variables
+    store.move_alias("prompt", store.name(name), "champion", version, why="bad edit")
+    with caplog.at_level(logging.ERROR, "switchboard.versions"):
+        assert not await follower.check()
+        assert not await follower.check()  # the same broken set is not retried noisily
+    assert [r.message for r in caplog.records if "kept the serving versions" in r.message][:1]
+    assert len([r for r in caplog.records if "kept the serving versions" in r.message]) == 1
+    assert "uses variables ['query'] but the code renders" in follower.status.last_error
+    done = await _done(pipeline, {"query": "Tell me about this company", "context": {"type": "company", "id": "c0004"}})
+    assert f"{name}@v1" in done.versions["prompts"]
+    ready = await pipeline.ready()
+    assert int(ready["registry.load_failures"]) >= 1
+
+    store.rollback("prompt", store.name(name), why="broken")
+    store.register_router(broken_router)
+    store.move_alias("model", store.name("router"), "champion", 2, why="bad router")
+    assert not await follower.check()
+    assert "router" in follower.status.last_error and "does not load" in follower.status.last_error
+    assert (await _done(pipeline)).versions["router_model"].startswith("v1 ")
+
+
+async def test_rollback_restores_what_served_before(following, store):
+    pipeline, follower = following
+    name = "global.identity"
+    version = _register(store, name, PromptLibrary.load().get(name).template + " Be warm.")
+    store.move_alias("prompt", store.name(name), "champion", version, why="try warmth")
+    assert await follower.check()
+    assert f"{name}@v{version}" in (await _done(pipeline)).versions["prompts"]
+    store.rollback("prompt", store.name(name), why="too chatty")
+    assert await follower.check()
+    assert f"{name}@v1" in (await _done(pipeline)).versions["prompts"]
+
+
+async def test_an_unreachable_registry_keeps_serving(following, store, monkeypatch):
+    pipeline, follower = following
+    monkeypatch.setattr(follower.store, "resolve", lambda *a, **k: (_ for _ in ()).throw(OSError("connection refused")))
+    assert not await follower.check()
+    assert "cannot resolve 'champion'" in follower.status.last_error
+    assert (await _done(pipeline)).versions["alias"] == "champion"

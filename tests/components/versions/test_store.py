@@ -1,0 +1,97 @@
+"""Registering sources into a real MLflow server, moving aliases, rolling back."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from components.prompts import Prompt, PromptLibrary
+from components.versions import MODEL_NAMES, VersionStoreError, load_pins, resolve, serving_table, sync_all
+
+pytestmark = pytest.mark.integration
+
+
+def _edited(library: PromptLibrary, name: str, suffix: str) -> PromptLibrary:
+    source = library.get(name)
+    return library.replace(Prompt(source.name, source.version + 1, source.role, source.template + suffix,
+                                  source.agent, "sharper wording", source.variables))
+
+
+def test_sync_registers_everything_once_and_a_second_run_registers_nothing(store):
+    library = PromptLibrary.load()
+    changes = sync_all(store)
+    assert {c.name for c in changes} == {store.name(p.name) for p in library} | {store.name(m) for m in MODEL_NAMES}
+    assert all(c.first and c.version == 1 for c in changes)
+    assert sync_all(store) == []
+    resolved = resolve(store, library, "champion")
+    assert set(resolved.describe().values()) == {"v1"}
+    prompt = store.client.get_prompt_version(store.name("job_assessment.generator"), 1)
+    assert prompt.tags["agent"] == "job_assessment" and prompt.tags["role"] == "generator"
+    assert prompt.tags["variables"] == ",".join(sorted(library.get("job_assessment.generator").variables))
+    pin = store.client.get_model_version(store.name("generator"), "1")
+    assert pin.tags["engine"] == load_pins()["generator"].engine and pin.tags["revision"] == "1"
+    router_run = store.client.get_run(store.client.get_model_version(store.name("router"), "1").run_id)
+    assert router_run.data.metrics["accuracy"] > 0.85  # the router is registered with its dev-set metrics
+
+
+def test_an_edited_prompt_becomes_a_new_version_and_leaves_champion_alone(store):
+    sync_all(store)
+    edited = _edited(PromptLibrary.load(), "post_takeaways.generator", "\nBe brief.")
+    changes = store.sync_prompts(edited)
+    assert [(c.name, c.version, c.first) for c in changes] == [(store.name("post_takeaways.generator"), 2, False)]
+    assert store.sync_prompts(edited) == []
+    assert store.resolve("prompt", store.name("post_takeaways.generator"), "champion").version == 1
+    assert store.client.get_prompt_version(store.name("post_takeaways.generator"), 2).template.endswith("Be brief.")
+
+
+def test_rollback_restores_the_previous_champion_and_records_who_and_why(store):
+    sync_all(store)
+    name = store.name("global.identity")
+    store.sync_prompts(_edited(PromptLibrary.load(), "global.identity", " v2"))
+    store.sync_prompts(_edited(PromptLibrary.load(), "global.identity", " v3"))
+    store.move_alias("prompt", name, "champion", 3, why="promoted")
+    assert store.rollback("prompt", name, why="tone regressed", by="oncall") == (3, 1)  # v2 never served
+    assert store.resolve("prompt", name, "champion").version == 1
+    stamp = json.loads(store.client.get_prompt_version(name, 1).tags["rollback"])
+    assert stamp == {"from": 3, "by": "oncall", "why": "tone regressed"}
+    with pytest.raises(VersionStoreError, match="no version before v1"):
+        store.rollback("prompt", name, why="again")
+
+
+def test_rollback_after_a_move_made_in_the_ui_goes_to_the_next_older_version(store, broken_router):
+    sync_all(store)
+    store.register_router(broken_router)
+    name = store.name("router")
+    store.client.set_registered_model_alias(name, "champion", "2")  # what the MLflow UI does: no history
+    assert store.rollback("model", name, why="bad router") == (2, 1)
+    assert store.aliases("model", name) == {"champion": 1}
+
+
+def test_cli_versions_and_rollback(store, monkeypatch):
+    from components.cli import app
+
+    sync_all(store)
+    store.sync_prompts(_edited(PromptLibrary.load(), "career_advice.planner", " v2"))
+    store.move_alias("prompt", store.name("career_advice.planner"), "champion", 2, why="test")
+    monkeypatch.setenv("SWITCHBOARD_MLFLOW__TRACKING_URI", store.tracking_uri)
+    monkeypatch.setenv("SWITCHBOARD_MLFLOW__PREFIX", store.prefix)
+    runner = CliRunner()
+    shown = runner.invoke(app, ["versions"], terminal_width=200)
+    assert shown.exit_code == 0, shown.output
+    assert f"{store.prefix}.career_advice.planner" in shown.output and "champion=v2" in shown.output
+    rolled = runner.invoke(app, ["rollback", "career_advice.planner", "--why", "worse plans", "--by", "me"])
+    assert rolled.exit_code == 0, rolled.output
+    assert "champion v2 -> v1" in rolled.output
+    assert {r["name"]: r["aliases"] for r in serving_table(store)}[store.name("career_advice.planner")] == "champion=v1"
+    unknown = runner.invoke(app, ["rollback", "nonsense", "--why", "x"])
+    assert unknown.exit_code == 1 and "unknown item 'nonsense'" in unknown.output
+
+
+def test_an_unreachable_server_is_a_clear_error():
+    from components.versions import VersionStore
+
+    store = VersionStore("http://127.0.0.1:9", timeout_s=2)
+    with pytest.raises(VersionStoreError, match="MLflow at http://127.0.0.1:9"):
+        store.resolve("model", "switchboard.router", "champion")
