@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +13,10 @@ import httpx
 import pytest
 from hypothesis import settings
 
+from components.config import load_config
 from components.network import ArticleIndex, NetworkStore
 from components.network.api import build_api
+from components.stack import mlflow_command
 from components.stack.local import ThreadedServer
 
 # HYPOTHESIS_PROFILE=deep make test runs the property tests twenty times harder.
@@ -51,3 +55,29 @@ def internal_api(network: NetworkStore, switchboard_home: Path) -> Iterator[str]
 def api(internal_api: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=internal_api, timeout=10) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a real MLflow server on loopback (SQLite store, proxied artifacts), as `make up` runs it."""
+    home = tmp_path_factory.mktemp("mlflow_home")
+    port = free_port()
+    config = load_config(environ={"SWITCHBOARD_HOME": str(home), "SWITCHBOARD_MLFLOW__PORT": str(port)})
+    log = (home / "mlflow.log").open("wb")
+    process = subprocess.Popen(mlflow_command(config), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                               env={**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"})
+    url = config.mlflow.local_url
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"MLflow server did not start:\n{(home / 'mlflow.log').read_text()[-3000:]}")
+        time.sleep(0.3)
+    yield url
+    os.killpg(process.pid, 15)
+    process.wait(timeout=20)
