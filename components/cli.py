@@ -207,9 +207,6 @@ def data_generate() -> None:
     console.print(f"routing/dev_set   {len(rows)} rows")
 
 
-if __name__ == "__main__":
-    app()
-
 
 def _store(config):
     from components.versions import VersionStore
@@ -285,3 +282,7 @@ def rollback(name: Annotated[str, typer.Argument(help="Prompt or model, e.g. gen
     before, after = _versions_call(lambda: store.rollback(kind, full, why=why, by=by, alias=config.mlflow.alias))
     console.print(f"{full}: {config.mlflow.alias} v{before} -> v{after}; serving picks it up within "
                   f"{config.mlflow.poll_interval_s:g}s")
+
+
+if __name__ == "__main__":
+    app()

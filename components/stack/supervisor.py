@@ -107,6 +107,8 @@ def start(config: SwitchboardConfig, services: list[Service], progress=None) -> 
     run = _run_dir(config)
     for service in services:
         if _pid(config, service.name) is not None:
+            if service.then:  # idempotent one-shots (a sync) run again: the sources may have changed
+                _run_once(config, service)
             continue
         if healthy(service.health_url):
             raise StackError(f"{service.name}: something else already answers at {service.health_url}; "
