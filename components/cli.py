@@ -66,7 +66,7 @@ def route(query: str, context: Annotated[str, typer.Option(help="post, job, comp
 @app.command()
 def up() -> None:
     """Start the stack with the embedded defaults in the background and print its URLs."""
-    from components.stack import StackError, default_services, start
+    from components.stack import StackError, default_services, start, stop
 
     config = _config()
     services = default_services(config)
@@ -74,6 +74,7 @@ def up() -> None:
         with console.status("starting services") as spinner:
             start(config, services, progress=lambda name: spinner.update(f"waiting for {name} to be healthy"))
     except StackError as exc:
+        stop(config, services)  # all or nothing: no half-started stack left behind
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
     table = Table(title="Switchboard is up", show_header=False)

@@ -36,8 +36,12 @@ class TurnRecord(BaseModel):
     plan_source: str = Field("none", description="planner, default (fallback) or none")
     plan_repairs: list[str] = Field(default_factory=list)
     skills: list[dict[str, Any]] = Field(default_factory=list, description="name, params, status, latency_ms, error")
+    dossier: list[dict[str, Any]] = Field(default_factory=list,
+                                          description="What the skills returned (skill, params, data): the facts "
+                                                      "the answer may use, kept so evaluators judge groundedness")
     example_ids: list[str] = Field(default_factory=list)
     answer: str = ""
+    followups: list[str] = Field(default_factory=list)
     attachments: list[dict[str, Any]] = Field(default_factory=list)
     trust_action: str = "allow"
     trust_category: str | None = None
@@ -59,14 +63,15 @@ SCHEMA = pl.Schema({
     "conversation_id": pl.String, "turn_id": pl.String, "timestamp": pl.Datetime("us", "UTC"),
     "member_id": pl.String, "agent": pl.String, "route_confidence": pl.Float64, "in_scope": pl.Boolean,
     "query": pl.String, "context_type": pl.String, "context_id": pl.String, "plan_text": pl.String,
-    "plan_source": pl.String, "plan_repairs": pl.List(pl.String), "skills": pl.String,
+    "plan_source": pl.String, "plan_repairs": pl.List(pl.String), "skills": pl.String, "dossier": pl.String,
     "example_ids": pl.List(pl.String),
-    "answer": pl.String, "attachments": pl.String, "trust_action": pl.String, "trust_category": pl.String,
+    "answer": pl.String, "followups": pl.List(pl.String), "attachments": pl.String, "trust_action": pl.String,
+    "trust_category": pl.String,
     "degraded": pl.String, "error_code": pl.String, "error_message": pl.String, "ttft_ms": pl.Float64,
     "tbt_ms": pl.Float64, "total_ms": pl.Float64, "stages": pl.String, "versions": pl.String,
     "feedback_rating": pl.String, "feedback_comment": pl.String, "feedback_at": pl.Datetime("us", "UTC"),
 })
-_JSON_COLUMNS = ("skills", "attachments", "stages", "versions")
+_JSON_COLUMNS = ("skills", "dossier", "attachments", "stages", "versions")
 
 
 def _row(record: TurnRecord) -> dict[str, Any]:

@@ -122,6 +122,7 @@ class _TurnState:
     versions: dict[str, str] = field(default_factory=dict)
     release: Release | None = None
     router_version: str = "unknown"
+    followups: list[str] = field(default_factory=list)
 
     def mark(self, stage: str) -> None:
         self.stages[stage] = round((time.perf_counter() - self.started) * 1000, 3)
@@ -277,13 +278,15 @@ class Pipeline:
             for attachment in attachments_for(state.answer, grounding, self._links):
                 state.attachments.append(attachment.model_dump())
                 yield Event("attachment", attachment)
-            yield Event("followups", FollowupsData(suggestions=agent.followups(turn, grounding)[:3]))
+            state.followups = agent.followups(turn, grounding)[:3]
+            yield Event("followups", FollowupsData(suggestions=state.followups))
 
     async def _say(self, state: _TurnState, text: str, followups: list[str]) -> AsyncIterator[Event]:
         state.answer = text
         state.first_delta = time.perf_counter()
         yield Event("delta", DeltaData(text=text))
-        yield Event("followups", FollowupsData(suggestions=followups))
+        state.followups = list(followups)
+        yield Event("followups", FollowupsData(suggestions=state.followups))
 
     # -- planning: each call fires as soon as it parses ------------------------------------------------
 
@@ -520,7 +523,10 @@ class Pipeline:
             plan_repairs=state.plan_repairs,
             skills=[{"name": r.skill, "params": r.params, "status": r.status, "latency_ms": r.latency_ms,
                      "error": r.error} for r in state.results],
-            example_ids=[e.id for e in state.examples], answer=state.answer, attachments=state.attachments,
+            dossier=[{"skill": r.skill, "params": r.params, "data": r.data}
+                     for r in state.results if r.status == "done"],
+            example_ids=[e.id for e in state.examples], answer=state.answer, followups=state.followups,
+            attachments=state.attachments,
             trust_action=state.trust.action, trust_category=state.trust.category, degraded=state.degraded,
             error_code=state.error.code if state.error else None,
             error_message=state.error.message if state.error else None, ttft_ms=timings.ttft_ms,

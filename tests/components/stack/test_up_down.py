@@ -18,21 +18,23 @@ def _cli(*args, env):
 
 
 def test_up_starts_everything_prints_urls_and_down_stops_it(tmp_path):
-    apis_port, serve_port = free_port(), free_port()
+    apis_port, serve_port, mlflow_port = free_port(), free_port(), free_port()
     env = {**os.environ, "SWITCHBOARD_HOME": str(tmp_path), "SWITCHBOARD_APIS__PORT": str(apis_port),
-           "SWITCHBOARD_SERVE__PORT": str(serve_port), "COLUMNS": "200"}
+           "SWITCHBOARD_SERVE__PORT": str(serve_port), "SWITCHBOARD_MLFLOW__PORT": str(mlflow_port), "COLUMNS": "200"}
     up = _cli("up", env=env)
     assert up.returncode == 0, up.stdout + up.stderr
     assert f"http://127.0.0.1:{apis_port}" in up.stdout and f"http://127.0.0.1:{serve_port}/" in up.stdout
+    assert f"http://127.0.0.1:{mlflow_port}" in up.stdout
     try:
         assert httpx.get(f"http://127.0.0.1:{apis_port}/healthz", timeout=5).json()["status"] == "ok"
-        assert httpx.get(f"http://127.0.0.1:{serve_port}/healthz", timeout=5).json()["status"] == "ok"
+        health = httpx.get(f"http://127.0.0.1:{serve_port}/healthz", timeout=5).json()
+        assert health["status"] == "ok" and health["versions"]["alias"] == "champion"  # serving follows MLflow
         assert "<html" in httpx.get(f"http://127.0.0.1:{serve_port}/", timeout=5).text.lower()
         assert _cli("up", env=env).returncode == 0  # idempotent: already running is fine
     finally:
         down = _cli("down", env=env)
-    assert down.returncode == 0 and "apis" in down.stdout and "serve" in down.stdout
-    for port in (apis_port, serve_port):
+    assert down.returncode == 0 and all(name in down.stdout for name in ("apis", "serve", "mlflow"))
+    for port in (apis_port, serve_port, mlflow_port):
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
     assert not list((tmp_path / "run").glob("*.pid"))
@@ -41,7 +43,7 @@ def test_up_starts_everything_prints_urls_and_down_stops_it(tmp_path):
 def test_up_refuses_a_port_someone_else_answers_on(tmp_path, internal_api):
     port = internal_api.rsplit(":", 1)[1]
     env = {**os.environ, "SWITCHBOARD_HOME": str(tmp_path), "SWITCHBOARD_APIS__PORT": port,
-           "SWITCHBOARD_SERVE__PORT": str(free_port()), "COLUMNS": "200"}
+           "SWITCHBOARD_SERVE__PORT": str(free_port()), "SWITCHBOARD_MLFLOW__PORT": str(free_port()), "COLUMNS": "200"}
     up = _cli("up", env=env)
     assert up.returncode == 1 and "something else already answers" in up.stdout
 

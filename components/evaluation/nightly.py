@@ -1,0 +1,167 @@
+"""The nightly evaluation over a day of the conversation log: sample, score (resumably), summarise.
+
+State for a date lives under `<home>/eval/day=YYYY-MM-DD/`: `scores/*.parquet` (one file per scored
+batch, written atomically), `summary.json` once the run finished, and `trend.png`. A run whose
+summary exists is complete, and running the date again replaces it; a run without one crashed or
+was stopped, and running it again resumes, scoring only the turns not yet scored.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from components.conversation_log import ConversationLog
+from components.evaluation.rubric import Rubric
+from components.evaluation.stats import mean_interval, wilson
+
+__all__ = ["EvalDay", "sample_turns", "summarize", "trend_plot", "worst_turns"]
+
+RATES = ("hallucination", "rai_violation", "good")
+MEANS = ("overall_quality", "coherence", "style")
+
+
+def sample_turns(log: ConversationLog, day: date, n: int = 500, seed: int | None = None) -> list[dict[str, Any]]:
+    """Up to `n` finished turns of `day`, stratified by agent: proportional shares, at least a few per agent."""
+    frame = log.read(day).filter(pl.col("error_code").is_null() | (pl.col("error_code") != "cancelled"))
+    rows = frame.sort("turn_id").to_dicts()
+    if len(rows) <= n:
+        return rows
+    rng = random.Random(seed if seed is not None else day.toordinal())
+    by_agent: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_agent[row["agent"]].append(row)
+    floor = min(5, n // max(1, len(by_agent)))
+    quota = {a: max(min(floor, len(g)), math.floor(n * len(g) / len(rows))) for a, g in by_agent.items()}
+    while sum(quota.values()) < n:  # hand out what rounding left, largest remainder first
+        spare = [a for a in by_agent if quota[a] < len(by_agent[a])]
+        best = max(spare, key=lambda a: n * len(by_agent[a]) / len(rows) - quota[a])
+        quota[best] += 1
+    while sum(quota.values()) > n:
+        quota[max(quota, key=quota.get)] -= 1
+    return [row for agent, group in sorted(by_agent.items()) for row in rng.sample(group, quota[agent])]
+
+
+class EvalDay:
+    """The files of one evaluated date; see the module docstring for the replace/resume rule."""
+
+    def __init__(self, home: Path, day: date) -> None:
+        self.day, self.root = day, Path(home) / "eval" / f"day={day.isoformat()}"
+        self.scores_dir, self.summary_path = self.root / "scores", self.root / "summary.json"
+
+    @property
+    def complete(self) -> bool:
+        return self.summary_path.exists()
+
+    def start(self) -> str:
+        """'replace' (a finished run is cleared), 'resume' (a partial run continues) or 'new'."""
+        if self.complete:
+            shutil.rmtree(self.root)
+            mode = "replace"
+        else:
+            mode = "resume" if self.scores_dir.exists() else "new"
+        self.scores_dir.mkdir(parents=True, exist_ok=True)
+        return mode
+
+    def scored_ids(self) -> set[str]:
+        return set(self.scores()["turn_id"].to_list()) if any(self.scores_dir.glob("*.parquet")) else set()
+
+    def scores(self) -> pl.DataFrame:
+        files = sorted(self.scores_dir.glob("*.parquet"))
+        return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed") if files else pl.DataFrame()
+
+    def write_batch(self, rows: list[dict[str, Any]], index: int) -> Path:
+        path = self.scores_dir / f"batch-{index:05d}.parquet"
+        tmp = path.with_suffix(".tmp")
+        pl.DataFrame(rows).write_parquet(tmp)
+        tmp.replace(path)  # atomic: a crash leaves a whole batch or none
+        return path
+
+    def write_summary(self, summary: dict[str, Any]) -> None:
+        tmp = self.summary_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(summary, indent=2, sort_keys=True))
+        tmp.replace(self.summary_path)
+
+    @staticmethod
+    def previous_summary(home: Path, day: date) -> dict[str, Any] | None:
+        earlier = sorted(p for p in (Path(home) / "eval").glob("day=*/summary.json")
+                         if p.parent.name.removeprefix("day=") < day.isoformat())
+        return json.loads(earlier[-1].read_text()) if earlier else None
+
+
+def _dimension_stats(frame: pl.DataFrame) -> dict[str, dict[str, float]]:
+    stats = {}
+    n = frame.height
+    for name in RATES:
+        hits = int(frame[name].sum()) if n else 0
+        rate, low, high = wilson(hits, n)
+        stats[f"{name}_rate"] = {"value": round(rate, 4), "low": round(low, 4), "high": round(high, 4), "n": n}
+    for name in MEANS:
+        mean, low, high = mean_interval(frame[name].cast(pl.Float64).to_list() if n else [])
+        stats[f"{name}_mean"] = {"value": round(mean, 4), "low": round(low, 4), "high": round(high, 4), "n": n}
+    return stats
+
+
+def summarize(scores: pl.DataFrame, rubric: Rubric, day: date, previous: dict[str, Any] | None,
+              logged_turns: int, versions: dict[str, int]) -> dict[str, Any]:
+    """Rates with Wilson intervals, means with normal intervals, per agent, and deltas against `previous`."""
+    overall = _dimension_stats(scores)
+    per_agent = {agent: _dimension_stats(scores.filter(pl.col("agent") == agent))
+                 for agent in sorted(scores["agent"].unique().to_list())} if scores.height else {}
+    deltas = {}
+    if previous:
+        for key, stat in overall.items():
+            before = previous.get("overall", {}).get(key, {}).get("value")
+            if before is not None:
+                deltas[key] = round(stat["value"] - before, 4)
+    return {"date": day.isoformat(), "rubric": rubric.ref, "scored": scores.height, "logged_turns": logged_turns,
+            "overall": overall, "per_agent": per_agent, "deltas": deltas,
+            "previous_date": previous.get("date") if previous else None, "versions_served": versions}
+
+
+def worst_turns(scores: pl.DataFrame, turns: dict[str, dict[str, Any]], k: int = 10) -> list[dict[str, Any]]:
+    if not scores.height:
+        return []
+    ranked = scores.sort(["overall_quality", "hallucination", "coherence"], descending=[False, True, False]).head(k)
+    return [{"turn_id": row["turn_id"], "agent": row["agent"], "quality": row["overall_quality"],
+             "hallucination": row["hallucination"], "rai_violation": row["rai_violation"],
+             "query": (turns.get(row["turn_id"], {}).get("query") or "")[:80],
+             "answer": (turns.get(row["turn_id"], {}).get("answer") or "")[:160].replace("\n", " "),
+             "findings": row["findings"]} for row in ranked.to_dicts()]
+
+
+def trend_plot(home: Path, path: Path) -> Path | None:
+    """Hallucination, RAI and good-answer rates (with intervals) over every evaluated date, as a PNG."""
+    summaries = [json.loads(p.read_text()) for p in sorted((Path(home) / "eval").glob("day=*/summary.json"))]
+    if not summaries:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    dates = [s["date"] for s in summaries]
+    figure, axis = plt.subplots(figsize=(8, 4))
+    for name in RATES:
+        stats = [s["overall"][f"{name}_rate"] for s in summaries]
+        values = [x["value"] for x in stats]
+        axis.plot(dates, values, marker="o", label=name.replace("_", " "))
+        axis.fill_between(dates, [x["low"] for x in stats], [x["high"] for x in stats], alpha=0.15)
+    axis.set_ylim(0, 1)
+    axis.set_ylabel("rate (95% Wilson interval)")
+    axis.set_title("Nightly evaluation")
+    axis.legend()
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path

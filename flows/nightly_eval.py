@@ -1,0 +1,152 @@
+"""nightly_eval: yesterday's conversations scored the way annotators would, logged to MLflow.
+
+Small tasks over components/evaluation: sample (stratified by agent) -> score in batches (code
+assertions, model-free evaluators, the LLM judge when engines.judge is set) -> summarise with
+intervals and deltas -> MLflow run tagged with the versions that served -> Prefect artifacts
+(summary, worst turns, trend plot) -> the annotation queue for humans.
+
+    python -m flows.nightly_eval                      # yesterday
+    python -m flows.nightly_eval --day 2026-11-20 --sample-size 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from components.config import SwitchboardConfig, load_config
+from components.conversation_log import ConversationLog
+from components.evaluation import (
+    EvalDay,
+    export_queue,
+    judge_turn,
+    load_rubric,
+    sample_turns,
+    score_turn,
+    summarize,
+    trend_plot,
+    worst_turns,
+)
+from components.evaluation.groundedness import evidence_text
+
+BATCH = 50
+
+
+@task(retries=2, retry_delay_seconds=2)
+def load_sample(home: str, day: date, sample_size: int) -> tuple[list[dict], int]:
+    log = ConversationLog(Path(home) / "logs")
+    return sample_turns(log, day, sample_size), log.read(day).height
+
+
+@task(retries=2, retry_delay_seconds=2)
+def score_batch(config: SwitchboardConfig, turns: list[dict], home: str, day: date, index: int) -> int:
+    """Scores one batch and writes it atomically; a retry or a resumed run redoes only this batch."""
+    rubric = load_rubric()
+    scores = [score_turn(rubric, turn) for turn in turns]
+    if config.engines.judge is not None:
+        from components.engines import create_engine
+
+        engine = create_engine(config.engines.judge)
+
+        async def judge_all():
+            return await asyncio.gather(*(judge_turn(
+                engine, rubric, t["turn_id"], t["agent"], t["query"],
+                evidence_text(t["query"], f"{t['context_type']} {t['context_id'] or ''}", t["dossier"] or "[]"),
+                t["answer"] or "") for t in turns))
+
+        for score, judged in zip(scores, asyncio.run(judge_all()), strict=True):
+            score["judge"] = judged.model_dump_json() if judged else None
+    EvalDay(Path(home), day).write_batch(scores, index)
+    return len(scores)
+
+
+@task
+def summarise(home: str, day: date, turns: list[dict], logged: int) -> dict:
+    evaluated = EvalDay(Path(home), day)
+    scores = evaluated.scores()
+    served: dict[str, Counter] = {}
+    for turn in turns:
+        for item, version in json.loads(turn["versions"] or "{}").items():
+            if item in ("prompts", "generator", "planner", "router", "generator_pin", "planner_pin", "router_model"):
+                served.setdefault(item, Counter())[version] += 1
+    versions = {item: dict(counts.most_common(3)) for item, counts in served.items()}
+    summary = summarize(scores, load_rubric(), day, EvalDay.previous_summary(Path(home), day), logged, versions)
+    evaluated.write_summary(summary)
+    return summary
+
+
+@task(retries=2, retry_delay_seconds=3)
+def log_to_mlflow(config: SwitchboardConfig, day: date, summary: dict, plot: str | None) -> str | None:
+    tracking = config.mlflow.tracking_uri
+    if not tracking:
+        get_run_logger().info("no mlflow.tracking_uri: the summary stays in %s/eval", config.home)
+        return None
+    from components.versions.tracking import keyed_run
+
+    metrics = {f"{key}": stat["value"] for key, stat in summary["overall"].items()}
+    metrics |= {f"{key}.ci_low": stat["low"] for key, stat in summary["overall"].items()}
+    metrics |= {f"{key}.ci_high": stat["high"] for key, stat in summary["overall"].items()}
+    metrics |= {f"{agent}.{key}": stat["value"] for agent, stats in summary["per_agent"].items()
+                for key, stat in stats.items()}
+    metrics |= {f"delta.{key}": value for key, value in summary["deltas"].items()}
+    tags = {f"served.{item}": ", ".join(counts)[:250] for item, counts in summary["versions_served"].items()}
+    return keyed_run(tracking, "switchboard-nightly-eval", "switchboard.eval_date", day.isoformat(),
+                     run_name=f"nightly-eval-{day.isoformat()}", tags={"rubric": summary["rubric"], **tags},
+                     params={"scored": summary["scored"], "logged_turns": summary["logged_turns"]},
+                     metrics=metrics, artifacts=[Path(plot)] if plot else [], dicts={"summary.json": summary})
+
+
+@task
+def publish(day: date, summary: dict, worst: list[dict], plot: str | None, run_id: str | None) -> None:
+    rows = [f"| {key} | {stat['value']:.3f} | [{stat['low']:.3f}, {stat['high']:.3f}] | "
+            f"{summary['deltas'].get(key, float('nan')):+.3f} |" for key, stat in summary["overall"].items()]
+    text = "\n".join([f"# Nightly evaluation {day.isoformat()}",
+                      f"{summary['scored']} of {summary['logged_turns']} logged turns scored with {summary['rubric']}"
+                      + (f"; MLflow run `{run_id}`" if run_id else ""),
+                      "", "| metric | value | 95% interval | delta vs previous night |", "| --- | --- | --- | --- |",
+                      *rows, "", f"Trend plot: `{plot}`" if plot else ""])
+    create_markdown_artifact(text, key="nightly-eval-summary", description=f"Nightly evaluation {day.isoformat()}")
+    create_table_artifact(worst, key="nightly-eval-worst-turns", description="The lowest-scoring turns")
+
+
+@flow(name="nightly_eval", log_prints=True)
+def nightly_eval(day: date | None = None, sample_size: int = 500, annotation_share: float = 0.1) -> dict:
+    """Scores a day of conversations (default: yesterday, UTC); re-running a date replaces its results."""
+    config = load_config()
+    day = day or (datetime.now(UTC).date() - timedelta(days=1))
+    home = str(config.home)
+    evaluated = EvalDay(Path(home), day)
+    mode = evaluated.start()
+    turns, logged = load_sample(home, day, sample_size)
+    done = evaluated.scored_ids() if mode == "resume" else set()
+    pending = [t for t in turns if t["turn_id"] not in done]
+    logger = get_run_logger()
+    logger.info("%s: %d logged, %d sampled, %d already scored (%s)", day, logged, len(turns), len(done), mode)
+    offset = len(list(evaluated.scores_dir.glob("*.parquet")))
+    futures = [score_batch.submit(config, pending[i:i + BATCH], home, day, offset + i // BATCH)
+               for i in range(0, len(pending), BATCH)]
+    for future in futures:
+        future.result()
+    summary = summarise(home, day, turns, logged)
+    plot = trend_plot(Path(home), evaluated.root / "trend.png")
+    run_id = log_to_mlflow(config, day, summary, str(plot) if plot else None)
+    by_id = {t["turn_id"]: t for t in turns}
+    publish(day, summary, worst_turns(evaluated.scores(), by_id), str(plot) if plot else None, run_id)
+    queue = turns[: max(1, int(len(turns) * annotation_share))] if turns else []
+    export_queue(load_rubric(), queue, evaluated.root / "annotation_queue.jsonl")
+    return summary
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--day", type=date.fromisoformat, default=None)
+    parser.add_argument("--sample-size", type=int, default=500)
+    arguments = parser.parse_args()
+    nightly_eval(arguments.day, arguments.sample_size)
