@@ -19,7 +19,7 @@ from components.http import AssistServing, Metrics, build_api_server
 from components.network import ArticleIndex, NetworkStore
 from components.network.api import build_api
 from components.pipeline import AssistRequest, Event, Release, RequestError, build_pipeline
-from components.pipeline.factory import follow_registry, release_from
+from components.pipeline.factory import follow_examples, follow_registry, release_from
 from components.routing import RouteDecision, load_router
 from components.versions.pools import PinnedEngines, RouterVersions
 from serve.adapters import RemoteEngine, RemoteRouter, RemoteTurns
@@ -87,6 +87,7 @@ class AgentDeployment:
                                        generator=RemoteEngine(generator, engine.kind, _model_name(engine)))
         # With an MLflow tracking URI, the champion versions serve from the start and alias moves follow.
         self.follower = await follow_registry(self.pipeline, settings, build=self._release)
+        self.examples_follower = follow_examples(self.pipeline, settings)  # new build_examples versions
 
     async def _release(self, loaded) -> Release:
         """A release whose router and generator run in their deployments, loaded there before it serves."""

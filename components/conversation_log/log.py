@@ -125,7 +125,8 @@ class ConversationLog:
         files = sorted(self.root.glob(pattern))
         if not files:
             return pl.LazyFrame(schema=SCHEMA)
-        return pl.scan_parquet(files, schema=SCHEMA)
+        # Files written before a column existed read it as null; columns a newer writer added are ignored.
+        return pl.scan_parquet(files, schema=SCHEMA, missing_columns="insert", extra_columns="ignore")
 
     def read(self, day: date | None = None) -> pl.DataFrame:
         return self.scan(day).collect()

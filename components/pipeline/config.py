@@ -19,6 +19,8 @@ class PipelineConfig(BaseModel):
     max_query_chars: int = Field(2000, ge=10, description="Longest query accepted.")
     max_calls: int = Field(6, ge=1, le=20, description="Most skill calls one plan may fire.")
     examples_k: int = Field(3, ge=0, le=10, description="Response examples injected into the prompt.")
+    examples_poll_s: float = Field(30.0, gt=0, description="How often serving checks for a newer examples table "
+                                                          "version (written by the build_examples flow).")
     history_turns: int = Field(4, ge=0, le=20, description="Earlier turns shown to the generator.")
     check_every_tokens: int = Field(8, ge=1, description="Output trust checks run every this many tokens.")
     max_answer_tokens: int = Field(600, ge=16, description="Longest answer the generator may write.")

@@ -17,7 +17,7 @@ from components.trust import TrustPolicy
 if TYPE_CHECKING:  # components.config imports the pipeline's own config section
     from components.config import SwitchboardConfig
 
-__all__ = ["build_pipeline", "follow_registry", "open_examples", "release_from"]
+__all__ = ["build_pipeline", "follow_examples", "follow_registry", "open_examples", "release_from"]
 
 
 def open_examples(home: Path) -> ExampleIndex:
@@ -107,3 +107,39 @@ async def follow_registry(pipeline: Pipeline, config: SwitchboardConfig, build=N
     await follower.start()
     pipeline.follow_status = follower.status
     return follower
+
+
+async def refresh_examples(pipeline: Pipeline, home: Path) -> bool:
+    """Swaps in a newer examples table version if there is one; True when it did. A table that cannot
+    serve (another embedder) is logged and the current one kept."""
+    import asyncio
+    import logging
+
+    current = pipeline.examples
+    latest = await asyncio.to_thread(ExampleIndex.latest_version, home)
+    if current is None or latest is None or latest == current.version:
+        return False
+    try:
+        pipeline.examples = await asyncio.to_thread(ExampleIndex.open, home, HashingEmbedder(), latest)
+    except Exception as exc:  # noqa: BLE001 - a bad table must not take serving down
+        logging.getLogger("switchboard.examples").error("kept examples v%s; v%s does not serve: %s",
+                                                        current.version, latest, exc)
+        return False
+    logging.getLogger("switchboard.examples").info("serving examples v%s (was v%s)", latest, current.version)
+    return True
+
+
+def follow_examples(pipeline: Pipeline, config: SwitchboardConfig):
+    """A background task that serves each new examples table version within pipeline.examples_poll_s."""
+    import asyncio
+    import logging
+
+    async def poll() -> None:
+        while True:
+            await asyncio.sleep(config.pipeline.examples_poll_s)
+            try:
+                await refresh_examples(pipeline, Path(config.home))
+            except Exception as exc:  # noqa: BLE001 - storage unreachable for a moment: say so, try again later
+                logging.getLogger("switchboard.examples").warning("cannot check the examples table: %s", exc)
+
+    return asyncio.create_task(poll(), name="follow-examples") if pipeline.examples is not None else None

@@ -123,6 +123,7 @@ class _TurnState:
     release: Release | None = None
     router_version: str = "unknown"
     followups: list[str] = field(default_factory=list)
+    examples_index: ExampleIndex | None = None  # the examples table version this turn retrieves from
 
     def mark(self, stage: str) -> None:
         self.stages[stage] = round((time.perf_counter() - self.started) * 1000, 3)
@@ -223,7 +224,8 @@ class Pipeline:
 
         `agent` forces an agent instead of routing (OpenAI's `model` naming one).
         """
-        state = _TurnState(request, request.conversation_id or uuid.uuid4().hex, release=self.release)
+        state = _TurnState(request, request.conversation_id or uuid.uuid4().hex, release=self.release,
+                           examples_index=self.examples)
         state.router_version = self._router_version
         state.forced_agent = agent
         try:
@@ -374,12 +376,13 @@ class Pipeline:
                                                   latency_ms=result.latency_ms, error=result.error)))
 
     async def _retrieve(self, state: _TurnState, agent: Agent) -> None:
-        if self.examples is None or not self.config.examples_k:
+        index = state.examples_index
+        if index is None or not self.config.examples_k:
             return
-        if self.examples.in_memory:  # a sub-millisecond matrix product: cheaper than a thread hop
-            state.examples = self.examples.search(agent.name, state.request.query, self.config.examples_k)
+        if index.in_memory:  # a sub-millisecond matrix product: cheaper than a thread hop
+            state.examples = index.search(agent.name, state.request.query, self.config.examples_k)
         else:
-            state.examples = await asyncio.to_thread(self.examples.search, agent.name, state.request.query,
+            state.examples = await asyncio.to_thread(index.search, agent.name, state.request.query,
                                                      self.config.examples_k)
         state.mark("retrieval_ms")
 
@@ -491,14 +494,15 @@ class Pipeline:
 
     # -- the end of a turn ---------------------------------------------------------------------------
 
-    def versions(self, release: Release | None = None, router_version: str | None = None) -> dict[str, str]:
-        release = release or self.release
+    def versions(self, release: Release | None = None, router_version: str | None = None,
+                 examples: ExampleIndex | None = None) -> dict[str, str]:
+        release, examples = release or self.release, examples or self.examples
         versions = {"router": router_version or self._router_version,
                     "planner": f"{release.planner.name}:{release.planner.model}",
                     "generator": f"{release.generator.name}:{release.generator.model}", **release.versions}
-        if self.examples is not None:
-            versions["embedder"] = self.examples.embedder_version
-            versions["examples"] = f"v{self.examples.version}"
+        if examples is not None:
+            versions["embedder"] = examples.embedder_version
+            versions["examples"] = f"v{examples.version}"
         return versions
 
     def _timings(self, state: _TurnState) -> Timings:
@@ -511,7 +515,8 @@ class Pipeline:
 
     def _seal(self, state: _TurnState) -> None:
         if state.timings is None:
-            state.timings, state.versions = self._timings(state), self.versions(state.release, state.router_version)
+            state.timings, state.versions = self._timings(state), self.versions(state.release, state.router_version,
+                                                                       state.examples_index)
 
     def _record(self, state: _TurnState) -> TurnRecord:
         request, timings = state.request, state.timings

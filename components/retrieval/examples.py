@@ -94,6 +94,14 @@ class ExampleIndex:
             table.checkout(version)
         return cls(table, embedder, table.version)
 
+    @staticmethod
+    def latest_version(home: Path) -> int | None:
+        """The newest version of the examples table under `home`, or None when there is none."""
+        db = lancedb.connect(str(home / "lancedb"))
+        if TABLE not in db.list_tables().tables:
+            return None
+        return db.open_table(TABLE).version
+
     def search(self, agent: str, query: str, k: int = 3, embedder_version: str | None = None) -> list[Example]:
         if embedder_version is not None and embedder_version != self._embedder.version:
             raise EmbedderMismatchError(f"query embedded with '{embedder_version}' but the examples table "

@@ -58,3 +58,22 @@ def test_a_crash_mid_write_loses_no_finished_turn_and_leaves_no_torn_record(tmp_
 def test_empty_log_reads_as_an_empty_table_with_the_schema(tmp_path):
     frame = ConversationLog(tmp_path / "none").read()
     assert frame.height == 0 and "feedback_rating" in frame.columns
+
+
+def test_files_from_older_and_newer_writers_read_as_one_table(tmp_path):
+    import polars as pl
+
+    from components.conversation_log.log import SCHEMA
+
+    log = ConversationLog(tmp_path)
+    day = tmp_path / "day=2026-11-01"
+    day.mkdir(parents=True)
+    row = {name: None for name in SCHEMA.names()} | {"turn_id": "old", "conversation_id": "c", "agent": "x",
+                                                     "query": "q", "context_type": "none", "in_scope": True}
+    older = pl.DataFrame([row], schema=SCHEMA).drop("dossier", "followups")  # written before those columns
+    older.write_parquet(day / "turn-old.parquet")
+    newer = pl.DataFrame([row | {"turn_id": "new"}], schema=SCHEMA).with_columns(pl.lit(1).alias("added_later"))
+    newer.write_parquet(day / "turn-new.parquet")
+    frame = log.read()
+    assert sorted(frame["turn_id"].to_list()) == ["new", "old"] and frame.schema == SCHEMA
+    assert frame.filter(pl.col("turn_id") == "old")["dossier"].to_list() == [None]
