@@ -285,5 +285,33 @@ def rollback(name: Annotated[str, typer.Argument(help="Prompt or model, e.g. gen
                   f"{config.mlflow.poll_interval_s:g}s")
 
 
+
+@app.command()
+def traffic(turns: Annotated[int, typer.Option(help="Turns to send (follow-ups included).", min=1)] = 100,
+            url: Annotated[str | None, typer.Option(help="Assistant base URL (default: the Serve app).")] = None,
+            concurrency: Annotated[int, typer.Option(help="Conversations in flight at once.", min=1)] = 4,
+            seed: Annotated[int, typer.Option(help="Seed of the question stream.")] = 7) -> None:
+    """Replay realistic member questions (typos, follow-ups, feedback) against the running service."""
+    import asyncio
+
+    from rich.progress import Progress
+
+    from components.evaluation.traffic import replay
+    from components.network import NetworkStore
+
+    config = _config()
+    base = (url or f"http://{config.serve.host}:{config.serve.port}").rstrip("/")
+    network = NetworkStore.load(config.apis.data_dir)
+    with Progress(console=console) as progress:
+        bar = progress.add_task(f"turns to {base}", total=turns)
+        report = asyncio.run(replay(base, turns, network, seed=seed, concurrency=concurrency,
+                                    progress=lambda: progress.advance(bar)))
+    console.print(f"{report.turns} turns ({report.follow_ups} follow-ups), {report.feedback} ratings; "
+                  f"by agent: {report.agents}")
+    if report.errors:
+        console.print(f"[red]{len(report.errors)} failed[/red], e.g. {report.errors[0]}")
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()

@@ -125,6 +125,17 @@ class MlflowConfig(_Section):
         return f"http://{self.host}:{self.port}"
 
 
+class PrefectConfig(_Section):
+    """The local Prefect server `make up` starts, and where the offline flows report."""
+
+    host: str = Field("127.0.0.1", description="Interface the local Prefect server binds to.")
+    port: int = Field(4200, ge=1, le=65535, description="Port of the local Prefect server (UI and API).")
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.port}/api"
+
+
 class SwitchboardConfig(_Section):
     """Root of the configuration. Loaded by `load_config()`; see infra/switchboard.yaml."""
 
@@ -137,6 +148,7 @@ class SwitchboardConfig(_Section):
     pipeline: PipelineConfig = Field(default_factory=PipelineConfig, description="Budgets and prompt sizes.")
     serve: ServeConfig = Field(default_factory=ServeConfig, description="Ray Serve deployments and HTTP.")
     mlflow: MlflowConfig = Field(default_factory=MlflowConfig, description="Versions in MLflow, followed by alias.")
+    prefect: PrefectConfig = Field(default_factory=PrefectConfig, description="The local Prefect server.")
 
     @model_validator(mode="after")
     def _absolute_home(self) -> SwitchboardConfig:

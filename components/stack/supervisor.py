@@ -50,6 +50,9 @@ def mlflow_command(config: SwitchboardConfig) -> list[str]:
 def default_services(config: SwitchboardConfig) -> list[Service]:
     apis, serve, tracking = config.apis, config.serve, config.mlflow.tracking_uri or config.mlflow.local_url
     base = f"http://{serve.host}:{serve.port}"
+    prefect = config.prefect
+    prefect_env = {"PREFECT_HOME": str(Path(config.home) / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                   "PREFECT_UI_API_URL": prefect.api_url}
     return [
         # MLflow first: serving resolves the champion versions from it at start. The sync registers the
         # sources in the repo (a no-op when nothing changed since the last `make up`).
@@ -67,6 +70,16 @@ def default_services(config: SwitchboardConfig) -> list[Service]:
                       "OpenAI-compatible API": f"{base}/v1", "Metrics": f"{base}/metrics"},
                 env={"SWITCHBOARD_APIS__BASE_URL": apis.url, "SWITCHBOARD_MLFLOW__TRACKING_URI": tracking},
                 start_timeout_s=240),
+        # Prefect: the server (UI and API), then the offline flows served with the schedules of infra/prefect.yaml.
+        Service(name="prefect", command=[sys.executable, "-m", "prefect", "server", "start", "--host", prefect.host,
+                                         "--port", str(prefect.port)],
+                health_url=f"{prefect.api_url}/health", urls={"Prefect UI (flows, schedules, artifacts)":
+                                                              f"http://{prefect.host}:{prefect.port}"},
+                env=prefect_env, start_timeout_s=120),
+        Service(name="flows", command=[sys.executable, "-m", "flows.deployments"],
+                health_url=f"{prefect.api_url}/deployments/name/nightly_eval/nightly", urls={},
+                env={**prefect_env, "PREFECT_API_URL": prefect.api_url, "SWITCHBOARD_MLFLOW__TRACKING_URI": tracking},
+                start_timeout_s=120),
     ]
 
 
