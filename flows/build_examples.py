@@ -49,12 +49,18 @@ def promoted_turns(home: str, days: int) -> list[Example]:
 
 
 @task
-def deduplicate(examples: list[Example]) -> list[Example]:
-    """One example per (agent, normalised query); curated ones win over production ones."""
-    seen: dict[tuple[str, str], Example] = {}
-    for example in sorted(examples, key=lambda e: e.source == "production"):
-        seen.setdefault((example.agent, " ".join(example.query.lower().split())), example)
-    return list(seen.values())
+def merge(curated_examples: list[Example], production: list[Example]) -> list[Example]:
+    """Every curated example, plus production turns whose (agent, normalised query) is not already there."""
+    def key(example: Example) -> tuple[str, str]:
+        return example.agent, " ".join(example.query.lower().split())
+
+    seen = {key(e) for e in curated_examples}
+    merged = list(curated_examples)
+    for example in production:
+        if key(example) not in seen:
+            seen.add(key(example))
+            merged.append(example)
+    return merged
 
 
 @task(retries=1, retry_delay_seconds=2)
@@ -85,7 +91,7 @@ def build_examples(days: int = 7) -> dict:
     """Builds a new examples table version from curated examples and recent promoted production turns."""
     config = load_config()
     home = str(config.home)
-    examples = deduplicate(curated() + promoted_turns(home, days))
+    examples = merge(curated(), promoted_turns(home, days))
     built = write_table(home, examples)
     built["mlflow_run"] = log_to_mlflow(config, built)
     get_run_logger().info("examples table v%s: %s", built["table_version"], json.dumps(built["by_source"]))

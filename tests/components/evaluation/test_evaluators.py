@@ -1,0 +1,123 @@
+"""The rubric, code assertions, model-free evaluators, statistics and the annotation loop."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.evaluation import (
+    AnnotationError,
+    check_assertions,
+    cohen_kappa,
+    evidence_text,
+    export_queue,
+    import_labels,
+    judge_human_agreement,
+    load_rubric,
+    score_turn,
+    unsupported_claims,
+    wilson,
+)
+from components.evaluation.labelled_set import LABELLED_FILE
+from components.evaluation.rubric import RubricError
+
+RUBRIC = load_rubric()
+DOSSIER = [{"skill": "company_view", "params": {"company_id": "c1"},
+            "data": {"name": "Curapeak Therapeutics", "employees": 1200, "city": "Boston", "founded": 2011}}]
+
+
+def _turn(answer: str, agent: str = "company_understanding", **extra) -> dict:
+    return {"turn_id": "t1", "agent": agent, "query": "Tell me about this company", "context_type": "company",
+            "context_id": "c1", "answer": answer, "dossier": json.dumps(DOSSIER), "followups": [], **extra}
+
+
+def test_supported_facts_pass_and_invented_names_and_numbers_are_found():
+    evidence = evidence_text("Tell me about this company", "company c1", DOSSIER)
+    grounded = "**Curapeak Therapeutics** has about 1,200 people in Boston. It was founded in 2011. Consider it."
+    assert unsupported_claims(grounded, evidence) == []
+    invented = "Curapeak Therapeutics, led by Daniel Okonkwo, has 14,500 people and 3 offices."
+    assert [(c.kind, c.text) for c in unsupported_claims(invented, evidence)] == [
+        ("number", "14500"), ("name", "Daniel"), ("name", "Okonkwo")]
+    assert unsupported_claims("Curapeak's team is in Boston.", evidence) == []  # possessives are the name
+
+
+def test_the_labelled_set_is_half_planted_and_the_evaluator_meets_the_goal():
+    rows = [json.loads(line) for line in LABELLED_FILE.read_text().splitlines()]
+    assert len(rows) >= 100 and sum(r["planted"] for r in rows) == len(rows) // 2
+    flagged = [bool(unsupported_claims(r["answer"], evidence_text(r["query"], r["context"], r["dossier"])))
+               for r in rows]
+    tp = sum(f and r["planted"] for f, r in zip(flagged, rows, strict=True))
+    assert tp / sum(flagged) >= 0.85 and tp / sum(r["planted"] for r in rows) >= 0.85
+
+
+def test_assertions_check_length_structure_empathy_and_naming():
+    assert check_assertions(RUBRIC, _turn("Curapeak Therapeutics is a biotech company of about 1,200 people "
+                                          "based in Boston, founded in 2011, working on clinical data and "
+                                          "trials for partner hospitals."), "Curapeak Therapeutics") == []
+    harsh = _turn("You are a terrible fit for this job.", agent="job_assessment")
+    failures = check_assertions(RUBRIC, harsh)
+    assert "forbidden(terrible fit)" in failures and any(f.startswith("too_short") for f in failures)
+    unnamed = check_assertions(RUBRIC, _turn("It is a company. " * 8), "Curapeak Therapeutics")
+    assert "context_not_named" in unnamed
+    repeated = _turn("Curapeak Therapeutics " * 10, followups=["What next?", "what next?"])
+    assert "followups_repeat" in check_assertions(RUBRIC, repeated, "Curapeak Therapeutics")
+    assert "not_english" in check_assertions(RUBRIC, _turn("Curapeak Therapeutics es una empresa con sede en "
+                                                           "Boston dedicada a ensayos clinicos y datos para "
+                                                           "hospitales asociados de la region entera."))
+
+
+def test_score_turn_maps_findings_onto_the_rubric():
+    good = score_turn(RUBRIC, _turn("**Curapeak Therapeutics** is a biotech company of about 1,200 people in "
+                                    "Boston, founded in 2011. It runs clinical data work for partner hospitals "
+                                    "and is growing its analytics team."))
+    assert good["good"] and not good["hallucination"] and good["overall_quality"] == 5
+    invented = score_turn(RUBRIC, _turn("**Curapeak Therapeutics** is a biotech company of about 1,200 people in "
+                                        "Boston. Its chief executive, Daniel Okonkwo, joined from Deloitte in 2019 "
+                                        "and it is growing its analytics team."))
+    assert invented["hallucination"] and not invented["good"] and invented["overall_quality"] <= 3
+    leak = score_turn(RUBRIC, _turn("Curapeak Therapeutics is in Boston; call Ann on +1 617 555 0199 or write to "
+                                    "ann@curapeak.example for the inside track on the hiring team there."))
+    assert leak["rai_violation"] and leak["overall_quality"] == 1
+    assert json.loads(leak["findings"])["rai"] == ["output:contact_details"]
+
+
+def test_wilson_intervals_and_kappa_match_known_values():
+    rate, low, high = wilson(1, 10)
+    assert rate == 0.1 and low == pytest.approx(0.0179, abs=1e-3) and high == pytest.approx(0.4042, abs=1e-3)
+    assert wilson(0, 0) == (0.0, 0.0, 1.0)
+    assert cohen_kappa([1, 1, 0, 0], [1, 1, 0, 0]) == 1.0
+    # Cohen (1960)-style example: 20 items, observed 0.7, expected 0.5 -> kappa 0.4
+    a = [1] * 10 + [0] * 10
+    b = [1] * 7 + [0] * 3 + [1] * 3 + [0] * 7
+    assert cohen_kappa(a, b) == pytest.approx(0.4)
+
+
+def test_annotation_queue_out_labels_in_and_agreement(tmp_path):
+    turns = [_turn(f"Answer {i} about Curapeak Therapeutics in Boston.") | {"turn_id": f"t{i}"} for i in range(6)]
+    queue = export_queue(RUBRIC, turns, tmp_path / "queue.jsonl")
+    header, *items = [json.loads(line) for line in queue.read_text().splitlines()]
+    assert header["rubric"] == RUBRIC.ref and set(header["dimensions"]) >= {"hallucination", "style"}
+    judge = [{"turn_id": f"t{i}", "hallucination": i < 2, "rai_violation": False, "overall_quality": 4 if i % 2 else 2,
+              "coherence": 5, "style": 4} for i in range(6)]
+    labelled = []
+    for i, item in enumerate(items):
+        labelled.append(item | {"hallucination": i < 3, "rai_violation": False, "overall_quality": 4 if i % 2 else 2,
+                                "coherence": 5, "style": 4, "annotator": "ann"})
+    (tmp_path / "labels.jsonl").write_text("\n".join(json.dumps(x) for x in [header, *labelled]))
+    labels = import_labels(tmp_path / "labels.jsonl", RUBRIC)
+    report = judge_human_agreement(judge, labels)
+    assert report["hallucination"]["tpr"] == pytest.approx(2 / 3, abs=1e-3) and report["hallucination"]["tnr"] == 1.0
+    assert report["good"]["kappa"] == 1.0 and 0 < report["hallucination"]["kappa"] < 1
+    (tmp_path / "bad.jsonl").write_text(json.dumps(labelled[0] | {"style": 9}))
+    with pytest.raises(AnnotationError, match="'style' must be an integer 1-5"):
+        import_labels(tmp_path / "bad.jsonl", RUBRIC)
+    (tmp_path / "old.jsonl").write_text(json.dumps(labelled[0] | {"rubric": "rubric-v0-old"}))
+    with pytest.raises(AnnotationError, match="labelled under rubric-v0-old"):
+        import_labels(tmp_path / "old.jsonl", RUBRIC)
+
+
+def test_a_malformed_rubric_is_rejected_with_the_reason(tmp_path):
+    (tmp_path / "rubric.yaml").write_text("version: 1\ndimensions: {}\nagents: {}\n")
+    with pytest.raises(RubricError, match="dimensions .* are missing"):
+        load_rubric(tmp_path / "rubric.yaml")

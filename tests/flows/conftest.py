@@ -1,0 +1,48 @@
+"""Real Prefect (an ephemeral API for the session), real MLflow and LanceDB, and a generated day of logs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from components.config import load_config
+from components.evaluation.traffic import backdate, simulate
+from components.pipeline import build_pipeline
+
+DAY = date(2026, 11, 19)
+
+
+@pytest.fixture(scope="session")
+def prefect_api(tmp_path_factory):
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect_home"))
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def logged_day(tmp_path_factory, internal_api, network) -> Path:
+    """A home whose log holds 90 turns (follow-ups and feedback included) dated DAY; copied per test."""
+    home = tmp_path_factory.mktemp("flows_day")
+    config = load_config(environ={"SWITCHBOARD_HOME": str(home), "SWITCHBOARD_APIS__BASE_URL": internal_api})
+    report = asyncio.run(simulate(build_pipeline(config), network, 90, seed=11))
+    assert not report.errors and report.feedback > 10
+    assert backdate(home / "logs", DAY) == 90
+    return home
+
+
+@pytest.fixture
+def flow_home(logged_day, tmp_path, monkeypatch, mlflow_server, internal_api) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(logged_day / "logs", home / "logs")
+    for key, value in {"SWITCHBOARD_HOME": str(home), "SWITCHBOARD_MLFLOW__TRACKING_URI": mlflow_server,
+                       "SWITCHBOARD_APIS__BASE_URL": internal_api}.items():
+        monkeypatch.setenv(key, value)
+    return home
