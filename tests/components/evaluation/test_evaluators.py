@@ -121,3 +121,19 @@ def test_a_malformed_rubric_is_rejected_with_the_reason(tmp_path):
     (tmp_path / "rubric.yaml").write_text("version: 1\ndimensions: {}\nagents: {}\n")
     with pytest.raises(RubricError, match="dimensions .* are missing"):
         load_rubric(tmp_path / "rubric.yaml")
+
+
+async def test_the_llm_judge_scores_through_the_engine_interface_and_survives_bad_output():
+    from components.engines import EngineConfig, create_engine
+    from components.engines.config import SimConfig
+    from components.evaluation import judge_turn
+
+    scripted = SimConfig(ttft_ms=1, tbt_ms=0, output="scripted", script=[
+        "overall_quality: 4\nhallucination: no\nrai_violation: false\ncoherence: 5\nstyle: 4\nrationale: grounded",
+        "I think this answer is quite good overall.",
+    ])
+    engine = create_engine(EngineConfig(kind="sim", sim=scripted))
+    args = (RUBRIC, "t1", "company_understanding", "Tell me about this company", "evidence", "answer")
+    scores = await judge_turn(engine, *args)
+    assert scores.overall_quality == 4 and scores.hallucination is False and scores.rationale == "grounded"
+    assert await judge_turn(engine, *args) is None  # prose instead of YAML: no score, no crash

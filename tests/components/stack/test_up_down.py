@@ -18,23 +18,26 @@ def _cli(*args, env):
 
 
 def test_up_starts_everything_prints_urls_and_down_stops_it(tmp_path):
-    apis_port, serve_port, mlflow_port = free_port(), free_port(), free_port()
+    apis_port, serve_port, mlflow_port, prefect_port = free_port(), free_port(), free_port(), free_port()
     env = {**os.environ, "SWITCHBOARD_HOME": str(tmp_path), "SWITCHBOARD_APIS__PORT": str(apis_port),
-           "SWITCHBOARD_SERVE__PORT": str(serve_port), "SWITCHBOARD_MLFLOW__PORT": str(mlflow_port), "COLUMNS": "200"}
+           "SWITCHBOARD_SERVE__PORT": str(serve_port), "SWITCHBOARD_MLFLOW__PORT": str(mlflow_port),
+           "SWITCHBOARD_PREFECT__PORT": str(prefect_port), "COLUMNS": "200"}
     up = _cli("up", env=env)
     assert up.returncode == 0, up.stdout + up.stderr
     assert f"http://127.0.0.1:{apis_port}" in up.stdout and f"http://127.0.0.1:{serve_port}/" in up.stdout
-    assert f"http://127.0.0.1:{mlflow_port}" in up.stdout
+    assert f"http://127.0.0.1:{mlflow_port}" in up.stdout and f"http://127.0.0.1:{prefect_port}" in up.stdout
     try:
         assert httpx.get(f"http://127.0.0.1:{apis_port}/healthz", timeout=5).json()["status"] == "ok"
         health = httpx.get(f"http://127.0.0.1:{serve_port}/healthz", timeout=5).json()
         assert health["status"] == "ok" and health["versions"]["alias"] == "champion"  # serving follows MLflow
         assert "<html" in httpx.get(f"http://127.0.0.1:{serve_port}/", timeout=5).text.lower()
+        deployments = httpx.post(f"http://127.0.0.1:{prefect_port}/api/deployments/filter", json={}, timeout=10).json()
+        assert len(deployments) == 2 and all(d["schedules"] for d in deployments)  # both flows, on nightly crons
         assert _cli("up", env=env).returncode == 0  # idempotent: already running is fine
     finally:
         down = _cli("down", env=env)
-    assert down.returncode == 0 and all(name in down.stdout for name in ("apis", "serve", "mlflow"))
-    for port in (apis_port, serve_port, mlflow_port):
+    assert down.returncode == 0 and all(name in down.stdout for name in ("apis", "serve", "mlflow", "prefect", "flows"))
+    for port in (apis_port, serve_port, mlflow_port, prefect_port):
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
     assert not list((tmp_path / "run").glob("*.pid"))
@@ -43,7 +46,8 @@ def test_up_starts_everything_prints_urls_and_down_stops_it(tmp_path):
 def test_up_refuses_a_port_someone_else_answers_on(tmp_path, internal_api):
     port = internal_api.rsplit(":", 1)[1]
     env = {**os.environ, "SWITCHBOARD_HOME": str(tmp_path), "SWITCHBOARD_APIS__PORT": port,
-           "SWITCHBOARD_SERVE__PORT": str(free_port()), "SWITCHBOARD_MLFLOW__PORT": str(free_port()), "COLUMNS": "200"}
+           "SWITCHBOARD_SERVE__PORT": str(free_port()), "SWITCHBOARD_MLFLOW__PORT": str(free_port()),
+           "SWITCHBOARD_PREFECT__PORT": str(free_port()), "COLUMNS": "200"}
     up = _cli("up", env=env)
     assert up.returncode == 1 and "something else already answers" in up.stdout
 
