@@ -313,5 +313,43 @@ def traffic(turns: Annotated[int, typer.Option(help="Turns to send (follow-ups i
         raise typer.Exit(1)
 
 
+
+@app.command()
+def labels(file: Annotated[str, typer.Argument(help="A completed annotation queue (JSONL).")],
+           day: Annotated[str, typer.Option(help="The evaluated date the queue came from (YYYY-MM-DD).")]) -> None:
+    """Import human labels for an evaluated day and print judge-human agreement per dimension."""
+    import shutil
+    from datetime import date
+    from pathlib import Path
+
+    import polars as pl
+
+    from components.evaluation import AnnotationError, EvalDay, import_labels, judge_human_agreement, load_rubric
+
+    config = _config()
+    rubric, evaluated = load_rubric(), EvalDay(config.home, date.fromisoformat(day))
+    try:
+        imported = import_labels(Path(file), rubric)
+    except (AnnotationError, OSError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    scores = evaluated.scores()
+    if not scores.height:
+        console.print(f"[red]no scores for {day} under {config.home}/eval: run the nightly_eval flow first[/red]")
+        raise typer.Exit(1)
+    # labels are versioned with the criteria they were made under
+    stored = Path(config.home) / "eval" / "labels" / rubric.ref / f"{day}.jsonl"
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(file, stored)
+    report = judge_human_agreement(scores.select(pl.exclude("findings")).to_dicts(), imported)
+    table = Table(title=f"Judge-human agreement, {day}, {len(imported)} labelled turns ({rubric.ref})")
+    for column in ("dimension", "kappa", "TPR", "TNR", "n"):
+        table.add_column(column, justify="right")
+    for name, stats in report.items():
+        table.add_row(name, f"{stats['kappa']:.3f}", f"{stats['tpr']:.3f}", f"{stats['tnr']:.3f}", str(stats["n"]))
+    console.print(table)
+    console.print(f"labels kept at {stored}")
+
+
 if __name__ == "__main__":
     app()

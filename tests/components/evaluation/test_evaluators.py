@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -137,3 +138,30 @@ async def test_the_llm_judge_scores_through_the_engine_interface_and_survives_ba
     scores = await judge_turn(engine, *args)
     assert scores.overall_quality == 4 and scores.hallucination is False and scores.rationale == "grounded"
     assert await judge_turn(engine, *args) is None  # prose instead of YAML: no score, no crash
+
+
+def test_cli_labels_imports_a_completed_queue_and_prints_agreement(tmp_path, monkeypatch):
+    from datetime import date
+
+    from typer.testing import CliRunner
+
+    from components.cli import app
+    from components.evaluation import EvalDay
+
+    turns = [_turn("**Curapeak Therapeutics** is a biotech company of about 1,200 people in Boston, founded in "
+                   f"2011, with {'Priya Raman as its chief executive' if i % 2 else 'a growing analytics team'}.")
+             | {"turn_id": f"t{i}"} for i in range(6)]
+    day = EvalDay(tmp_path, date(2026, 11, 19))
+    day.start()
+    day.write_batch([score_turn(RUBRIC, t) for t in turns], 0)
+    queue = export_queue(RUBRIC, turns, tmp_path / "queue.jsonl")
+    header, *items = queue.read_text().splitlines()
+    filled = [json.loads(line) | {"hallucination": i % 2 == 1, "rai_violation": False, "overall_quality": 4,
+                                  "coherence": 5, "style": 4} for i, line in enumerate(items)]
+    (tmp_path / "done.jsonl").write_text("\n".join([header, *map(json.dumps, filled)]))
+    monkeypatch.setenv("SWITCHBOARD_HOME", str(tmp_path))
+    result = CliRunner().invoke(app, ["labels", str(tmp_path / "done.jsonl"), "--day", "2026-11-19"],
+                                terminal_width=150)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"hallucination\s*│\s*1.000\s*│\s*1.000\s*│\s*1.000\s*│\s*6", result.output)  # agrees
+    assert (tmp_path / "eval" / "labels" / RUBRIC.ref / "2026-11-19.jsonl").exists()
