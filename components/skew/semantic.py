@@ -1,0 +1,147 @@
+"""Semantic skew: what the texts are about, compared as shares of clusters fitted on the reference.
+
+Queries and responses are embedded with the project's embedder after masking names and numbers
+(a capitalised word the lexicon does not know becomes NAME, a number NUM), so new companies or people
+are not a new topic, and after correcting misspelt words to the lexicon's closest, so sloppy typing
+(which the structural check reports) is not one either. A k-means fitted on the reference assigns both
+samples to clusters; a chi-square
+test on the cluster counts (Holm-corrected across query and response) with a total-variation effect
+threshold gives the verdict, and the report names the clusters that grew or shrank, with their top
+words and example queries.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import polars as pl
+from scipy import stats
+from sklearn.cluster import MiniBatchKMeans
+
+from components.retrieval import HashingEmbedder
+from components.skew.features import vocabulary
+from components.skew.structural import holm
+
+__all__ = ["SemanticSettings", "mask_names", "semantic_skew"]
+
+_TOKEN = re.compile(r"\b[\w'’-]+\b")
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+_STOP = frozenset("the a an and or of to in on for with is are be you your it this that as at by from can will "
+                  "have has not what how i my me do does which who about name num".split())
+
+
+@dataclass(frozen=True)
+class SemanticSettings:
+    clusters: int = 8
+    alpha: float = 0.01
+    min_effect: float = 0.15  # total variation distance between the cluster shares (noise at n=600 is ~0.1)
+    novelty_quantile: float = 0.99  # a text farther from every centroid than this share of the reference is novel
+    min_novel_excess: float = 0.1  # drift when the novel share exceeds the expected 1% by this much
+    max_fit_rows: int = 20_000
+    seed: int = 0
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[frozenset[str], tuple[str, ...]]:
+    words = vocabulary().to_list()
+    return frozenset(words), tuple(sorted(words))
+
+
+@lru_cache(maxsize=100_000)
+def _spelled(word: str) -> str:
+    """The lexicon's closest word to a misspelt lower-case one (typos are a structural shift, not a topic)."""
+    known, ordered = _lexicon()
+    if word in known or len(word) < 4:
+        return word
+    close = difflib.get_close_matches(word, ordered, n=1, cutoff=0.75)
+    return close[0] if close else word
+
+
+def mask_names(texts: list[str]) -> list[str]:
+    """Names and numbers replaced by NAME / NUM (renamed entities read the same), typos corrected."""
+    known, _ = _lexicon()
+
+    def mask(match: re.Match) -> str:
+        word = match.group(0)
+        if any(c.isdigit() for c in word):
+            return "NUM"
+        if word[0].isupper():
+            return word if word.lower() in known or len(word) == 1 else "NAME"
+        return _spelled(word)
+
+    # punctuation and casing are structure too: the embedding sees words only
+    return [_PUNCTUATION.sub(" ", _TOKEN.sub(mask, text or "")).lower() for text in texts]
+
+
+def _top_words(texts: list[str], k: int = 6) -> list[str]:
+    counts = Counter(w for t in texts for w in re.findall(r"[a-z]{3,}", t.lower()) if w not in _STOP)
+    return [w for w, _ in counts.most_common(k)]
+
+
+def _column(reference: list[str], current: list[str], queries: tuple[list[str], list[str]],
+            settings: SemanticSettings) -> dict:
+    embedder = HashingEmbedder()
+    ref_masked, cur_masked = mask_names(reference), mask_names(current)
+    ref_vectors, cur_vectors = embedder.embed(ref_masked), embedder.embed(cur_masked)
+    rng = np.random.default_rng(settings.seed)
+    fit_rows = ref_vectors if len(ref_vectors) <= settings.max_fit_rows else \
+        ref_vectors[rng.choice(len(ref_vectors), settings.max_fit_rows, replace=False)]
+    k = max(2, min(settings.clusters, len(fit_rows) // 20))
+    model = MiniBatchKMeans(n_clusters=k, random_state=settings.seed, n_init=3, batch_size=2048).fit(fit_rows)
+    ref_labels, cur_labels = model.predict(ref_vectors), model.predict(cur_vectors)
+    ref_counts = np.bincount(ref_labels, minlength=k).astype(float)
+    cur_counts = np.bincount(cur_labels, minlength=k).astype(float)
+    chi2, p_value, _, _ = stats.chi2_contingency(np.vstack([ref_counts, cur_counts]) + 0.5)
+    # New topics land in whichever cluster is nearest and can hide in the shares; they are far from all.
+    ref_distance = model.transform(ref_vectors).min(axis=1)
+    cur_distance = model.transform(cur_vectors).min(axis=1)
+    cutoff = float(np.quantile(ref_distance, settings.novelty_quantile))
+    novel = cur_distance > cutoff
+    expected = 1 - settings.novelty_quantile
+    novelty_p = float(stats.binomtest(int(novel.sum()), len(novel), expected, alternative="greater").pvalue)
+    farthest = np.argsort(-cur_distance)[:5]
+    novelty = {"test": "binomial_on_novel_share", "novel_share": round(float(novel.mean()), 4),
+               "expected_share": expected, "p_value": novelty_p, "effect": float(novel.mean() - expected),
+               "threshold": settings.min_novel_excess,
+               "examples": [queries[1][i] for i in farthest if novel[i]]}
+    ref_share, cur_share = ref_counts / ref_counts.sum(), cur_counts / cur_counts.sum()
+    clusters = []
+    for cluster in range(k):
+        members_ref = [t for t, label in zip(ref_masked, ref_labels, strict=True) if label == cluster]
+        members_cur = [t for t, label in zip(cur_masked, cur_labels, strict=True) if label == cluster]
+        grew = cur_share[cluster] > ref_share[cluster]
+        pool = (queries[1], cur_labels) if grew else (queries[0], ref_labels)
+        examples = [q for q, label in zip(*pool, strict=True) if label == cluster][:3]
+        clusters.append({"cluster": cluster, "top_words": _top_words(members_cur if grew else members_ref),
+                         "reference_share": round(float(ref_share[cluster]), 4),
+                         "current_share": round(float(cur_share[cluster]), 4),
+                         "change": round(float(cur_share[cluster] - ref_share[cluster]), 4), "examples": examples})
+    clusters.sort(key=lambda c: -abs(c["change"]))
+    return {"test": "chi_square_on_cluster_shares", "clusters_fitted": k, "statistic": float(chi2),
+            "p_value": float(p_value), "effect": float(0.5 * np.abs(ref_share - cur_share).sum()),
+            "threshold": settings.min_effect, "clusters": clusters, "novelty": novelty}
+
+
+def semantic_skew(reference: pl.DataFrame, current: pl.DataFrame,
+                  settings: SemanticSettings = SemanticSettings()) -> dict:
+    queries = (reference["query"].fill_null("").to_list(), current["query"].fill_null("").to_list())
+    results = {}
+    for column in ("query", "response"):
+        if column in reference.columns and column in current.columns:
+            results[column] = _column(reference[column].fill_null("").to_list(),
+                                      current[column].fill_null("").to_list(), queries, settings)
+    tests = [r for result in results.values() for r in (result, result["novelty"])]
+    for test, adjusted in zip(tests, holm([t["p_value"] for t in tests]), strict=True):
+        test["p_adjusted"] = adjusted
+        test["drift"] = bool(adjusted < settings.alpha and test["effect"] >= test["threshold"])
+    for result in results.values():
+        result["shares_drift"], result["drift"] = result["drift"], result["drift"] or result["novelty"]["drift"]
+    return {"drift": any(r["drift"] for r in results.values()), "alpha": settings.alpha, "correction": "holm",
+            "embedder": HashingEmbedder().version, "names_masked": True, **results,
+            "grew": [c for r in results.values() if r["drift"] for c in r["clusters"] if c["change"] > 0][:3],
+            "shrank": [c for r in results.values() if r["drift"] for c in r["clusters"] if c["change"] < 0][:3]}
