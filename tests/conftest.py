@@ -81,3 +81,19 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     os.killpg(process.pid, 15)
     process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def population(tmp_path_factory, internal_api, network):
+    """1,200 production-like turns (query, response, agent, context_type) from the real pipeline."""
+    import asyncio
+
+    from components.conversation_log import ConversationLog
+    from components.evaluation.traffic import simulate
+    from components.pipeline import build_pipeline
+
+    home = tmp_path_factory.mktemp("population")
+    config = load_config(environ={"SWITCHBOARD_HOME": str(home), "SWITCHBOARD_APIS__BASE_URL": internal_api})
+    asyncio.run(simulate(build_pipeline(config), network, 1200, seed=21))
+    return (ConversationLog(home / "logs").read().rename({"answer": "response"})
+            .select("query", "response", "agent", "context_type"))

@@ -106,10 +106,13 @@ def propose_holdout(current: pl.DataFrame, size: int, seed: int = 0) -> pl.DataF
     groups: dict[str, list[dict]] = {}
     for row in rows:
         groups.setdefault(str(row.get("agent")), []).append(row)
-    chosen = []
+    chosen, rest = [], []
     for group in groups.values():
-        chosen += rng.sample(group, max(1, round(size * len(group) / len(rows))))
-    return pl.DataFrame(chosen[:size])
+        rng.shuffle(group)
+        take = max(1, round(size * len(group) / len(rows)))
+        chosen, rest = chosen + group[:take], rest + group[take:]
+    rng.shuffle(chosen)
+    return pl.DataFrame((chosen + rng.sample(rest, max(0, size - len(chosen))))[:size])  # rounding: top up or trim
 
 
 def answer_variance(answers_by_input: dict[str, list[str]]) -> list[dict[str, Any]]:

@@ -79,12 +79,13 @@ def test_rerunning_a_date_replaces_it_and_never_duplicates(prefect_api, flow_hom
 
 def test_a_crashed_run_resumes_without_rescoring_finished_turns(prefect_api, flow_home, monkeypatch):
     import flows.nightly_eval as module
+    from components.conversation_log import ConversationLog
 
-    real, calls = module.score_turn, []
+    real = module.score_turn
+    doomed = {t["turn_id"] for t in module.sample_turns(ConversationLog(flow_home / "logs"), DAY, 80)[50:]}
 
     def crashing(rubric, turn):
-        calls.append(turn["turn_id"])
-        if len(calls) > 50:  # some batches are written, then the machine "dies" mid-batch
+        if turn["turn_id"] in doomed:  # the second batch dies mid-way; the first (50 turns) was written
             raise RuntimeError("killed")
         return real(rubric, turn)
 
@@ -96,7 +97,7 @@ def test_a_crashed_run_resumes_without_rescoring_finished_turns(prefect_api, flo
 
     crashed = EvalDay(flow_home, DAY)
     finished = crashed.scored_ids()
-    assert not crashed.complete and 0 < len(finished) < 80
+    assert not crashed.complete and len(finished) == 50 and not finished & doomed
 
     resumed = []
     monkeypatch.setattr(module, "score_turn",

@@ -21,4 +21,4 @@ def test_traffic_replays_questions_follow_ups_and_feedback(serve_app, network):
     log = ConversationLog(config.home / "logs").read()
     assert log.height - before == 24
     assert log["feedback_rating"].is_not_null().sum() >= report.feedback
-    assert log["query"].str.contains(r"[a-z]").all()
+    assert log["query"].str.strip_chars().str.len_chars().min() > 0  # noisy (typos, fragments) but never empty
