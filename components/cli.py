@@ -351,5 +351,19 @@ def labels(file: Annotated[str, typer.Argument(help="A completed annotation queu
     console.print(f"labels kept at {stored}")
 
 
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def promote(ctx: typer.Context) -> None:
+    """Gated promotion (the promote flow): --prompt NAME=V, --model NAME=V, --challenger, --dry-run, --repeats N."""
+    from flows.promote import main
+
+    _config()
+    try:
+        raise typer.Exit(main(ctx.args))
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
 if __name__ == "__main__":
     app()

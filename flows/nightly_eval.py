@@ -30,6 +30,7 @@ from components.evaluation import (
     load_rubric,
     sample_turns,
     score_turn,
+    shadow_comparison,
     summarize,
     trend_plot,
     worst_turns,
@@ -78,6 +79,7 @@ def summarise(home: str, day: date, turns: list[dict], logged: int) -> dict:
                 served.setdefault(item, Counter())[version] += 1
     versions = {item: dict(counts.most_common(3)) for item, counts in served.items()}
     summary = summarize(scores, load_rubric(), day, EvalDay.previous_summary(Path(home), day), logged, versions)
+    summary["shadow"] = shadow_comparison(ConversationLog(Path(home) / "logs"), day, load_rubric())
     evaluated.write_summary(summary)
     return summary
 
@@ -96,6 +98,9 @@ def log_to_mlflow(config: SwitchboardConfig, day: date, summary: dict, plot: str
     metrics |= {f"{agent}.{key}": stat["value"] for agent, stats in summary["per_agent"].items()
                 for key, stat in stats.items()}
     metrics |= {f"delta.{key}": value for key, value in summary["deltas"].items()}
+    if summary.get("shadow"):
+        metrics |= {f"shadow.{side}.{key}": value for side in ("live", "shadow")
+                    for key, value in summary["shadow"][side].items()}
     tags = {f"served.{item}": ", ".join(counts)[:250] for item, counts in summary["versions_served"].items()}
     return keyed_run(tracking, "switchboard-nightly-eval", "switchboard.eval_date", day.isoformat(),
                      run_name=f"nightly-eval-{day.isoformat()}", tags={"rubric": summary["rubric"], **tags},

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from components.engines.config import EnginesConfig
 from components.pipeline.config import PipelineConfig
+from components.promotion.gates import DEFAULT_GATES, Gate
 
 
 class _Section(BaseModel):
@@ -106,6 +107,8 @@ class MlflowConfig(_Section):
         None, description="Tracking and registry server serving follows (e.g. http://127.0.0.1:5050). Unset: "
                           "serve the prompt and pin sources in the repo and follow nothing (tests, `ask`).")
     alias: str = Field("champion", pattern=r"^[a-z][a-z0-9_-]*$", description="Alias serving resolves per item.")
+    shadow_alias: str = Field("challenger", pattern=r"^[a-z][a-z0-9_-]*$",
+                              description="Alias of the release shadow serving runs (pipeline.shadow_share > 0).")
     prefix: str = Field("switchboard", pattern=r"^[a-z][a-z0-9_]*$",
                         description="Name prefix of every registered prompt and model ('<prefix>.generator').")
     poll_interval_s: float = Field(30.0, gt=0, le=3600,
@@ -136,6 +139,14 @@ class PrefectConfig(_Section):
         return f"http://{self.host}:{self.port}/api"
 
 
+class PromotionConfig(_Section):
+    """How the promote flow decides: repeats for nondeterminism, and the gates a candidate must pass."""
+
+    repeats: int = Field(2, ge=1, le=20, description="Times each validation conversation runs per side.")
+    gates: list[Gate] = Field(default_factory=lambda: list(DEFAULT_GATES),
+                              description="Metrics the candidate may not make worse beyond their tolerance.")
+
+
 class SwitchboardConfig(_Section):
     """Root of the configuration. Loaded by `load_config()`; see infra/switchboard.yaml."""
 
@@ -149,6 +160,7 @@ class SwitchboardConfig(_Section):
     serve: ServeConfig = Field(default_factory=ServeConfig, description="Ray Serve deployments and HTTP.")
     mlflow: MlflowConfig = Field(default_factory=MlflowConfig, description="Versions in MLflow, followed by alias.")
     prefect: PrefectConfig = Field(default_factory=PrefectConfig, description="The local Prefect server.")
+    promotion: PromotionConfig = Field(default_factory=PromotionConfig, description="Gated promotion.")
 
     @model_validator(mode="after")
     def _absolute_home(self) -> SwitchboardConfig:

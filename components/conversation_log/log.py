@@ -53,6 +53,8 @@ class TurnRecord(BaseModel):
     total_ms: float = 0.0
     stages: dict[str, float] = Field(default_factory=dict)
     versions: dict[str, str] = Field(default_factory=dict)
+    shadow_of: str | None = Field(None, description="Set on a shadow turn (the challenger's answer, never shown): "
+                                                   "the live turn it answered beside")
     feedback_rating: str | None = None
     feedback_comment: str | None = None
     feedback_at: datetime | None = None
@@ -69,7 +71,8 @@ SCHEMA = pl.Schema({
     "trust_category": pl.String,
     "degraded": pl.String, "error_code": pl.String, "error_message": pl.String, "ttft_ms": pl.Float64,
     "tbt_ms": pl.Float64, "total_ms": pl.Float64, "stages": pl.String, "versions": pl.String,
-    "feedback_rating": pl.String, "feedback_comment": pl.String, "feedback_at": pl.Datetime("us", "UTC"),
+    "shadow_of": pl.String, "feedback_rating": pl.String, "feedback_comment": pl.String,
+    "feedback_at": pl.Datetime("us", "UTC"),
 })
 _JSON_COLUMNS = ("skills", "dossier", "attachments", "stages", "versions")
 

@@ -4,7 +4,14 @@ from components.evaluation.annotation import AnnotationError, export_queue, impo
 from components.evaluation.assertions import check_assertions
 from components.evaluation.groundedness import Claim, evidence_text, unsupported_claims
 from components.evaluation.judge import JudgeScores, judge_turn
-from components.evaluation.nightly import EvalDay, sample_turns, summarize, trend_plot, worst_turns
+from components.evaluation.nightly import (
+    EvalDay,
+    sample_turns,
+    shadow_comparison,
+    summarize,
+    trend_plot,
+    worst_turns,
+)
 from components.evaluation.rubric import Rubric, RubricError, load_rubric
 from components.evaluation.scorer import SCORE_COLUMNS, score_turn
 from components.evaluation.stats import agreement, cohen_kappa, mean_interval, wilson
@@ -12,6 +19,7 @@ from components.evaluation.stats import agreement, cohen_kappa, mean_interval, w
 __all__ = [
     "SCORE_COLUMNS", "AnnotationError", "Claim", "EvalDay", "JudgeScores", "Rubric", "RubricError", "agreement",
     "check_assertions", "cohen_kappa", "evidence_text", "export_queue", "import_labels", "judge_human_agreement",
-    "judge_turn", "load_rubric", "mean_interval", "sample_turns", "score_turn", "summarize", "trend_plot",
+    "judge_turn", "load_rubric", "mean_interval", "sample_turns", "score_turn", "shadow_comparison", "summarize",
+    "trend_plot",
     "unsupported_claims", "wilson", "worst_turns",
 ]

@@ -23,7 +23,7 @@ from components.conversation_log import ConversationLog
 from components.evaluation.rubric import Rubric
 from components.evaluation.stats import mean_interval, wilson
 
-__all__ = ["EvalDay", "sample_turns", "summarize", "trend_plot", "worst_turns"]
+__all__ = ["EvalDay", "sample_turns", "shadow_comparison", "summarize", "trend_plot", "worst_turns"]
 
 RATES = ("hallucination", "rai_violation", "good")
 MEANS = ("overall_quality", "coherence", "style")
@@ -31,7 +31,8 @@ MEANS = ("overall_quality", "coherence", "style")
 
 def sample_turns(log: ConversationLog, day: date, n: int = 500, seed: int | None = None) -> list[dict[str, Any]]:
     """Up to `n` finished turns of `day`, stratified by agent: proportional shares, at least a few per agent."""
-    frame = log.read(day).filter(pl.col("error_code").is_null() | (pl.col("error_code") != "cancelled"))
+    frame = log.read(day).filter((pl.col("error_code").is_null() | (pl.col("error_code") != "cancelled"))
+                                 & pl.col("shadow_of").is_null())  # shadow turns are compared on their own
     rows = frame.sort("turn_id").to_dicts()
     if len(rows) <= n:
         return rows
@@ -165,3 +166,26 @@ def trend_plot(home: Path, path: Path) -> Path | None:
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return path
+
+
+def shadow_comparison(log: ConversationLog, day: date, rubric: Rubric) -> dict[str, Any] | None:
+    """The challenger's shadow answers of `day` against the live answers they shadowed, on the same turns."""
+    from components.evaluation.scorer import score_turn
+
+    frame = log.read(day)
+    shadows = frame.filter(pl.col("shadow_of").is_not_null()).to_dicts()
+    live = {row["turn_id"]: row for row in frame.filter(pl.col("shadow_of").is_null()).to_dicts()}
+    pairs = [(live[s["shadow_of"]], s) for s in shadows if s["shadow_of"] in live]
+    if not pairs:
+        return None
+    sides = {"live": [score_turn(rubric, a) for a, _ in pairs], "shadow": [score_turn(rubric, b) for _, b in pairs]}
+    report: dict[str, Any] = {"pairs": len(pairs),
+                              "shadow_versions": sorted({json.loads(b["versions"] or "{}").get("prompts", "")[:80]
+                                                         for _, b in pairs})}
+    for side, scores in sides.items():
+        n = len(scores)
+        report[side] = {f"{name}_rate": round(sum(bool(x[name]) for x in scores) / n, 4)
+                        for name in ("hallucination", "rai_violation", "good")}
+        report[side]["overall_quality_mean"] = round(sum(x["overall_quality"] for x in scores) / n, 4)
+    report["deltas"] = {k: round(report["shadow"][k] - report["live"][k], 4) for k in report["live"]}
+    return report

@@ -71,7 +71,7 @@ class Metrics:
         self.version_failures.set(float(ready.get("registry.load_failures", 0)))
         self.serving.clear()
         for item, version in ready.items():
-            if not item.startswith("registry."):
+            if not item.startswith(("registry.", "shadow.")):
                 self.serving.labels(item, version).set(1)
 
     def observe(self, event: Event, agent: str) -> None:

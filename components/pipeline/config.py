@@ -19,6 +19,10 @@ class PipelineConfig(BaseModel):
     max_query_chars: int = Field(2000, ge=10, description="Longest query accepted.")
     max_calls: int = Field(6, ge=1, le=20, description="Most skill calls one plan may fire.")
     examples_k: int = Field(3, ge=0, le=10, description="Response examples injected into the prompt.")
+    shadow_share: float = Field(0.0, ge=0, le=1, description="Share of live turns also answered, in the "
+                                                            "background, by the challenger release (never shown).")
+    shadow_max_in_flight: int = Field(4, ge=1, description="Shadow turns running at once; more are skipped, so "
+                                                          "shadow work never queues up behind live traffic.")
     examples_poll_s: float = Field(30.0, gt=0, description="How often serving checks for a newer examples table "
                                                           "version (written by the build_examples flow).")
     history_turns: int = Field(4, ge=0, le=20, description="Earlier turns shown to the generator.")

@@ -106,6 +106,13 @@ async def follow_registry(pipeline: Pipeline, config: SwitchboardConfig, build=N
                              embedder_version=pipeline.examples.embedder_version if pipeline.examples else None)
     await follower.start()
     pipeline.follow_status = follower.status
+    if config.pipeline.shadow_share > 0:  # the challenger answers a share of live turns in the background
+        shadow = AliasFollower(store, PromptLibrary.load(), alias=settings.shadow_alias, fallback=settings.alias,
+                               interval_s=settings.poll_interval_s, cache=Path(config.home) / "mlflow-cache",
+                               build=build or build_local, swap=pipeline.swap_shadow,
+                               embedder_version=pipeline.examples.embedder_version if pipeline.examples else None)
+        await shadow.start()
+        follower.shadow = shadow
     return follower
 
 

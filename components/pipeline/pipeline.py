@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import random
 import re
 import time
 import uuid
@@ -124,6 +125,8 @@ class _TurnState:
     router_version: str = "unknown"
     followups: list[str] = field(default_factory=list)
     examples_index: ExampleIndex | None = None  # the examples table version this turn retrieves from
+    history: list | None = None  # the conversation so far, as it stood when the turn started
+    shadow_of: str | None = None  # set on a shadow turn: the live turn it shadows
 
     def mark(self, stage: str) -> None:
         self.stages[stage] = round((time.perf_counter() - self.started) * 1000, 3)
@@ -145,6 +148,9 @@ class Pipeline:
         self._links = links.rstrip("/")
         self._router_version = getattr(router, "version", "unknown")
         self.follow_status = None  # a components.versions.FollowStatus when serving follows an MLflow alias
+        self.shadow: Release | None = None  # the challenger release, when shadow serving is on
+        self._shadow_tasks: set[asyncio.Task] = set()
+        self.shadow_stats = {"started": 0, "skipped": 0, "failed": 0}
 
     # -- what serves: one Release, swapped whole ---------------------------------------------------------
 
@@ -215,7 +221,11 @@ class Pipeline:
 
     async def ready(self) -> dict[str, str]:
         """The versions serving now, and how following the registry goes (when it does)."""
-        return {**self.versions(), **(self.follow_status.report() if self.follow_status else {})}
+        shadow = {}
+        if self.shadow is not None:
+            shadow = {"shadow.prompts": self.shadow.versions.get("prompts", ""),
+                      **{f"shadow.{k}": str(v) for k, v in self.shadow_stats.items()}}
+        return {**self.versions(), **(self.follow_status.report() if self.follow_status else {}), **shadow}
 
     # -- the turn ------------------------------------------------------------------------------------
 
@@ -228,10 +238,12 @@ class Pipeline:
                            examples_index=self.examples)
         state.router_version = self._router_version
         state.forced_agent = agent
+        state.history = list(self.history.get(state.conversation_id))
         try:
             async for event in self._turn(state):
                 yield event
             await self._finish(state)
+            self._maybe_shadow(state)  # starts after the member's turn is complete and logged
             yield self._done(state)
         except Exception as exc:  # noqa: BLE001 - a bug must still end the turn with one error event
             state.error = ErrorData(code="internal", message=f"{type(exc).__name__}: {exc}")
@@ -395,7 +407,8 @@ class Pipeline:
         examples = "\n\n".join(f"Q: {e.query}\nA: {e.answer}" for e in state.examples) or "(none)"
         prompts = state.release.prompts
         history = prompts.get("global.history").render(
-            history=ConversationHistory.render(self.history.get(state.conversation_id)))
+            history=ConversationHistory.render(state.history if state.history is not None
+                                               else self.history.get(state.conversation_id)))
         return prompts.get(agent.generator_prompt).render(
             identity=prompts.get("global.identity").template,
             jailbreak_defence=prompts.get("global.jailbreak_defence").template, history=history,
@@ -536,7 +549,7 @@ class Pipeline:
             error_code=state.error.code if state.error else None,
             error_message=state.error.message if state.error else None, ttft_ms=timings.ttft_ms,
             tbt_ms=timings.stages.get("tbt_ms"), total_ms=timings.total_ms, stages=timings.stages,
-            versions=state.versions)
+            versions=state.versions, shadow_of=state.shadow_of)
 
     def _write_log(self, state: _TurnState) -> None:
         self._seal(state)
@@ -545,10 +558,45 @@ class Pipeline:
 
     async def _finish(self, state: _TurnState) -> None:
         """Logs the turn before its terminal event, so feedback on it can never arrive first."""
-        if state.error is None:
+        if state.error is None and state.shadow_of is None:
             self.history.add(state.conversation_id, state.request.query, state.answer)
         self._seal(state)
         await asyncio.to_thread(self._write_log, state)
+
+    # -- shadow serving: the challenger answers a share of live turns, in the background ------------------
+
+    def swap_shadow(self, release: Release | None) -> None:
+        """Shadows a share of live turns with `release` (the challenger); None stops shadowing."""
+        self.shadow = release
+
+    def _maybe_shadow(self, state: _TurnState) -> None:
+        if (self.shadow is None or state.shadow_of is not None or state.error is not None
+                or random.random() >= self.config.shadow_share):
+            return
+        if len(self._shadow_tasks) >= self.config.shadow_max_in_flight:
+            self.shadow_stats["skipped"] += 1
+            return
+        shadow = _TurnState(state.request, state.conversation_id, release=self.shadow, examples_index=self.examples,
+                            history=state.history, shadow_of=state.turn_id, forced_agent=state.forced_agent)
+        task = asyncio.get_running_loop().create_task(self._shadow_turn(shadow), name=f"shadow-{state.turn_id}")
+        self._shadow_tasks.add(task)
+        task.add_done_callback(self._shadow_tasks.discard)
+        self.shadow_stats["started"] += 1
+
+    async def _shadow_turn(self, state: _TurnState) -> None:
+        """Runs the turn on the shadow release and logs it beside the live one; never seen by the member."""
+        try:
+            async for _ in self._turn(state):
+                pass
+        except Exception as exc:  # noqa: BLE001 - a failing challenger is evidence, not an outage
+            state.error = ErrorData(code="internal", message=f"{type(exc).__name__}: {exc}")
+            self.shadow_stats["failed"] += 1
+        await self._finish(state)
+
+    async def drain_shadows(self) -> None:
+        """Waits for the shadow turns in flight (tests, shutdown)."""
+        while self._shadow_tasks:
+            await asyncio.gather(*list(self._shadow_tasks), return_exceptions=True)
 
     def _done(self, state: _TurnState) -> Event:
         return Event("done", DoneData(conversation_id=state.conversation_id, turn_id=state.turn_id,

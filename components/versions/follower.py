@@ -44,21 +44,25 @@ class FollowStatus:
 class AliasFollower:
     def __init__(self, store: VersionStore, sources: PromptLibrary, *, alias: str, interval_s: float, cache: Path,
                  build: Callable[[LoadedVersions], Awaitable[Any]], swap: Callable[[Any], None],
-                 embedder_version: str | None = None) -> None:
+                 embedder_version: str | None = None, fallback: str | None = None) -> None:
         self.store, self.sources, self.alias, self.interval_s = store, sources, alias, interval_s
+        self.fallback = fallback  # a challenger names only what it changes: the rest is the champion's
         self.cache, self._build, self._swap, self._embedder_version = cache, build, swap, embedder_version
         self.status = FollowStatus()
         self._serving_key: tuple | None = None
         self._failed_key: tuple | None = None
         self._task: asyncio.Task | None = None
+        self.shadow: AliasFollower | None = None  # the challenger's follower, when shadow serving is on
 
     async def start(self) -> None:
         """Resolves and loads the alias once (raising if it cannot), then polls in the background."""
-        resolved = await asyncio.to_thread(resolve, self.store, self.sources, self.alias)
+        resolved = await asyncio.to_thread(resolve, self.store, self.sources, self.alias, self.fallback)
         await self._load(resolved)
         self._task = asyncio.create_task(self._poll_forever(), name=f"follow-{self.alias}")
 
     async def stop(self) -> None:
+        if self.shadow is not None:
+            await self.shadow.stop()
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -66,7 +70,7 @@ class AliasFollower:
     async def check(self) -> bool:
         """One poll: True when a new release was swapped in. Never raises."""
         try:
-            resolved = await asyncio.to_thread(resolve, self.store, self.sources, self.alias)
+            resolved = await asyncio.to_thread(resolve, self.store, self.sources, self.alias, self.fallback)
         except Exception as exc:  # noqa: BLE001 - MLflow down: keep serving what we have, say so
             self._fail(None, f"cannot resolve '{self.alias}': {exc}")
             return False
@@ -84,7 +88,8 @@ class AliasFollower:
     async def _load(self, resolved: Resolved) -> None:
         loaded = await asyncio.to_thread(load_versions, self.store, resolved, self.sources, self.cache,
                                          self._embedder_version)
-        release = await self._build(loaded)
+        # a challenger alias that names nothing: nothing to shadow
+        release = None if resolved.primary == 0 else await self._build(loaded)
         self._swap(release)
         previous, self._serving_key, self._failed_key = self.status.serving, resolved.key, None
         self.status.serving = resolved.describe()

@@ -32,6 +32,7 @@ class Resolved:
 
     alias: str
     items: dict[str, ItemVersion]
+    primary: int = -1  # items found under `alias` itself (the rest fell back); -1: all of them
 
     @property
     def key(self) -> tuple[tuple[str, int], ...]:
@@ -61,15 +62,23 @@ class LoadedVersions:
                 "embedder_model": f"v{items[f'{prefix}.embedder'].version} {self.embedder.version}"}
 
 
-def resolve(store: VersionStore, library: PromptLibrary, alias: str) -> Resolved:
-    """One lookup per item; raises VersionStoreError naming the first item without the alias."""
-    items = {}
+def resolve(store: VersionStore, library: PromptLibrary, alias: str, fallback: str | None = None) -> Resolved:
+    """One lookup per item; an item without `alias` takes `fallback`'s version (a challenger names only what
+    it changes), and without either raises VersionStoreError naming it."""
+    items, primary = {}, 0
     for kind, name in store.items(library):
-        try:
-            items[name] = store.resolve(kind, name, alias)
-        except VersionStoreError as exc:
-            raise VersionStoreError(f"{name} has no '{alias}' version ({exc}); run `switchboard mlflow sync`") from exc
-    return Resolved(alias, items)
+        for chosen in (alias, fallback):
+            if chosen is None:
+                continue
+            try:
+                items[name] = store.resolve(kind, name, chosen)
+                primary += chosen == alias
+                break
+            except VersionStoreError as exc:
+                problem = exc
+        else:
+            raise VersionStoreError(f"{name} has no '{alias}' version ({problem}); run `switchboard mlflow sync`")
+    return Resolved(alias, items, primary if fallback else -1)
 
 
 def load_versions(store: VersionStore, resolved: Resolved, sources: PromptLibrary, cache: Path,

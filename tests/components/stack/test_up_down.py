@@ -32,7 +32,7 @@ def test_up_starts_everything_prints_urls_and_down_stops_it(tmp_path):
         assert health["status"] == "ok" and health["versions"]["alias"] == "champion"  # serving follows MLflow
         assert "<html" in httpx.get(f"http://127.0.0.1:{serve_port}/", timeout=5).text.lower()
         deployments = httpx.post(f"http://127.0.0.1:{prefect_port}/api/deployments/filter", json={}, timeout=10).json()
-        assert len(deployments) == 3 and all(d["schedules"] for d in deployments)  # every flow on its cron
+        assert len(deployments) == 4 and all(d["schedules"] for d in deployments)  # every flow on its cron
         assert _cli("up", env=env).returncode == 0  # idempotent: already running is fine
     finally:
         down = _cli("down", env=env)
