@@ -46,8 +46,10 @@ def _money(value: Any, currency: str | None) -> str:
 
 def _job_fit(g: Grounding) -> str:
     job, profile = g.data("job_view"), g.data("profile_view")
-    if not job:
+    if not job and g.context_type == "job":
         return "I could not read this job posting right now, so I cannot assess the fit."
+    if not job:
+        return _job_matches(g.data("job_search") or [], profile)
     lines = [f"**{job['title']}** at **{job['company']}** ({job['seniority']}, {job['workplace']}, {job['location']})."]
     if job.get("salary_min"):
         lines.append(f"The posted range is {_money(job['salary_min'], job.get('salary_currency'))} to "
@@ -69,6 +71,19 @@ def _job_fit(g: Grounding) -> str:
     verdict = ("a strong match" if share >= 0.67 else "a partial match" if share >= 0.34 else
                "a stretch for now, and the gaps are concrete things you can work on")
     lines.append(f"You meet {len(matched)} of {len(job['requirements'])} listed requirements: {verdict}.")
+    return "\n\n".join(lines)
+
+
+def _job_matches(jobs: list[dict], profile: dict | None) -> str:
+    """No job beside the question: the postings the search found, so the member can pick one to assess."""
+    if not jobs:
+        return ("I could not find a job posting to assess. Open a job and ask again, and I will compare its "
+                "requirements with your profile.")
+    about = f" for someone with your profile ({profile['headline']})" if profile else ""
+    lines = [f"There is no job beside this question, so here are open postings that match it{about}:",
+             "\n".join(f"- **{j['title']}** at **{j['company_name']}** ({j['seniority']}, {j['remote']}, "
+                       f"{j['location']})" for j in jobs[:5]),
+             "Open one of them and ask again: I will compare each of its requirements with your profile."]
     return "\n\n".join(lines)
 
 

@@ -146,3 +146,18 @@ def test_registry_registers_a_fake_and_refuses_unknown_names():
 def test_skill_call_schema_is_what_the_planner_writes():
     assert [c.skill for c in parse_yaml(PLAN, Plan).calls] == ["job_view", "profile_view"]
     assert SkillCall(skill="job_view", params={"job_id": "j1"}).params == {"job_id": "j1"}
+
+
+def test_job_questions_without_a_job_list_the_search_results_to_pick_from():
+    found = [{"id": "j7", "title": "Data Engineer", "company_name": "Nimbuspoint IO", "location": "Remote",
+              "remote": "remote", "seniority": "mid", "posted": "2026-11-01"}]
+    grounding = Grounding("job_assessment", "which jobs fit me?", "none", None, "m1",
+                          (SkillResult(skill="job_search", params={"keywords": "data"}, status="done", data=found,
+                                       latency_ms=1),
+                           SkillResult(skill="profile_view", params={"member_id": "m1"}, status="done", data=PROFILE,
+                                       latency_ms=1)), PLAN)
+    answer = compose_answer(grounding)
+    assert "**Data Engineer** at **Nimbuspoint IO** (mid, remote, Remote)" in answer
+    assert PROFILE["headline"] in answer and "Open one of them and ask again" in answer
+    nothing = Grounding("job_assessment", "which jobs fit me?", "none", None, None, (), PLAN)
+    assert "could not find a job posting" in compose_answer(nothing)
