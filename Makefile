@@ -53,6 +53,9 @@ bench: install ## Run the benchmarks (they print medians and ratios; they are no
 	$(BIN)/python benchmarks/structured.py
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/serve_overhead.py
+	$(BIN)/python benchmarks/eval_quality.py
+	$(BIN)/python benchmarks/nightly_eval.py
+	$(BIN)/python benchmarks/skew.py
 
 router-report: install ## Per-class precision/recall of the router on held-out seeds
 	$(BIN)/switchboard router report
