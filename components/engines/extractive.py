@@ -81,8 +81,8 @@ def _job_matches(jobs: list[dict], profile: dict | None) -> str:
                 "requirements with your profile.")
     about = f" for someone with your profile ({profile['headline']})" if profile else ""
     lines = [f"There is no job beside this question, so here are open postings that match it{about}:",
-             "\n".join(f"- **{j['title']}** at **{j['company_name']}** ({j['seniority']}, {j['remote']}, "
-                       f"{j['location']})" for j in jobs[:5]),
+             "\n".join(f"- **{j['title']}** at **{j['company']}** ({j.get('seniority')}, {j.get('workplace')}, "
+                       f"{j.get('location')})" for j in jobs[:5]),
              "Open one of them and ask again: I will compare each of its requirements with your profile."]
     return "\n\n".join(lines)
 

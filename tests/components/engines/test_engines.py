@@ -149,8 +149,9 @@ def test_skill_call_schema_is_what_the_planner_writes():
 
 
 def test_job_questions_without_a_job_list_the_search_results_to_pick_from():
-    found = [{"id": "j7", "title": "Data Engineer", "company_name": "Nimbuspoint IO", "location": "Remote",
-              "remote": "remote", "seniority": "mid", "posted": "2026-11-01"}]
+    # the job_search skill's output (its response map renames the API's company_name and remote)
+    found = [{"id": "j7", "title": "Data Engineer", "company": "Nimbuspoint IO", "location": "Remote",
+              "workplace": "remote", "seniority": "mid"}]
     grounding = Grounding("job_assessment", "which jobs fit me?", "none", None, "m1",
                           (SkillResult(skill="job_search", params={"keywords": "data"}, status="done", data=found,
                                        latency_ms=1),
