@@ -60,9 +60,32 @@ class Router:
         path.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
+def _champion_artifact() -> Path | None:
+    """The artifact of the router MLflow's serving alias names, when a tracking URI is configured."""
+    from components.config import load_config
+
+    config = load_config()
+    settings = config.mlflow
+    if not settings.tracking_uri:
+        return None
+    from components.versions import VersionStore, VersionStoreError
+
+    store = VersionStore(settings.tracking_uri, settings.prefix, settings.timeout_s)
+    try:
+        item = store.resolve("model", store.name("router"), settings.alias)
+        folder = store.download(item, Path(config.home) / "mlflow-cache")
+    except VersionStoreError as exc:
+        raise RouterLoadError(f"the '{settings.alias}' router in MLflow cannot be loaded: {exc}") from exc
+    return next(folder.glob("*.joblib"), None)
+
+
 def load_router(artifact: str | Path | None = None, min_confidence: float | None = None) -> Router:
-    """Loads the production (champion) router; until MLflow serves it, the artifact in the repo."""
-    path = Path(artifact) if artifact else DEFAULT_ARTIFACT
+    """Loads the production (champion) router.
+
+    With no `artifact`: the version MLflow's serving alias (`mlflow.alias`, default champion) names when
+    a tracking URI is configured, else the artifact shipped in the repo (tests, a stack without MLflow).
+    """
+    path = Path(artifact) if artifact else (_champion_artifact() or DEFAULT_ARTIFACT)
     meta_path = path.with_suffix(".json")
     if not path.exists() or not meta_path.exists():
         raise RouterLoadError(f"no router artifact at {path}: train one with `python -m components.routing.train`")

@@ -113,3 +113,20 @@ async def test_an_unreachable_registry_keeps_serving(following, store, monkeypat
     assert not await follower.check()
     assert "cannot resolve 'champion'" in follower.status.last_error
     assert (await _done(pipeline)).versions["alias"] == "champion"
+
+
+def test_load_router_without_an_artifact_loads_the_champion_from_mlflow(store, tmp_path, monkeypatch):
+    from components.routing import load_router
+    from components.routing.model import DEFAULT_ARTIFACT, Router
+
+    sync_all(store)
+    shipped = load_router(DEFAULT_ARTIFACT)
+    timid = Router(shipped.pipeline, f"{shipped.version}-timid", min_confidence=0.99)
+    timid.save(tmp_path / "timid" / "router.joblib", {"accuracy": 0.2})
+    version = store.register_router(tmp_path / "timid" / "router.joblib").version
+    for key, value in {"SWITCHBOARD_HOME": str(tmp_path / "home"), "SWITCHBOARD_MLFLOW__PREFIX": store.prefix,
+                       "SWITCHBOARD_MLFLOW__TRACKING_URI": store.tracking_uri}.items():
+        monkeypatch.setenv(key, value)
+    assert load_router().version == shipped.version  # champion is v1: the shipped router
+    store.move_alias("model", store.name("router"), "champion", version, why="test")
+    assert load_router().version == timid.version and load_router().min_confidence == 0.99
