@@ -33,23 +33,21 @@ def main() -> None:
     from components.conversation_log import ConversationLog
     from components.evaluation import load_rubric, sample_turns, score_turn
     from components.evaluation.traffic import backdate, simulate
-    from components.network import ArticleIndex, NetworkStore
-    from components.network.api import build_api
+    from components.network import NetworkStore
     from components.pipeline import build_pipeline
-    from components.stack.local import ThreadedServer
+    from components.stack.local import sample_apis
 
     console = Console(width=120)
     network = NetworkStore.load()
-    with ThreadedServer(build_api(network, ArticleIndex(network, home))) as api:
-        os.environ["SWITCHBOARD_APIS__BASE_URL"] = api.url
+    with sample_apis(config := load_config()):
         started = time.perf_counter()
-        asyncio.run(simulate(build_pipeline(load_config()), network, TURNS, seed=3))
+        asyncio.run(simulate(build_pipeline(config), network, TURNS, seed=3))
         console.print(f"generated {TURNS} turns in {time.perf_counter() - started:.1f} s")
     backdate(home / "logs", DAY)
 
     started = time.perf_counter()
     rubric = load_rubric()
-    turns = sample_turns(ConversationLog(home / "logs"), DAY, SAMPLE)
+    turns = sample_turns(ConversationLog(home / "logs").read(DAY), DAY, SAMPLE)
     [score_turn(rubric, t) for t in turns]
     plain = time.perf_counter() - started
 

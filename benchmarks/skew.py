@@ -10,7 +10,6 @@ two samples and computing nothing but their lengths in polars: the floor for any
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import tempfile
 import time
@@ -29,16 +28,14 @@ def _population() -> pl.DataFrame:
     from components.config import load_config
     from components.conversation_log import ConversationLog
     from components.evaluation.traffic import simulate
-    from components.network import ArticleIndex, NetworkStore
-    from components.network.api import build_api
+    from components.network import NetworkStore
     from components.pipeline import build_pipeline
-    from components.stack.local import ThreadedServer
+    from components.stack.local import sample_apis
 
     home = Path(tempfile.mkdtemp(prefix="switchboard-skew-bench-"))
     network = NetworkStore.load()
-    with ThreadedServer(build_api(network, ArticleIndex(network, home))) as api:
-        os.environ.update({"SWITCHBOARD_HOME": str(home), "SWITCHBOARD_APIS__BASE_URL": api.url})
-        asyncio.run(simulate(build_pipeline(load_config()), network, 2000, seed=8))
+    with sample_apis(config := load_config(environ={"SWITCHBOARD_HOME": str(home)})):
+        asyncio.run(simulate(build_pipeline(config), network, 2000, seed=8))
     return ConversationLog(home / "logs").read().rename({"answer": "response"}).select(
         "query", "response", "agent", "context_type")
 

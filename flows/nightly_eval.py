@@ -42,8 +42,8 @@ BATCH = 50
 
 @task(retries=2, retry_delay_seconds=2)
 def load_sample(home: str, day: date, sample_size: int) -> tuple[list[dict], int]:
-    log = ConversationLog(Path(home) / "logs")
-    return sample_turns(log, day, sample_size), log.read(day).height
+    day_log = ConversationLog(Path(home) / "logs").read(day)
+    return sample_turns(day_log, day, sample_size), day_log.height
 
 
 @task(retries=2, retry_delay_seconds=2)

@@ -79,16 +79,14 @@ async def _answers(count: int) -> list[dict]:
     from components.config import load_config
     from components.conversation_log import ConversationLog
     from components.evaluation.traffic import questions
-    from components.network import ArticleIndex, NetworkStore
-    from components.network.api import build_api
+    from components.network import NetworkStore
     from components.pipeline import AssistRequest, build_pipeline
-    from components.stack.local import ThreadedServer
+    from components.stack.local import sample_apis
 
     network = NetworkStore.load()
     with (tempfile.TemporaryDirectory() as home,
-          ThreadedServer(build_api(network, ArticleIndex(network, Path(home)))) as api):
-        environ = {"SWITCHBOARD_HOME": home, "SWITCHBOARD_APIS__BASE_URL": api.url}
-        pipeline = build_pipeline(load_config(environ=environ))
+          sample_apis(config := load_config(environ={"SWITCHBOARD_HOME": home}))):
+        pipeline = build_pipeline(config)
         pipeline.log = ConversationLog(Path(home) / "logs")
         for body in islice(questions(network, seed=SEED), count * 3):
             async for _ in pipeline.run(AssistRequest(**body)):

@@ -29,9 +29,9 @@ RATES = ("hallucination", "rai_violation", "good")
 MEANS = ("overall_quality", "coherence", "style")
 
 
-def sample_turns(log: ConversationLog, day: date, n: int = 500, seed: int | None = None) -> list[dict[str, Any]]:
-    """Up to `n` finished turns of `day`, stratified by agent: proportional shares, at least a few per agent."""
-    frame = log.read(day).filter((pl.col("error_code").is_null() | (pl.col("error_code") != "cancelled"))
+def sample_turns(day_log: pl.DataFrame, day: date, n: int = 500, seed: int | None = None) -> list[dict[str, Any]]:
+    """Up to `n` finished turns of `day`'s log, stratified by agent: proportional shares, at least a few each."""
+    frame = day_log.filter((pl.col("error_code").is_null() | (pl.col("error_code") != "cancelled"))
                                  & pl.col("shadow_of").is_null())  # shadow turns are compared on their own
     rows = frame.sort("turn_id").to_dicts()
     if len(rows) <= n:

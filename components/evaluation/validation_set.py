@@ -38,10 +38,9 @@ def _facts(answer: str) -> list[str]:
 
 async def _conversations() -> list[dict]:
     from components.config import load_config
-    from components.network import ArticleIndex, NetworkStore
-    from components.network.api import build_api
+    from components.network import NetworkStore
     from components.pipeline import AssistRequest, build_pipeline
-    from components.stack.local import ThreadedServer
+    from components.stack.local import sample_apis
 
     rng = random.Random(SEED)
     network = NetworkStore.load()
@@ -52,9 +51,8 @@ async def _conversations() -> list[dict]:
     rng.shuffle(seeds)
     conversations = []
     with (tempfile.TemporaryDirectory() as home,
-          ThreadedServer(build_api(network, ArticleIndex(network, Path(home)))) as api):
-        environ = {"SWITCHBOARD_HOME": home, "SWITCHBOARD_APIS__BASE_URL": api.url}
-        pipeline = build_pipeline(load_config(environ=environ))
+          sample_apis(config := load_config(environ={"SWITCHBOARD_HOME": home}))):
+        pipeline = build_pipeline(config)
         counts: dict[str, int] = {}
         for seed in seeds:
             agent = seed["agent"]

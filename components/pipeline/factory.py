@@ -101,18 +101,18 @@ async def follow_registry(pipeline: Pipeline, config: SwitchboardConfig, build=N
     async def build_local(loaded) -> Release:
         return release_from(loaded, config, engines=engines)
 
-    follower = AliasFollower(store, PromptLibrary.load(), alias=settings.alias, interval_s=settings.poll_interval_s,
-                             cache=Path(config.home) / "mlflow-cache", build=build or build_local, swap=pipeline.swap,
+    def following(alias: str, swap, fallback: str | None = None) -> AliasFollower:
+        return AliasFollower(store, sources, alias=alias, fallback=fallback, interval_s=settings.poll_interval_s,
+                             cache=Path(config.home) / "mlflow-cache", build=build or build_local, swap=swap,
                              embedder_version=pipeline.examples.embedder_version if pipeline.examples else None)
+
+    sources = PromptLibrary.load()
+    follower = following(settings.alias, pipeline.swap)
     await follower.start()
     pipeline.follow_status = follower.status
     if config.pipeline.shadow_share > 0:  # the challenger answers a share of live turns in the background
-        shadow = AliasFollower(store, PromptLibrary.load(), alias=settings.shadow_alias, fallback=settings.alias,
-                               interval_s=settings.poll_interval_s, cache=Path(config.home) / "mlflow-cache",
-                               build=build or build_local, swap=pipeline.swap_shadow,
-                               embedder_version=pipeline.examples.embedder_version if pipeline.examples else None)
-        await shadow.start()
-        follower.shadow = shadow
+        follower.shadow = following(settings.shadow_alias, pipeline.swap_shadow, fallback=settings.alias)
+        await follower.shadow.start()
     return follower
 
 

@@ -82,7 +82,7 @@ def test_a_crashed_run_resumes_without_rescoring_finished_turns(prefect_api, flo
     from components.conversation_log import ConversationLog
 
     real = module.score_turn
-    doomed = {t["turn_id"] for t in module.sample_turns(ConversationLog(flow_home / "logs"), DAY, 80)[50:]}
+    doomed = {t["turn_id"] for t in module.sample_turns(ConversationLog(flow_home / "logs").read(DAY), DAY, 80)[50:]}
 
     def crashing(rubric, turn):
         if turn["turn_id"] in doomed:  # the second batch dies mid-way; the first (50 turns) was written
