@@ -95,5 +95,7 @@ def population(tmp_path_factory, internal_api, network):
     home = tmp_path_factory.mktemp("population")
     config = load_config(environ={"SWITCHBOARD_HOME": str(home), "SWITCHBOARD_APIS__BASE_URL": internal_api})
     asyncio.run(simulate(build_pipeline(config), network, 1200, seed=21))
-    return (ConversationLog(home / "logs").read().rename({"answer": "response"})
+    # in the order the turns were made: file names carry random turn ids, and samples drawn from an
+    # order that changes between runs would make the known-truth tests differ from run to run
+    return (ConversationLog(home / "logs").read().sort("timestamp").rename({"answer": "response"})
             .select("query", "response", "agent", "context_type"))
