@@ -58,8 +58,21 @@ def _spelled(word: str) -> str:
     known, ordered = _lexicon()
     if word in known or len(word) < 4:
         return word
-    close = difflib.get_close_matches(word, ordered, n=1, cutoff=0.75)
-    return close[0] if close else word
+    close = difflib.get_close_matches(word, ordered, n=5, cutoff=0.75)
+    return next((c for c in close if _one_edit(word, c)), word)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` becomes `b` by one typo: a swap of neighbours, one letter changed, added or dropped.
+    Anything further is another word ("leaking" is not a typo of "learning"), kept as it is."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    shorter, longer = sorted((a, b), key=len)
+    return any(longer[:i] + longer[i + 1:] == shorter for i in range(len(longer)))
 
 
 def mask_names(texts: list[str]) -> list[str]:
