@@ -17,16 +17,23 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 
 @pytest.fixture(scope="module")
-def page(serve_app, tmp_path_factory):
+def browser():
     from playwright.sync_api import sync_playwright
 
     assert CHROMIUM, "Debian's chromium is not installed: `make test` installs it (apt-get install chromium)"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        tab = browser.new_page(viewport={"width": 1100, "height": 1400})
-        tab.goto(f"{serve_app[0]}/")
-        yield tab
-        browser.close()
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def page(serve_app, browser):
+    tab = browser.new_page(viewport={"width": 1100, "height": 1400})
+    tab.goto(f"{serve_app[0]}/")
+    tab.wait_for_selector("body[data-contexts='loaded']")
+    yield tab
+    tab.close()
 
 
 def _last_turn(page):
@@ -77,3 +84,25 @@ def test_a_blocked_question_shows_the_policy_message(page):
     page.click("#ask")
     page.wait_for_selector("article.turn .policy")
     assert "can't change how I work" in _last_turn(page).locator(".policy").inner_text()
+
+
+def test_a_page_type_picked_before_the_pages_load_still_gets_them(browser, serve_app):
+    """The first /v1/contexts fails and the member picks a type meanwhile: the page retries and fills the list."""
+    tab = browser.new_page()
+    failures = []
+
+    def fail_once(route):
+        if not failures:
+            failures.append(route.request.url)
+            route.fulfill(status=503, body="busy")
+        else:
+            route.continue_()
+
+    tab.route("**/v1/contexts", fail_once)
+    tab.goto(f"{serve_app[0]}/")
+    tab.select_option("#context-type", "company")
+    tab.wait_for_selector("body[data-contexts='loaded']")
+    assert failures, "the first load was not intercepted"
+    assert tab.locator("#context-id option").count() > 1
+    assert tab.eval_on_selector("#context-id", "node => node.value").startswith("c")
+    tab.close()
