@@ -15,7 +15,8 @@ from importlib import resources
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from components.http.protocol import AssistRequest, ChatCompletionRequest, ErrorResponse, FeedbackRequest
 from components.http.serving import AssistServing, ChatServing
@@ -31,6 +32,37 @@ _ERRORS = {400: {"model": ErrorResponse}, 401: {"model": ErrorResponse}, 404: {"
 def _error(status: int, code: str, message: str, retry_after_s: int | None = None) -> JSONResponse:
     headers = {"Retry-After": str(retry_after_s)} if retry_after_s else None
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+
+class _Guard:
+    """Bearer-token check on /v1/ and a request count by path and status, as plain ASGI.
+
+    Not `@app.middleware("http")`: Starlette's BaseHTTPMiddleware pipes every response, and each chunk
+    of a stream, through an extra task and memory stream, which costs milliseconds before the first token.
+    """
+
+    def __init__(self, app: ASGIApp, auth_token: str | None, requests: Counter) -> None:
+        self.app, self.requests = app, requests
+        self.expected = f"Bearer {auth_token}".encode() if auth_token else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if self.expected is not None and path.startswith("/v1/"):
+            given = dict(scope["headers"]).get(b"authorization", b"")
+            if not secrets.compare_digest(given, self.expected):
+                await _error(401, "unauthorized", "missing or wrong bearer token")(scope, receive, send)
+                self.requests.labels(path, "401").inc()
+                return
+
+        async def counted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.requests.labels(path, str(message["status"])).inc()
+            await send(message)
+
+        await self.app(scope, receive, counted)
 
 
 def build_api_server(assist: AssistServing, *, auth_token: str | None = None, retry_after_s: int = 2,
@@ -52,15 +84,7 @@ def build_api_server(assist: AssistServing, *, auth_token: str | None = None, re
     async def refused(request: Request, exc: RequestError) -> JSONResponse:
         return _error(exc.status, exc.code, exc.message, retry_after_s if exc.status in (429, 503) else None)
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        if auth_token and request.url.path.startswith("/v1/"):
-            given = request.headers.get("authorization", "")
-            if not secrets.compare_digest(given.encode(), f"Bearer {auth_token}".encode()):
-                return _error(401, "unauthorized", "missing or wrong bearer token")
-        response = await call_next(request)
-        assist.metrics.requests.labels(request.url.path, str(response.status_code)).inc()
-        return response
+    app.add_middleware(_Guard, auth_token=auth_token, requests=assist.metrics.requests)
 
     @app.post("/v1/assist", responses=_ERRORS,
               response_description="text/event-stream of route, plan, skill, delta, attachment, trust, followups "

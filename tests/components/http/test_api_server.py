@@ -56,6 +56,9 @@ def test_bearer_token_guards_the_api_but_not_health_or_page(server):
                        headers={"Authorization": "Bearer s3cret"})
         assert ok.status_code == 200
         assert http.get("/healthz").status_code == 200 and http.get("/").status_code == 200
+        counted = http.get("/metrics").text
+        assert 'switchboard_requests_total{endpoint="/v1/feedback",status="401"} 2.0' in counted
+        assert 'switchboard_requests_total{endpoint="/v1/feedback",status="200"} 1.0' in counted
 
 
 async def test_a_full_ingress_answers_429_with_retry_after_and_recovers(server):
