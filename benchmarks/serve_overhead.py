@@ -16,7 +16,10 @@ ray-project/ray issue 59681), and no stream stalls at 32.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
+import os
 import statistics
 import sys
 import tempfile
@@ -65,13 +68,15 @@ async def _engine_alone(engine, n: int) -> list[float]:
     return ttfts
 
 
-async def _in_process(pipeline, concurrency: int, rounds: int) -> list[float]:
+async def _in_process(pipeline, concurrency: int, rounds: int, timings: list | None = None) -> list[float]:
     async def one(i: int) -> float:
         started, first = time.perf_counter(), None
         events = await pipeline.open(AssistRequest(**REQUESTS[i % len(REQUESTS)]))  # validates, as HTTP does
         async for event in events:
             if event.name == "delta" and first is None:
                 first = (time.perf_counter() - started) * 1000
+            elif event.name == "done" and timings is not None:
+                timings.append((first, event.payload()["timings"]))
         return first
 
     out = []
@@ -80,21 +85,26 @@ async def _in_process(pipeline, concurrency: int, rounds: int) -> list[float]:
     return out
 
 
-async def _over_http(url: str, concurrency: int, rounds: int) -> tuple[list[float], int, float]:
+async def _over_http(url: str, concurrency: int, rounds: int,
+                     timings: list | None = None) -> tuple[list[float], int, float]:
     stalls = 0
 
     async def one(client: httpx.AsyncClient, i: int) -> float:
         nonlocal stalls
         started = last = time.perf_counter()
-        first = None
+        first, name = None, None
         async with client.stream("POST", f"{url}/v1/assist", json=REQUESTS[i % len(REQUESTS)]) as response:
             async for line in response.aiter_lines():
                 now = time.perf_counter()
                 if now - last > STALL_S:
                     stalls += 1
                 last = now
-                if line == "event: delta" and first is None:
-                    first = (now - started) * 1000
+                if line.startswith("event: "):
+                    name = line[len("event: "):]
+                    if name == "delta" and first is None:
+                        first = (now - started) * 1000
+                elif name == "done" and line.startswith("data: ") and timings is not None:
+                    timings.append((first, json.loads(line[len("data: "):])["timings"]))
         return first
 
     out = []
@@ -106,10 +116,41 @@ async def _over_http(url: str, concurrency: int, rounds: int) -> tuple[list[floa
     return out, stalls, len(out) / elapsed
 
 
+def _breakdown(local: list, remote: list) -> Table:
+    """Where Serve+HTTP's added TTFT goes, from the stages each turn's `done` reports (agent-side clock)."""
+
+    def median(rows: list, measure) -> float:
+        return statistics.median(measure(first, timings) for first, timings in rows)
+
+    parts = {
+        "router hop (route call to a deployment)": lambda first, t: t["stages"]["route_ms"],
+        "generator hop (request out, first token back)":
+            lambda first, t: t["ttft_ms"] - t["stages"]["skills_done_ms"] - t["stages"]["engine_ttft_ms"],
+        "proxy, ingress, agent call and the token's way out": lambda first, t: first - t["ttft_ms"],
+    }
+    table = Table(title="Where Serve+HTTP's added TTFT goes (1 stream, median ms, Serve minus in-process)")
+    table.add_column("part")
+    table.add_column("ms", justify="right")
+    total = median(remote, lambda first, t: first) - median(local, lambda first, t: first)
+    for label, measure in parts.items():
+        added = median(remote, measure) - median(local, measure)
+        total -= added
+        table.add_row(label, f"{added:.1f}")
+    table.add_row("the rest (planning, skills and retrieval while events stream out)", f"{total:.1f}")
+    return table
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--ray-defaults", action="store_true",
+                        help="Ray Serve's default threading (not serve/app.py's SERVE_TUNING), as a baseline")
+    args = parser.parse_args()
     from ray import serve
 
-    from serve.app import run_local
+    from serve.app import SERVE_TUNING, run_local
+
+    if args.ray_defaults:  # what Ray does when these are unset
+        os.environ.update({name: "1" for name in SERVE_TUNING})
 
     console = Console(width=150)
     home = tempfile.mkdtemp(prefix="switchboard-serve-bench-")
@@ -130,10 +171,12 @@ def main() -> None:
         engine = create_engine(config.engines.generator)
         asyncio.run(_over_http(url, 1, 8))  # warm up: replicas, connections, caches
         asyncio.run(_in_process(pipeline, 1, 8))
+        local_timings, remote_timings = [], []
         for concurrency, rounds in ((1, 40), (32, 3)):
             alone = asyncio.run(_engine_alone(engine, 20))
-            local = asyncio.run(_in_process(pipeline, concurrency, rounds))
-            remote, stalls, rate = asyncio.run(_over_http(url, concurrency, rounds))
+            local = asyncio.run(_in_process(pipeline, concurrency, rounds, local_timings if concurrency == 1 else None))
+            remote, stalls, rate = asyncio.run(_over_http(url, concurrency, rounds,
+                                                          remote_timings if concurrency == 1 else None))
             base, mid_local = statistics.median(alone), statistics.median(local)
             table.add_row(str(concurrency), _fmt(alone), _fmt(local), _fmt(remote),
                           f"{statistics.median(remote) - base:.1f} / {_p99(remote) - base:.1f}",
@@ -141,6 +184,10 @@ def main() -> None:
                           f"{rate:.1f}", str(stalls))
         serve.shutdown()
     console.print(table)
+    console.print(_breakdown(local_timings, remote_timings))
+    console.print("Ray Serve threading: " + ("Ray's defaults (--ray-defaults)" if args.ray_defaults else
+                                            "serve/app.py SERVE_TUNING, " + ", ".join(f"{k}={v}" for k, v in
+                                                                                    SERVE_TUNING.items())))
     console.print("'graph adds over engine' includes routing, the skill calls and retrieval; 'Serve+HTTP add' is "
                   "the cost of the deployment graph and the HTTP proxy alone.")
 

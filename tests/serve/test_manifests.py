@@ -56,3 +56,15 @@ def test_the_default_applications_fit_a_two_core_machine():
     reserved = sum(getattr(config.serve, name).options()["ray_actor_options"]["num_cpus"]
                    for name in ("ingress", "agent", "router", "generator", "internal_apis"))
     assert reserved <= 2
+
+
+def test_both_manifests_carry_the_serve_latency_settings():
+    from serve.app import SERVE_TUNING
+
+    for application in _applications(INFRA / "serve.yaml"):
+        assert application["runtime_env"]["env_vars"] == SERVE_TUNING, application["name"]
+    cluster = yaml.safe_load((INFRA / "rayservice.yaml").read_text())["spec"]["rayClusterConfig"]
+    groups = [cluster["headGroupSpec"], *cluster["workerGroupSpecs"]]
+    for group in groups:
+        env = {item["name"]: item.get("value") for item in group["template"]["spec"]["containers"][0]["env"]}
+        assert {name: env.get(name) for name in SERVE_TUNING} == SERVE_TUNING, group.get("groupName", "head")
