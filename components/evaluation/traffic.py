@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,49 +59,73 @@ def _events(text: str) -> list[tuple[str, dict]]:
     return events
 
 
+class _TurnFailed(Exception):
+    """A turn that did not end in `done`: the conversation stops and the reason is counted."""
+
+
+Ask = Callable[[dict], Awaitable[list[tuple[str, dict]]]]
+Rate = Callable[[str, str], Awaitable[object]]
+
+
+async def _conversation(ask: Ask, rate: Rate, body: dict, claim: Callable[[], Awaitable[bool]],
+                        report: TrafficReport, rng: random.Random) -> None:
+    """One member's conversation: a question, maybe feedback, maybe a clicked follow-up, and so on."""
+    while await claim():
+        try:
+            events = await ask(body)
+        except _TurnFailed as exc:
+            report.errors.append(str(exc))
+            return
+        done = events[-1][1]
+        agent = next((data["agent"] for name, data in events if name == "route"), "unknown")
+        report.agents[agent] = report.agents.get(agent, 0) + 1
+        if rng.random() < FEEDBACK_SHARE:
+            await rate(done["turn_id"], "up" if rng.random() < THUMBS_UP_SHARE else "down")
+            report.feedback += 1
+        suggestions = next((data["suggestions"] for name, data in events if name == "followups"), [])
+        if not suggestions or rng.random() > FOLLOW_UP_SHARE:
+            return
+        body = {**body, "query": rng.choice(suggestions), "conversation_id": done["conversation_id"]}
+        report.follow_ups += 1
+
+
+def _claimer(report: TrafficReport, turns: int) -> Callable[[], Awaitable[bool]]:
+    async def claim() -> bool:  # no await between the check and the increment: safe across tasks
+        if report.turns >= turns:
+            return False
+        report.turns += 1
+        return True
+
+    return claim
+
+
 async def replay(url: str, turns: int, network: NetworkStore, *, seed: int = 7, concurrency: int = 4,
                  timeout_s: float = 60.0, progress: Callable[[], None] | None = None) -> TrafficReport:
     """Sends `turns` turns (follow-ups included) to `url`; every failure is counted, none raises."""
     report, rng, source = TrafficReport(), random.Random(seed + 1), questions(network, seed)
-    lock = asyncio.Lock()
+    claim = _claimer(report, turns)
 
-    async def one_conversation(client: httpx.AsyncClient) -> None:
-        body = next(source)
-        while True:
-            async with lock:
-                if report.turns >= turns:
-                    return
-                report.turns += 1
+    async with httpx.AsyncClient(timeout=timeout_s) as client:
+        async def ask(body: dict) -> list[tuple[str, dict]]:
             try:
                 response = await client.post(f"{url}/v1/assist", json=body)
             except httpx.HTTPError as exc:
-                report.errors.append(f"{type(exc).__name__}: {exc}")
-                return
+                raise _TurnFailed(f"{type(exc).__name__}: {exc}") from None
             finally:
                 if progress:
                     progress()
             events = _events(response.text) if response.status_code == 200 else []
             if not events or events[-1][0] != "done":
-                report.errors.append(f"{events[-1][0]}: {events[-1][1]}" if events
-                                     else f"HTTP {response.status_code}: {response.text[:200]}")
-                return
-            done = events[-1][1]
-            agent = next((data["agent"] for name, data in events if name == "route"), "unknown")
-            report.agents[agent] = report.agents.get(agent, 0) + 1
-            if rng.random() < FEEDBACK_SHARE:
-                rating = "up" if rng.random() < THUMBS_UP_SHARE else "down"
-                await client.post(f"{url}/v1/feedback", json={"turn_id": done["turn_id"], "rating": rating})
-                report.feedback += 1
-            suggestions = next((data["suggestions"] for name, data in events if name == "followups"), [])
-            if not suggestions or rng.random() > FOLLOW_UP_SHARE:
-                return
-            body = {**body, "query": rng.choice(suggestions), "conversation_id": done["conversation_id"]}
-            report.follow_ups += 1
+                raise _TurnFailed(f"{events[-1][0]}: {events[-1][1]}" if events
+                                  else f"HTTP {response.status_code}: {response.text[:200]}")
+            return events
 
-    async with httpx.AsyncClient(timeout=timeout_s) as client:
+        async def rate(turn_id: str, rating: str) -> None:
+            await client.post(f"{url}/v1/feedback", json={"turn_id": turn_id, "rating": rating})
+
         async def worker() -> None:
             while report.turns < turns:
-                await one_conversation(client)
+                await _conversation(ask, rate, next(source), claim, report, rng)
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     return report
@@ -113,27 +137,18 @@ async def simulate(pipeline, network: NetworkStore, turns: int, *, seed: int = 7
     from components.pipeline import AssistRequest
 
     report, rng, source = TrafficReport(), random.Random(seed + 1), questions(network, seed)
+    claim = _claimer(report, turns)
+
+    async def ask(body: dict) -> list[tuple[str, dict]]:
+        events = [(event.name, event.payload()) async for event in pipeline.run(AssistRequest(**body))]
+        if progress:
+            progress()
+        if events[-1][0] != "done":
+            raise _TurnFailed(f"{events[-1][0]}: {events[-1][1]}")
+        return events
+
     while report.turns < turns:
-        body = next(source)
-        while report.turns < turns:
-            report.turns += 1
-            events = [event async for event in pipeline.run(AssistRequest(**body))]
-            if progress:
-                progress()
-            if events[-1].name != "done":
-                report.errors.append(f"{events[-1].name}: {events[-1].data}")
-                break
-            done = events[-1].data
-            agent = next((e.data.agent for e in events if e.name == "route"), "unknown")
-            report.agents[agent] = report.agents.get(agent, 0) + 1
-            if rng.random() < FEEDBACK_SHARE:
-                await pipeline.feedback(done.turn_id, "up" if rng.random() < THUMBS_UP_SHARE else "down")
-                report.feedback += 1
-            suggestions = next((e.data.suggestions for e in events if e.name == "followups"), [])
-            if not suggestions or rng.random() > FOLLOW_UP_SHARE:
-                break
-            body = {**body, "query": rng.choice(suggestions), "conversation_id": done.conversation_id}
-            report.follow_ups += 1
+        await _conversation(ask, pipeline.feedback, next(source), claim, report, rng)
     return report
 
 
