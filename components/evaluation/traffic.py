@@ -67,10 +67,10 @@ Ask = Callable[[dict], Awaitable[list[tuple[str, dict]]]]
 Rate = Callable[[str, str], Awaitable[object]]
 
 
-async def _conversation(ask: Ask, rate: Rate, body: dict, claim: Callable[[], Awaitable[bool]],
+async def _conversation(ask: Ask, rate: Rate, body: dict, claim: Callable[[], bool],
                         report: TrafficReport, rng: random.Random) -> None:
     """One member's conversation: a question, maybe feedback, maybe a clicked follow-up, and so on."""
-    while await claim():
+    while claim():
         try:
             events = await ask(body)
         except _TurnFailed as exc:
@@ -89,8 +89,8 @@ async def _conversation(ask: Ask, rate: Rate, body: dict, claim: Callable[[], Aw
         report.follow_ups += 1
 
 
-def _claimer(report: TrafficReport, turns: int) -> Callable[[], Awaitable[bool]]:
-    async def claim() -> bool:  # no await between the check and the increment: safe across tasks
+def _claimer(report: TrafficReport, turns: int) -> Callable[[], bool]:
+    def claim() -> bool:  # synchronous, so no other task runs between the check and the increment
         if report.turns >= turns:
             return False
         report.turns += 1

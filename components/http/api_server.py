@@ -50,18 +50,17 @@ class _Guard:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        if self.expected is not None and path.startswith("/v1/"):
-            given = dict(scope["headers"]).get(b"authorization", b"")
-            if not secrets.compare_digest(given, self.expected):
-                await _error(401, "unauthorized", "missing or wrong bearer token")(scope, receive, send)
-                self.requests.labels(path, "401").inc()
-                return
 
         async def counted(message: Message) -> None:
             if message["type"] == "http.response.start":
                 self.requests.labels(path, str(message["status"])).inc()
             await send(message)
 
+        if self.expected is not None and path.startswith("/v1/"):
+            given = dict(scope["headers"]).get(b"authorization", b"")
+            if not secrets.compare_digest(given, self.expected):
+                await _error(401, "unauthorized", "missing or wrong bearer token")(scope, receive, counted)
+                return
         await self.app(scope, receive, counted)
 
 
