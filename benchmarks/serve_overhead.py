@@ -143,14 +143,15 @@ def _breakdown(local: list, remote: list) -> Table:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ray-defaults", action="store_true",
-                        help="Ray Serve's default threading (not serve/app.py's SERVE_TUNING), as a baseline")
+                        help="Ray Serve's defaults (Python proxy, actor calls, threads), not serve/tuning.py's")
     args = parser.parse_args()
     from ray import serve
 
-    from serve.app import SERVE_TUNING, run_local
+    from serve.app import run_local
+    from serve.tuning import RAY_DEFAULTS, SERVE_TUNING
 
     if args.ray_defaults:  # what Ray does when these are unset
-        os.environ.update({name: "1" for name in SERVE_TUNING})
+        os.environ.update(RAY_DEFAULTS)
 
     console = Console(width=150)
     home = tempfile.mkdtemp(prefix="switchboard-serve-bench-")
@@ -185,8 +186,8 @@ def main() -> None:
         serve.shutdown()
     console.print(table)
     console.print(_breakdown(local_timings, remote_timings))
-    console.print("Ray Serve threading: " + ("Ray's defaults (--ray-defaults)" if args.ray_defaults else
-                                            "serve/app.py SERVE_TUNING, " + ", ".join(f"{k}={v}" for k, v in
+    console.print("Ray Serve settings: " + ("Ray's defaults (--ray-defaults)" if args.ray_defaults else
+                                           "serve/tuning.py SERVE_TUNING, " + ", ".join(f"{k}={v}" for k, v in
                                                                                     SERVE_TUNING.items())))
     console.print("'graph adds over engine' includes routing, the skill calls and retrieval; 'Serve+HTTP add' is "
                   "the cost of the deployment graph and the HTTP proxy alone.")

@@ -26,8 +26,9 @@ from ray.serve import Application
 
 from components.config import SwitchboardConfig, load_config, validate_config
 from components.config.loader import merge_config
+from serve import tuning
 
-__all__ = ["SERVE_TUNING", "build_app", "build_internal_apis_app", "resolve_config", "run_local"]
+__all__ = ["build_app", "build_internal_apis_app", "resolve_config", "run_local"]
 
 
 def resolve_config(args: dict[str, Any] | SwitchboardConfig | None = None) -> SwitchboardConfig:
@@ -59,18 +60,6 @@ def build_internal_apis_app(args: dict[str, Any] | SwitchboardConfig | None = No
     return InternalApisDeployment.options(**config.serve.internal_apis.options()).bind(config.model_dump(mode="json"))
 
 
-# Ray Serve's latency settings (a subset of RAY_SERVE_THROUGHPUT_OPTIMIZED): user code and each
-# handle's router on the replica's own event loop instead of one thread or loop each, and request
-# logs buffered instead of flushed per line. benchmarks/serve_overhead.py on 2 cores, against
-# --ray-defaults: at 32 streams median TTFT 700 -> 550-580 ms and p99 985 -> 620-680 ms; at 1 stream
-# the difference is inside run-to-run noise (31-35 vs 34-36 ms added). Left out: USE_GRPC_BY_DEFAULT
-# (the 32-stream run hung) and DIRECT_INGRESS (a port per replica and no proxy: it needs a load
-# balancer in front). Each Ray process reads these on start, so they are set before Ray starts; the
-# manifests in infra/ carry the same values, and a variable already set wins.
-SERVE_TUNING = {"RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "0", "RAY_SERVE_RUN_ROUTER_IN_SEPARATE_LOOP": "0",
-                "RAY_SERVE_REQUEST_PATH_LOG_BUFFER_SIZE": "1000"}
-
-
 # Ray puts Unix sockets at <dir>/session_<date>_<time>_<pid>/sockets/plasma_store, and a socket path
 # may not exceed 107 bytes: the session part takes about 65 of them.
 _MAX_RAY_DIR = 40
@@ -100,8 +89,7 @@ def run_local(config: SwitchboardConfig, block: bool = True) -> str:
     shutil.rmtree(ray_dir, ignore_errors=True)
     ray_dir.mkdir(parents=True)
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    for name, value in SERVE_TUNING.items():
-        os.environ.setdefault(name, value)
+    tuning.apply_local(Path(config.home))
     ray.init(_temp_dir=str(ray_dir), include_dashboard=False, configure_logging=False, log_to_driver=False,
              num_cpus=config.serve.local_cpus)
     serve.start(http_options={"host": config.serve.host, "port": config.serve.port})

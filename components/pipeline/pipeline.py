@@ -127,6 +127,7 @@ class _TurnState:
     examples_index: ExampleIndex | None = None  # the examples table version this turn retrieves from
     history: list | None = None  # the conversation so far, as it stood when the turn started
     shadow_of: str | None = None  # set on a shadow turn: the live turn it shadows
+    routing: Any = None  # the route decision (or its future) `open` asked for while it checked the ids
 
     def mark(self, stage: str) -> None:
         self.stages[stage] = round((time.perf_counter() - self.started) * 1000, 3)
@@ -191,6 +192,10 @@ class Pipeline:
 
     async def validate(self, request: AssistRequest, agent: str | None = None) -> None:
         """Raises RequestError for what the member should fix: a long query, an unknown id or agent."""
+        self._check_request(request, agent)
+        await self._check_ids(request)
+
+    def _check_request(self, request: AssistRequest, agent: str | None) -> None:
         if not request.query.strip():
             raise RequestError(422, "empty_query", "query must contain text")
         if len(request.query) > self.config.max_query_chars:
@@ -198,9 +203,11 @@ class Pipeline:
                                f"query has {len(request.query)} characters; the limit is {self.config.max_query_chars}")
         if agent is not None and agent not in AGENTS:
             raise RequestError(404, "unknown_agent", f"unknown agent '{agent}'; agents: auto, {', '.join(AGENTS)}")
+        if request.context.type != "none" and not request.context.id:
+            raise RequestError(422, "missing_context_id", f"context type '{request.context.type}' needs an id")
+
+    async def _check_ids(self, request: AssistRequest) -> None:
         context = request.context
-        if context.type != "none" and not context.id:
-            raise RequestError(422, "missing_context_id", f"context type '{context.type}' needs an id")
         checks = [(context.type, context.id)] if context.type != "none" else []
         if request.member_id:
             checks.append(("profile", request.member_id))
@@ -211,9 +218,24 @@ class Pipeline:
                 raise RequestError(404, f"unknown_{kind}", f"no {kind} with id '{ident}'")
 
     async def open(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
-        """Validates (raising RequestError) and returns the turn's event stream, not yet started."""
-        await self.validate(request, agent)
-        return self.run(request, agent)
+        """Validates (raising RequestError) and returns the turn's event stream, not yet started.
+
+        A router in another process (a Serve deployment) is asked while the ids are checked, so its
+        round trip overlaps theirs instead of following it; a refused request drops the answer.
+        """
+        self._check_request(request, agent)
+        release, routing = self.release, None
+        if agent is None:
+            routing = release.router.route(request.query, request.context.type)
+            if inspect.isawaitable(routing):
+                routing = asyncio.ensure_future(routing)
+        try:
+            await self._check_ids(request)
+        except BaseException:
+            if isinstance(routing, asyncio.Future):
+                routing.cancel()
+            raise
+        return self.run(request, agent, _release=release, _routing=routing)
 
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
         """Records a member's rating of a logged turn; False when the turn is unknown."""
@@ -229,13 +251,15 @@ class Pipeline:
 
     # -- the turn ------------------------------------------------------------------------------------
 
-    async def run(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
+    async def run(self, request: AssistRequest, agent: str | None = None, *, _release: Release | None = None,
+                  _routing=None) -> AsyncIterator[Event]:
         """Streams the events of one turn; always ends with exactly one `done` or `error`.
 
-        `agent` forces an agent instead of routing (OpenAI's `model` naming one).
+        `agent` forces an agent instead of routing (OpenAI's `model` naming one). `open` passes the
+        release it validated against and the route decision it already asked for (or its future).
         """
-        state = _TurnState(request, request.conversation_id or uuid.uuid4().hex, release=self.release,
-                           examples_index=self.examples)
+        state = _TurnState(request, request.conversation_id or uuid.uuid4().hex, release=_release or self.release,
+                           examples_index=self.examples, routing=_routing)
         state.router_version = self._router_version
         state.forced_agent = agent
         state.history = list(self.history.get(state.conversation_id))
@@ -250,6 +274,8 @@ class Pipeline:
             await self._finish(state)
             yield Event("error", state.error)
         finally:
+            if isinstance(state.routing, asyncio.Future):
+                state.routing.cancel()  # a turn that never started still asked; no-op once answered
             if not state.logged:  # the client went away mid-turn: log what happened, synchronously
                 state.error = state.error or ErrorData(code="cancelled", message="the client stopped reading")
                 self._write_log(state)
@@ -260,7 +286,7 @@ class Pipeline:
         if state.forced_agent:
             decision = RouteDecision(state.forced_agent, 1.0, True, {state.forced_agent: 1.0}, "forced")
         else:
-            decision = state.release.router.route(request.query, request.context.type)
+            decision = state.routing or state.release.router.route(request.query, request.context.type)
             if inspect.isawaitable(decision):  # a router in another process (a Serve deployment)
                 decision = await decision
             state.router_version = self._router_version = decision.version

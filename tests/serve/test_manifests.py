@@ -59,10 +59,10 @@ def test_the_default_applications_fit_a_two_core_machine():
 
 
 def test_both_manifests_carry_the_serve_latency_settings():
-    from serve.app import SERVE_TUNING
+    from serve.tuning import REPLICA_TUNING, SERVE_TUNING
 
-    for application in _applications(INFRA / "serve.yaml"):
-        assert application["runtime_env"]["env_vars"] == SERVE_TUNING, application["name"]
+    for application in _applications(INFRA / "serve.yaml"):  # HAProxy is the controller's: exported, not per app
+        assert application["runtime_env"]["env_vars"] == REPLICA_TUNING, application["name"]
     cluster = yaml.safe_load((INFRA / "rayservice.yaml").read_text())["spec"]["rayClusterConfig"]
     groups = [cluster["headGroupSpec"], *cluster["workerGroupSpecs"]]
     for group in groups:

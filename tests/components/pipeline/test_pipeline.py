@@ -344,3 +344,52 @@ async def test_a_swap_mid_turn_never_mixes_two_releases(make_pipeline):
     after = [e async for e in pipeline.run(AssistRequest(query="Tell me about this company",
                                                          context={"type": "company", "id": "c0004"}))]
     assert after[-1].data.versions["prompts"] == "swapped@v9"
+
+
+class _RemoteLikeRouter:
+    """A router in another process, as the Serve adapter presents it: `route` is a coroutine."""
+
+    def __init__(self, router) -> None:
+        self.inner, self.version = router, "remote"
+        self.asked, self.cancelled = asyncio.Event(), False
+
+    async def route(self, query: str, context_type: str = "none"):
+        self.asked.set()
+        try:
+            await asyncio.sleep(0.05)  # the round trip to the router deployment
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        return self.inner.route(query, context_type)
+
+
+async def test_a_remote_router_is_asked_while_the_ids_are_checked(make_pipeline, monkeypatch):
+    pipeline = make_pipeline(**_engines("sim"))
+    router = pipeline.router = _RemoteLikeRouter(pipeline.router)
+    invoke = pipeline.skills.invoke
+
+    async def id_check_that_needs_the_router_asked(call):
+        await asyncio.wait_for(router.asked.wait(), 2)  # a router asked only after the checks never gets here
+        return await invoke(call)
+
+    monkeypatch.setattr(pipeline.skills, "invoke", id_check_that_needs_the_router_asked)
+    events = [e async for e in await pipeline.open(AssistRequest(**CASES[2][1]))]
+    _check_order(events)
+    assert events[0].payload()["agent"] == CASES[2][0]
+
+
+async def test_a_refused_request_drops_the_route_it_asked_for(make_pipeline):
+    from components.pipeline import RequestError
+
+    pipeline = make_pipeline(**_engines("sim"))
+    router = pipeline.router = _RemoteLikeRouter(pipeline.router)
+    with pytest.raises(RequestError) as refused:
+        await pipeline.open(AssistRequest(query="Tell me about this company",
+                                          context={"type": "company", "id": "c9999"}))
+    assert refused.value.code == "unknown_company"
+    await asyncio.sleep(0)
+    assert router.asked.is_set() and router.cancelled
+    pipeline.router = untouched = _RemoteLikeRouter(router.inner)
+    with pytest.raises(RequestError):  # a query over the limit is refused before the router is asked
+        await pipeline.open(AssistRequest(query="x" * (pipeline.config.max_query_chars + 1)))
+    assert not untouched.asked.is_set()

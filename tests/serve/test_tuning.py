@@ -1,0 +1,64 @@
+"""Ray Serve's latency settings as run_local applies them (serve/tuning.py)."""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+import pytest
+
+from serve import tuning
+
+NODE_ID_DIR = 57  # Ray puts HAProxy's files under a 56-character node id directory
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in [*tuning.SERVE_TUNING, "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S"]:
+        monkeypatch.delenv(name, raising=False)
+    for name in [n for n in os.environ if n.startswith("RAY_SERVE_HAPROXY_")]:
+        monkeypatch.delenv(name)
+    return monkeypatch
+
+
+def test_apply_local_sets_the_tuning_and_haproxy_paths_haproxy_accepts(clean_env, tmp_path):
+    home = tmp_path / ("a-long-home-directory-name" * 4)
+    applied = tuning.apply_local(home)
+    assert {name: os.environ[name] for name in tuning.SERVE_TUNING} == tuning.SERVE_TUNING
+    assert os.environ["RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S"] == "1"
+    for name in ("RAY_SERVE_HAPROXY_SOCKET_PATH", "RAY_SERVE_HAPROXY_METRICS_SOCKET_PATH"):
+        directory, _, file = applied[name].rpartition("/")
+        assert len(directory) + NODE_ID_DIR + 1 + len(file) <= 97, applied[name]
+    assert applied["RAY_SERVE_HAPROXY_STATS_PORT"] != applied["RAY_SERVE_HAPROXY_METRICS_PORT"]
+    assert tuning.apply_local(tmp_path / "other")["RAY_SERVE_HAPROXY_CONFIG_FILE_LOC"] != \
+        applied["RAY_SERVE_HAPROXY_CONFIG_FILE_LOC"]
+
+
+def test_a_setting_already_exported_wins(clean_env, tmp_path):
+    clean_env.setenv("RAY_SERVE_USE_GRPC_BY_DEFAULT", "0")
+    clean_env.setenv("RAY_SERVE_ENABLE_HA_PROXY", "0")
+    applied = tuning.apply_local(tmp_path)
+    assert applied["RAY_SERVE_USE_GRPC_BY_DEFAULT"] == "0" and applied["RAY_SERVE_ENABLE_HA_PROXY"] == "0"
+    assert "RAY_SERVE_HAPROXY_SOCKET_PATH" not in applied  # no HAProxy, no HAProxy files
+
+
+def test_without_an_haproxy_binary_the_python_proxy_serves(clean_env, tmp_path, caplog):
+    clean_env.setattr(tuning, "haproxy_binary", lambda: None)
+    applied = tuning.apply_local(tmp_path)
+    assert applied["RAY_SERVE_ENABLE_HA_PROXY"] == "0" and os.environ["RAY_SERVE_ENABLE_HA_PROXY"] == "0"
+    assert "no HAProxy binary" in caplog.text
+
+
+def test_the_bundled_haproxy_binary_is_found():
+    binary = tuning.haproxy_binary()
+    assert binary is not None and os.access(binary, os.X_OK)
+
+
+@pytest.mark.integration
+def test_haproxy_fronts_the_running_app(serve_app):
+    """The app under test is served by HAProxy: its stats page lists the ingress replica as a backend."""
+    url, _ = serve_app
+    stats = httpx.get(f"http://127.0.0.1:{os.environ['RAY_SERVE_HAPROXY_STATS_PORT']}/stats;csv", timeout=10)
+    assert stats.status_code == 200
+    assert "switchboard" in stats.text and "internal" in stats.text
+    assert httpx.get(f"{url}/healthz", timeout=10).status_code == 200
