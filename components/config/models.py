@@ -133,6 +133,8 @@ class PrefectConfig(_Section):
 
     host: str = Field("127.0.0.1", description="Interface the local Prefect server binds to.")
     port: int = Field(4200, ge=1, le=65535, description="Port of the local Prefect server (UI and API).")
+    runner_port: int = Field(4201, ge=1, le=65535,
+                             description="Port of the health page of the process serving the flows' schedules.")
 
     @property
     def api_url(self) -> str:

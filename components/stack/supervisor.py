@@ -76,9 +76,13 @@ def default_services(config: SwitchboardConfig) -> list[Service]:
                 health_url=f"{prefect.api_url}/health", urls={"Prefect UI (flows, schedules, artifacts)":
                                                               f"http://{prefect.host}:{prefect.port}"},
                 env=prefect_env, start_timeout_s=120),
+        # Healthy when its runner polls Prefect (the runner's own health page): the deployments it
+        # registers outlive it in Prefect's database, so they cannot say whether it runs.
         Service(name="flows", command=[sys.executable, "-m", "flows.deployments"],
-                health_url=f"{prefect.api_url}/deployments/name/nightly_eval/nightly", urls={},
-                env={**prefect_env, "PREFECT_API_URL": prefect.api_url, "SWITCHBOARD_MLFLOW__TRACKING_URI": tracking},
+                health_url=f"http://{prefect.host}:{prefect.runner_port}/health", urls={},
+                env={**prefect_env, "PREFECT_API_URL": prefect.api_url, "SWITCHBOARD_MLFLOW__TRACKING_URI": tracking,
+                     "PREFECT_RUNNER_SERVER_ENABLE": "true", "PREFECT_RUNNER_SERVER_HOST": prefect.host,
+                     "PREFECT_RUNNER_SERVER_PORT": str(prefect.runner_port)},
                 start_timeout_s=120),
     ]
 
@@ -160,24 +164,56 @@ def _run_once(config: SwitchboardConfig, service: Service) -> None:
 
 
 def stop(config: SwitchboardConfig, services: list[Service]) -> list[str]:
-    """Stops the services' process groups (TERM, then KILL after 10 s); returns the names stopped."""
+    """Stops each service's whole session (TERM, then KILL after 10 s); returns the names stopped.
+
+    The whole session, not only the process group: Ray starts its processes (and the HAProxy in
+    front of Serve) in groups of their own, which outlive a signal to the group `up` started.
+    """
     stopped = []
     for service in reversed(services):
         pid = _pid(config, service.name)
         pid_file = _run_dir(config) / f"{service.name}.pid"
         if pid is not None:
-            try:
-                os.killpg(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+            _signal_session(pid, signal.SIGTERM)
             deadline = time.monotonic() + 10
-            while _alive(pid) and time.monotonic() < deadline:
+            while _session_alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.1)
-            if _alive(pid):
-                os.killpg(pid, signal.SIGKILL)
+            if _session_alive(pid):
+                _signal_session(pid, signal.SIGKILL)
             stopped.append(service.name)
         pid_file.unlink(missing_ok=True)
     return stopped
+
+
+def _session(sid: int) -> list[int]:
+    """The live processes of session `sid`, from /proc (Linux); elsewhere only its leader."""
+    if not Path("/proc/self/stat").exists():
+        return [sid] if _alive(sid) else []
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _ppid, _group, session = stat.read_text().rpartition(")")[2].split()[:4]
+        except (OSError, ValueError):
+            continue  # the process ended while we read
+        if int(session) == sid and state != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+def _signal_session(sid: int, sig: signal.Signals) -> None:
+    for pid in _session(sid):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def _session_alive(sid: int) -> bool:
+    try:
+        os.waitpid(sid, os.WNOHANG)  # reap the leader when `up` in this process started it
+    except ChildProcessError:
+        pass
+    return bool(_session(sid))
 
 
 def status(config: SwitchboardConfig, services: list[Service]) -> dict[str, bool]:

@@ -21,7 +21,8 @@ def test_up_starts_everything_prints_urls_and_down_stops_it(tmp_path):
     apis_port, serve_port, mlflow_port, prefect_port = free_port(), free_port(), free_port(), free_port()
     env = {**os.environ, "SWITCHBOARD_HOME": str(tmp_path), "SWITCHBOARD_APIS__PORT": str(apis_port),
            "SWITCHBOARD_SERVE__PORT": str(serve_port), "SWITCHBOARD_MLFLOW__PORT": str(mlflow_port),
-           "SWITCHBOARD_PREFECT__PORT": str(prefect_port), "COLUMNS": "200"}
+           "SWITCHBOARD_PREFECT__PORT": str(prefect_port), "SWITCHBOARD_PREFECT__RUNNER_PORT": str(free_port()),
+           "COLUMNS": "200"}
     up = _cli("up", env=env)
     assert up.returncode == 0, up.stdout + up.stderr
     assert f"http://127.0.0.1:{apis_port}" in up.stdout and f"http://127.0.0.1:{serve_port}/" in up.stdout
@@ -37,10 +38,22 @@ def test_up_starts_everything_prints_urls_and_down_stops_it(tmp_path):
     finally:
         down = _cli("down", env=env)
     assert down.returncode == 0 and all(name in down.stdout for name in ("apis", "serve", "mlflow", "prefect", "flows"))
-    for port in (apis_port, serve_port, mlflow_port, prefect_port):
+    _all_closed(apis_port, serve_port, mlflow_port, prefect_port)  # HAProxy in front of Serve included
+    assert not list((tmp_path / "run").glob("*.pid"))
+    # The next day: Prefect's database and MLflow's store are still in the home, and `up` starts again.
+    again = _cli("up", env=env)
+    try:
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert httpx.get(f"http://127.0.0.1:{serve_port}/healthz", timeout=5).json()["status"] == "ok"
+    finally:
+        assert _cli("down", env=env).returncode == 0
+    _all_closed(apis_port, serve_port, mlflow_port, prefect_port)
+
+
+def _all_closed(*ports: int) -> None:
+    for port in ports:
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-    assert not list((tmp_path / "run").glob("*.pid"))
 
 
 def test_up_refuses_a_port_someone_else_answers_on(tmp_path, internal_api):
