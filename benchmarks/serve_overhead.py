@@ -7,7 +7,9 @@ extractive planner, skills on the sample APIs:
   - Serve graph: the same turns over HTTP through ingress -> agent -> router/generator.
 It prints median and p99 TTFT at 1 and 32 concurrent streams, what the graph adds over the engine
 (skills included), what Serve and HTTP add over the in-process pipeline, the streams per second
-sustained, and how many streams stalled (a gap of more than 2 s between events).
+sustained, and how many streams stalled (a gap of more than 2 s between events). Then it splits what
+Serve adds by the stage timings each `done` reports, and measures the hop floor: a no-op handle round
+trip between two replicas of the same cluster, three of which lie on the first token's path.
 Goal (issue 5): at most 15 ms added median at 1 stream (Ray Serve's own LLM app adds about 48 ms,
 ray-project/ray issue 59681), and no stream stalls at 32.
 
@@ -116,6 +118,43 @@ async def _over_http(url: str, concurrency: int, rounds: int,
     return out, stalls, len(out) / elapsed
 
 
+def _hop_floor(rounds: int = 20) -> dict[str, float]:
+    """Median round trip of a no-op handle call between two replicas of this cluster, hot and after a pause.
+
+    The turn's first token crosses three such round trips (ingress-agent, agent-router, agent-generator),
+    each to a replica that has been idle for most of a turn, so this is the floor Serve cannot go below.
+    """
+    from ray import serve
+
+    @serve.deployment(name="echo", ray_actor_options={"num_cpus": 0})
+    class Echo:
+        def echo(self, value: int) -> int:
+            return value
+
+    @serve.deployment(name="probe", ray_actor_options={"num_cpus": 0})
+    class Probe:
+        def __init__(self, echo) -> None:
+            self.echo = echo
+
+        async def round_trips(self, pause_s: float, n: int) -> list[float]:
+            out = []
+            for i in range(n):
+                await asyncio.sleep(pause_s)
+                started = time.perf_counter()
+                await self.echo.echo.remote(i)
+                out.append((time.perf_counter() - started) * 1000)
+            return out
+
+    probe = serve.run(Probe.bind(Echo.bind()), name="hop-probe", route_prefix=None)
+
+    async def measure(pause_s: float) -> float:
+        return statistics.median(await probe.round_trips.remote(pause_s, rounds))
+
+    floor = {"hot": asyncio.run(measure(0.0)), "after 0.5 s idle": asyncio.run(measure(0.5))}
+    serve.delete("hop-probe")
+    return floor
+
+
 def _breakdown(local: list, remote: list) -> Table:
     """Where Serve+HTTP's added TTFT goes, from the stages each turn's `done` reports (agent-side clock)."""
 
@@ -123,7 +162,8 @@ def _breakdown(local: list, remote: list) -> Table:
         return statistics.median(measure(first, timings) for first, timings in rows)
 
     parts = {
-        "router hop (route call to a deployment)": lambda first, t: t["stages"]["route_ms"],
+        "router hop (the model's ~1 ms included: in-process it runs before the turn's clock)":
+            lambda first, t: t["stages"]["route_ms"],
         "generator hop (request out, first token back)":
             lambda first, t: t["ttft_ms"] - t["stages"]["skills_done_ms"] - t["stages"]["engine_ttft_ms"],
         "proxy, ingress, agent call and the token's way out": lambda first, t: first - t["ttft_ms"],
@@ -183,9 +223,13 @@ def main() -> None:
                           f"{statistics.median(remote) - base:.1f} / {_p99(remote) - base:.1f}",
                           f"{statistics.median(remote) - mid_local:.1f} / {_p99(remote) - _p99(local):.1f}",
                           f"{rate:.1f}", str(stalls))
+        floor = _hop_floor()
         serve.shutdown()
     console.print(table)
     console.print(_breakdown(local_timings, remote_timings))
+    console.print("Hop floor, a no-op handle round trip between two replicas (median ms): "
+                  + ", ".join(f"{name} {ms:.1f}" for name, ms in floor.items())
+                  + f"; the first token crosses 3 round trips, so at least {3 * floor['after 0.5 s idle']:.1f} ms.")
     console.print("Ray Serve settings: " + ("Ray's defaults (--ray-defaults)" if args.ray_defaults else
                                            "serve/tuning.py SERVE_TUNING, " + ", ".join(f"{k}={v}" for k, v in
                                                                                     SERVE_TUNING.items())))
