@@ -226,7 +226,11 @@ class Pipeline:
         self._check_request(request, agent)
         release, routing = self.release, None
         if agent is None:
-            routing = release.router.route(request.query, request.context.type)
+            try:
+                routing = release.router.route(request.query, request.context.type)
+            except Exception as exc:  # noqa: BLE001 - raised in the turn, which ends with one error event
+                routing = asyncio.get_running_loop().create_future()
+                routing.set_exception(exc)
             if inspect.isawaitable(routing):
                 routing = asyncio.ensure_future(routing)
         try:

@@ -295,7 +295,9 @@ async def test_an_internal_error_ends_in_one_error_event_and_is_logged(make_pipe
     events = await _run(pipeline, query="hello there")
     assert _names(events) == ["error"]
     assert events[0].payload() == {"code": "internal", "message": "RuntimeError: router exploded"}
-    assert pipeline.log.read()["error_code"].to_list() == ["internal"]
+    opened = [e async for e in await pipeline.open(AssistRequest(query="hello there"))]  # as HTTP runs a turn
+    assert _names(opened) == ["error"] and opened[0].payload() == events[0].payload()
+    assert pipeline.log.read()["error_code"].to_list() == ["internal", "internal"]
 
 
 async def test_a_client_that_stops_reading_still_gets_its_turn_logged(make_pipeline):
