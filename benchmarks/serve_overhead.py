@@ -121,8 +121,8 @@ async def _over_http(url: str, concurrency: int, rounds: int,
 def _hop_floor(rounds: int = 20) -> dict[str, float]:
     """Median round trip of a no-op handle call between two replicas of this cluster, hot and after a pause.
 
-    The turn's first token crosses three such round trips (ingress-agent, agent-router, agent-generator),
-    each to a replica that has been idle for most of a turn, so this is the floor Serve cannot go below.
+    The turn's first token crosses three such round trips: ingress-agent and agent-generator to replicas
+    busy with the previous turn's stream at 1 stream, agent-router to one idle for most of a turn.
     """
     from ray import serve
 
@@ -219,6 +219,8 @@ def main() -> None:
             remote, stalls, rate = asyncio.run(_over_http(url, concurrency, rounds,
                                                           remote_timings if concurrency == 1 else None))
             base, mid_local = statistics.median(alone), statistics.median(local)
+            if concurrency == 1:
+                pipeline_ms = mid_local - base
             table.add_row(str(concurrency), _fmt(alone), _fmt(local), _fmt(remote),
                           f"{statistics.median(remote) - base:.1f} / {_p99(remote) - base:.1f}",
                           f"{statistics.median(remote) - mid_local:.1f} / {_p99(remote) - _p99(local):.1f}",
@@ -227,9 +229,12 @@ def main() -> None:
         serve.shutdown()
     console.print(table)
     console.print(_breakdown(local_timings, remote_timings))
+    hops = 2 * floor["hot"] + floor["after 0.5 s idle"]
     console.print("Hop floor, a no-op handle round trip between two replicas (median ms): "
                   + ", ".join(f"{name} {ms:.1f}" for name, ms in floor.items())
-                  + f"; the first token crosses 3 round trips, so at least {3 * floor['after 0.5 s idle']:.1f} ms.")
+                  + f". The first token crosses two hot round trips and one to the idle router: {hops:.1f} ms, "
+                  f"plus the pipeline's own {pipeline_ms:.1f} ms in-process, so the graph cannot add less than "
+                  f"{hops + pipeline_ms:.1f} ms over the engine on this machine.")
     console.print("Ray Serve settings: " + ("Ray's defaults (--ray-defaults)" if args.ray_defaults else
                                            "serve/tuning.py SERVE_TUNING, " + ", ".join(f"{k}={v}" for k, v in
                                                                                     SERVE_TUNING.items())))
