@@ -21,8 +21,9 @@ import hashlib
 import logging
 import os
 import shutil
-import socket
 from pathlib import Path
+
+from components.stack.local import free_port
 
 __all__ = ["RAY_DEFAULTS", "REPLICA_TUNING", "SERVE_TUNING", "apply_local", "haproxy_binary"]
 
@@ -93,10 +94,4 @@ def _haproxy_files(home: Path) -> dict[str, str]:
             "RAY_SERVE_HAPROXY_SERVER_STATE_BASE": str(files),
             "RAY_SERVE_HAPROXY_SERVER_STATE_FILE": str(files / "server-state"),
             "RAY_SERVE_HAPROXY_METRICS_SOCKET_PATH": str(files / "metrics.sock"),
-            "RAY_SERVE_HAPROXY_STATS_PORT": str(_free_port()), "RAY_SERVE_HAPROXY_METRICS_PORT": str(_free_port())}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+            "RAY_SERVE_HAPROXY_STATS_PORT": str(free_port()), "RAY_SERVE_HAPROXY_METRICS_PORT": str(free_port())}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,18 +16,12 @@ from components.config import load_config
 from components.network import ArticleIndex, NetworkStore
 from components.network.api import build_api
 from components.stack import mlflow_command
-from components.stack.local import ThreadedServer
+from components.stack.local import ThreadedServer, free_port  # noqa: F401 - tests import free_port from here
 
 # HYPOTHESIS_PROFILE=deep make test runs the property tests twenty times harder.
 settings.register_profile("default", max_examples=150)
 settings.register_profile("deep", max_examples=3000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 LoopbackServer = ThreadedServer  # the real server on loopback, as `make up` and `switchboard ask` run it

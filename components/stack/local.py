@@ -14,7 +14,14 @@ import uvicorn
 from components.config import SwitchboardConfig
 from components.stack.supervisor import healthy
 
-__all__ = ["ThreadedServer", "sample_apis"]
+__all__ = ["ThreadedServer", "free_port", "sample_apis"]
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class ThreadedServer:
@@ -25,9 +32,7 @@ class ThreadedServer:
     """
 
     def __init__(self, app, start_timeout_s: float = 30.0) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._start_timeout_s = start_timeout_s
         self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
