@@ -7,6 +7,7 @@ waits until each health URL answers, and fails with the end of the log when one 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -201,11 +202,12 @@ def _session(sid: int) -> list[int]:
 
 
 def _signal_session(sid: int, sig: signal.Signals) -> None:
+    """Signals the leader's group, as before, then whatever else of the session /proc shows."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(sid, sig)
     for pid in _session(sid):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
 
 
 def _session_alive(sid: int) -> bool:
