@@ -8,7 +8,7 @@ EngineError (the turn degrades to extractive), an overloaded agent deployment a 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 
 from ray.serve.exceptions import BackPressureError
 from ray.serve.handle import DeploymentHandle
@@ -31,8 +31,9 @@ class RemoteRouter:
     async def prepare(self) -> str:
         return await self._handle.prepare.remote(self._source)
 
-    async def route(self, query: str, context_type: str = "none") -> RouteDecision:
-        return await self._handle.route.remote(query, context_type, self._source)
+    def route(self, query: str, context_type: str = "none") -> Awaitable[RouteDecision]:
+        """The decision to await: the request leaves now, so the pipeline's work overlaps its round trip."""
+        return self._handle.route.remote(query, context_type, self._source)
 
 
 class RemoteEngine(Engine):
@@ -69,25 +70,32 @@ class RemoteTurns:
     async def open(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
         stream = self._handle.options(stream=True).turn.remote(request, agent)
         try:
-            verdict = await anext(stream)
+            verdict, *first = await anext(stream)
         except BackPressureError:
             raise RequestError(503, "overloaded", "the agents are at capacity; retry shortly") from None
         if "refused" in verdict:
             problem = verdict["refused"]
             raise RequestError(problem["status"], problem["code"], problem["message"])
-        return self._events(stream)
+        return self._events(first, stream)
 
     @staticmethod
-    async def _events(stream) -> AsyncIterator[Event]:
-        terminal = False
+    async def _events(first: list[Event], stream) -> AsyncIterator[Event]:
+        """The events of the agent's lists, one by one; `first` came with the verdict."""
+        terminal, failure = False, None
         try:
-            async for event in stream:
+            for event in first:
                 terminal = terminal or event.terminal
                 yield event
+            async for batch in stream:
+                for event in batch:
+                    terminal = terminal or event.terminal
+                    yield event
         except Exception as exc:  # noqa: BLE001 - the stream has started: end it with one error event
-            if not terminal:
-                code = "overloaded" if isinstance(exc, BackPressureError) else "agent_unavailable"
-                yield Event("error", ErrorData(code=code, message=f"{type(exc).__name__}: {exc}"))
+            code = "overloaded" if isinstance(exc, BackPressureError) else "agent_unavailable"
+            failure = ErrorData(code=code, message=f"{type(exc).__name__}: {exc}")
+        if not terminal:
+            yield Event("error", failure or ErrorData(code="agent_unavailable",
+                                                      message="the agent's stream ended before the turn did"))
 
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
         return await self._handle.feedback.remote(turn_id, rating, comment)

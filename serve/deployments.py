@@ -19,6 +19,7 @@ from components.http import AssistServing, Metrics, build_api_server
 from components.network import ArticleIndex, NetworkStore
 from components.network.api import build_api
 from components.pipeline import AssistRequest, Event, Release, RequestError, build_pipeline
+from components.pipeline.coalesce import coalesce
 from components.pipeline.factory import follow_examples, follow_registry, release_from
 from components.routing import RouteDecision, load_router
 from components.versions.pools import PinnedEngines, RouterVersions
@@ -47,7 +48,8 @@ class RouterDeployment:
         """Loads a router version before a release that uses it serves (raising if it cannot)."""
         return self._router(source).version
 
-    def route(self, query: str, context_type: str = "none", source: str | None = None) -> RouteDecision:
+    async def route(self, query: str, context_type: str = "none", source: str | None = None) -> RouteDecision:
+        # async: a millisecond of model on the replica's loop costs less than a hop to Serve's thread pool
         return self._router(source).route(query, context_type)
 
     def _router(self, source: str | None):
@@ -83,6 +85,7 @@ class AgentDeployment:
         settings = SwitchboardConfig.model_validate(config)
         engine = settings.engines.generator
         self.router_handle, self.generator_handle, self.settings = router, generator, settings
+        self.linger_s = settings.serve.event_linger_ms / 1000
         self.pipeline = build_pipeline(settings, router=RemoteRouter(router),
                                        generator=RemoteEngine(generator, engine.kind, _model_name(engine)))
         # With an MLflow tracking URI, the champion versions serve from the start and alias moves follow.
@@ -98,21 +101,26 @@ class AgentDeployment:
         await generator.prepare()
         return release_from(loaded, self.settings, router=router, generator=generator)
 
-    async def turn(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event | dict]:
-        """First a verdict ({"accepted": True} or {"refused": {...}}), then the turn's events.
+    async def turn(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[list[Event | dict]]:
+        """Lists of events, the first led by a verdict: [{"refused": {...}}] or [{"accepted": True}, *events].
 
         One stream instead of a validate call and a run call: a round trip fewer before the first token,
         and the ingress can still answer a 4xx before it sends a byte. The verdict is plain data, not
-        an exception, so it crosses processes intact.
+        an exception, so it crosses processes intact. An accepted verdict travels with the turn's first
+        events, and events travel in lists (components/pipeline/coalesce.py): each message costs both
+        processes CPU that the generator request would otherwise wait behind.
         """
         try:
             events = await self.pipeline.open(request, agent)
         except RequestError as exc:
-            yield {"refused": {"status": exc.status, "code": exc.code, "message": exc.message}}
+            yield [{"refused": {"status": exc.status, "code": exc.code, "message": exc.message}}]
             return
-        yield {"accepted": True}
-        async for event in events:
-            yield event
+        verdict: list[Event | dict] = [{"accepted": True}]
+        async for batch in coalesce(events, self.linger_s):
+            yield verdict + batch
+            verdict = []
+        if verdict:  # no events at all: the ingress still needs its verdict (and ends the turn with an error)
+            yield verdict
 
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
         return await self.pipeline.feedback(turn_id, rating, comment)

@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 import numpy as np
+import sklearn
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
@@ -57,11 +58,12 @@ class HashingEmbedder(Embedder):
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         blocks = []
-        for vectorizer in (self._word, self._char):
-            counts = vectorizer.transform(texts)
-            counts.data = np.sign(counts.data) * np.log1p(np.abs(counts.data))
-            blocks.append(normalize(counts).toarray())
-        return normalize(np.hstack(blocks)).astype(np.float32)
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            for vectorizer in (self._word, self._char):
+                counts = vectorizer.transform(texts)
+                counts.data = np.sign(counts.data) * np.log1p(np.abs(counts.data))
+                blocks.append(normalize(counts).toarray())
+            return normalize(np.hstack(blocks)).astype(np.float32)
 
 
 def check_version(expected: str, actual: str, what: str) -> None:

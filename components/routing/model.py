@@ -44,7 +44,8 @@ class Router:
             raise ValueError(f"unknown context type '{context_type}'; allowed: {', '.join(CONTEXT_TYPES)}")
         if not any(ch.isalnum() for ch in query):
             return RouteDecision(OUT_OF_SCOPE, 1.0, False, {OUT_OF_SCOPE: 1.0}, self.version)
-        probabilities = self.pipeline.predict_proba([(query, context_type)])[0]
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            probabilities = self.pipeline.predict_proba([(query, context_type)])[0]
         best = int(np.argmax(probabilities))
         agent, confidence = self._classes[best], float(probabilities[best])
         if confidence < self.min_confidence:

@@ -15,6 +15,7 @@ An item that cannot be read is not emitted: its ParseError is kept in `errors` f
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Generic, TypeVar
 
@@ -33,13 +34,19 @@ _KEY = re.compile(r"^(\s*)(?:\*\*|__)?([^\s:#\-\"'][^:#]*?)(?:\*\*|__)?\s*:(?:\s
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 
+@functools.cache
+def _list_model(item_schema: type[BaseModel], field: str) -> type[BaseModel]:
+    """The `{field: [item]}` wrapper model; built once per schema, since pydantic takes about a millisecond."""
+    return create_model(f"{item_schema.__name__}List", **{field: (list[item_schema], ...)})
+
+
 class StreamingListParser(Generic[T]):
     def __init__(self, item_schema: type[T], field: str = "calls") -> None:
         self.item_schema = item_schema
         self.field = field
         self.errors: list[ParseError] = []
         self.repairs: list[str] = []
-        self._wrapper = create_model(f"{item_schema.__name__}List", **{field: (list[item_schema], ...)})
+        self._wrapper = _list_model(item_schema, field)
         self._keys = {normalize_key(field), *GLOBAL_SYNONYMS.get(field, ())}
         self._buffer = ""
         self._done = 0  # items already emitted or rejected

@@ -160,6 +160,26 @@ def test_overload_is_refused_quickly_with_retry_after_and_nothing_hangs(tight_ap
     assert elapsed < 30
 
 
+def test_a_client_that_hangs_up_mid_answer_stops_the_turn_and_it_is_logged_as_cancelled(tight_app, serve_app):
+    from components.conversation_log import ConversationLog
+
+    conversation = f"hangup-{time.time_ns()}"
+    with httpx.Client(timeout=60) as http, http.stream(
+            "POST", f"{tight_app}/v1/assist",
+            json={**REQUESTS["company_understanding"], "conversation_id": conversation}) as response:
+        for line in response.iter_lines():
+            if line == "event: delta":
+                break  # leaving the block closes the connection, seconds before the answer would end
+    log, rows = ConversationLog(serve_app[1].home / "logs"), []
+    deadline = time.monotonic() + 20
+    while not rows and time.monotonic() < deadline:
+        time.sleep(0.2)
+        frame = log.read()
+        rows = frame.filter(frame["conversation_id"] == conversation).to_dicts()
+    assert len(rows) == 1, "the turn was not logged"
+    assert rows[0]["error_code"] == "cancelled", rows[0]
+
+
 def test_a_killed_generator_replica_degrades_the_turn_instead_of_failing_it(tight_app, network):
     import ray
 
