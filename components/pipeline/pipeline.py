@@ -453,7 +453,8 @@ class Pipeline:
             while True:
                 wait = min(budgets.ttft_s if first else budgets.stall_s, max(deadline - loop.time(), 0))
                 try:
-                    event = await asyncio.wait_for(anext(stream), wait)
+                    async with asyncio.timeout(wait):  # not wait_for: no task per token
+                        event = await anext(stream)
                 except StopAsyncIteration:
                     return
                 except TimeoutError:
