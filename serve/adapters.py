@@ -93,6 +93,9 @@ class RemoteTurns:
         except Exception as exc:  # noqa: BLE001 - the stream has started: end it with one error event
             code = "overloaded" if isinstance(exc, BackPressureError) else "agent_unavailable"
             failure = ErrorData(code=code, message=f"{type(exc).__name__}: {exc}")
+        finally:
+            if not terminal:  # the client hung up (or the stream broke): the agent stops the turn now
+                stream.cancel()
         if not terminal:
             yield Event("error", failure or ErrorData(code="agent_unavailable",
                                                       message="the agent's stream ended before the turn did"))
