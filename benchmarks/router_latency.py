@@ -1,7 +1,8 @@
 """Router latency on this machine: median, p99 and max per query, against a baseline in the same run.
 
-The baseline is the bare scikit-learn pipeline (features + predict_proba); the router adds context
-validation and the decision. Queries are the dev set, so lengths and typos are realistic.
+The baseline is the bare scikit-learn pipeline (features + predict_proba); the router computes the same
+probabilities with its compiled arithmetic (components/routing/compiled.py) and adds context validation
+and the decision. Queries are the dev set, so lengths and typos are realistic.
 Target (issue 2): p99 under 5 ms on a 2-core machine.
 
     .venv/bin/python benchmarks/router_latency.py

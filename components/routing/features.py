@@ -147,11 +147,13 @@ class RouterFeatures(BaseEstimator, TransformerMixin):
 
     def transform(self, inputs: Sequence[RouterInput]) -> sparse.csr_matrix:
         queries = [q for q, _ in inputs]
-        dense = []
-        for query, context in inputs:
-            one_hot = [self.context_weight if context == c else 0.0 for c in CONTEXTS]
-            known = self.lexicon.flags(query) if self.lexicon else []
-            categories = [self.lexicon_weight * flag for flag in _lexicon_flags(query)]
-            dense.append(one_hot + known + categories + _shape(query))
+        dense = [self.dense_row(query, context) for query, context in inputs]
         return sparse.hstack([self.words_.transform(queries), self.chars_.transform(queries),
                               sparse.csr_matrix(np.asarray(dense))]).tocsr()
+
+    def dense_row(self, query: str, context: str) -> list[float]:
+        """The features after the two TF-IDF blocks: context, known names, topic words, shape."""
+        one_hot = [self.context_weight if context == c else 0.0 for c in CONTEXTS]
+        known = self.lexicon.flags(query) if self.lexicon else []
+        categories = [self.lexicon_weight * flag for flag in _lexicon_flags(query)]
+        return one_hot + known + categories + _shape(query)

@@ -11,6 +11,7 @@ import numpy as np
 import sklearn
 from sklearn.pipeline import Pipeline
 
+from components.routing.compiled import compile_router
 from components.routing.devset import AGENTS, CONTEXT_TYPES
 
 __all__ = ["DEFAULT_ARTIFACT", "RouteDecision", "Router", "RouterLoadError", "load_router"]
@@ -38,13 +39,16 @@ class Router:
         self.version = version
         self.min_confidence = min_confidence
         self._classes = list(pipeline.classes_)
+        self._compiled = compile_router(pipeline)  # None: route with scikit-learn itself
 
     def route(self, query: str, context_type: str = "none") -> RouteDecision:
         if context_type not in CONTEXT_TYPES:
             raise ValueError(f"unknown context type '{context_type}'; allowed: {', '.join(CONTEXT_TYPES)}")
         if not any(ch.isalnum() for ch in query):
             return RouteDecision(OUT_OF_SCOPE, 1.0, False, {OUT_OF_SCOPE: 1.0}, self.version)
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        if self._compiled is not None:
+            probabilities = self._compiled.predict_proba(query, context_type)
+        else:
             probabilities = self.pipeline.predict_proba([(query, context_type)])[0]
         best = int(np.argmax(probabilities))
         agent, confidence = self._classes[best], float(probabilities[best])
