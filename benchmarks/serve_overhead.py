@@ -126,6 +126,8 @@ def _hop_floor(rounds: int = 20) -> dict[str, float]:
     """
     from ray import serve
 
+    from serve.tuning import replica_transport
+
     @serve.deployment(name="echo", ray_actor_options={"num_cpus": 0})
     class Echo:
         async def echo(self, value: int) -> int:  # async, like the router's route: no thread-pool hop
@@ -134,7 +136,7 @@ def _hop_floor(rounds: int = 20) -> dict[str, float]:
     @serve.deployment(name="probe", ray_actor_options={"num_cpus": 0})
     class Probe:
         def __init__(self, echo) -> None:
-            self.echo = echo
+            self.echo = replica_transport(echo)  # as the app's deployments do: the tuned transport
 
         async def round_trips(self, pause_s: float, n: int) -> list[float]:
             out = []

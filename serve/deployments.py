@@ -24,6 +24,7 @@ from components.pipeline.factory import follow_examples, follow_registry, releas
 from components.routing import RouteDecision, load_router
 from components.versions.pools import PinnedEngines, RouterVersions
 from serve.adapters import RemoteEngine, RemoteRouter, RemoteTurns
+from serve.tuning import replica_transport, transport_of
 
 __all__ = ["AgentDeployment", "GeneratorDeployment", "IngressDeployment", "InternalApisDeployment",
            "RouterDeployment"]
@@ -84,6 +85,7 @@ class AgentDeployment:
     async def __init__(self, config: dict, router: DeploymentHandle, generator: DeploymentHandle) -> None:
         settings = SwitchboardConfig.model_validate(config)
         engine = settings.engines.generator
+        router, generator = replica_transport(router), replica_transport(generator)
         self.router_handle, self.generator_handle, self.settings = router, generator, settings
         self.linger_s = settings.serve.event_linger_ms / 1000
         self.pipeline = build_pipeline(settings, router=RemoteRouter(router),
@@ -128,6 +130,10 @@ class AgentDeployment:
     async def ready(self) -> dict[str, str]:
         return await self.pipeline.ready()
 
+    async def transport(self) -> dict[str, str]:
+        """How this replica's calls travel ("grpc" under serve/tuning.py), for operators and the tests."""
+        return {"router": transport_of(self.router_handle), "generator": transport_of(self.generator_handle)}
+
 
 @serve.deployment(name="ingress")
 @serve.ingress()
@@ -138,10 +144,14 @@ class IngressDeployment:
         full = SwitchboardConfig.model_validate(config)
         settings = full.serve
         self.contexts = NetworkStore.load(full.apis.data_dir).sample_contexts()
-        self.serving = AssistServing(RemoteTurns(agent, settings.retry_after_s), Metrics(),
+        self.agent = replica_transport(agent)
+        self.serving = AssistServing(RemoteTurns(self.agent, settings.retry_after_s), Metrics(),
                                      max_in_flight=settings.max_turns_in_flight)
         self.auth_token = os.environ.get(settings.auth_token_env) if settings.auth_token_env else None
         self.retry_after_s = settings.retry_after_s
+
+    async def transport(self) -> dict[str, str]:
+        return {"agent": transport_of(self.agent)}
 
     def __serve_build_asgi_app__(self):
         return build_api_server(self.serving, auth_token=self.auth_token, retry_after_s=self.retry_after_s,

@@ -12,7 +12,9 @@ benchmarks/serve_overhead.py measures them against RAY_DEFAULTS in the same run 
 Every Ray process reads them when it starts, so they are set before Ray starts: run_local does it
 here, infra/rayservice.yaml sets them in each container, and `serve run` needs them exported first.
 HAProxy is read by the controller, so a Serve config's per-application runtime_env can carry only the
-replica settings (REPLICA_TUNING).
+replica settings (REPLICA_TUNING). One setting travels instead: a DeploymentHandle carries the
+transport of the process that built the application, which may have imported Ray before any of this
+was set, so each deployment re-issues its handles with `replica_transport`.
 """
 
 from __future__ import annotations
@@ -22,10 +24,15 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from components.stack.local import free_port
 
-__all__ = ["RAY_DEFAULTS", "REPLICA_TUNING", "SERVE_TUNING", "apply_local", "haproxy_binary"]
+if TYPE_CHECKING:
+    from ray.serve.handle import DeploymentHandle
+
+__all__ = ["RAY_DEFAULTS", "REPLICA_TUNING", "SERVE_TUNING", "apply_local", "haproxy_binary", "replica_transport",
+           "transport_of"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +48,24 @@ RAY_DEFAULTS = {"RAY_SERVE_ENABLE_HA_PROXY": "0", "RAY_SERVE_USE_GRPC_BY_DEFAULT
 # elsewhere stop sending to it first (Ray's default: 30 s). On one machine the local HAProxy learns
 # within a tenth of a second, and 30 s would hold every `make down` and redeploy.
 _LOCAL_DRAINING_S = "1"
+
+
+def replica_transport(handle: DeploymentHandle) -> DeploymentHandle:
+    """`handle` calling over the transport this replica's own settings choose (gRPC under SERVE_TUNING).
+
+    A handle bound into an application is pickled with the options of the process that built it, and
+    Ray fixes their default transport when `ray.serve` is first imported there: a builder that imported
+    Ray before the tuning was set (a test, a benchmark, a notebook) sent every call through Ray actor
+    calls, about a millisecond more per hop, whatever the cluster was started with.
+    """
+    from ray.serve._private.constants import RAY_SERVE_USE_GRPC_BY_DEFAULT  # read in this replica's process
+
+    return handle.options(_by_reference=not RAY_SERVE_USE_GRPC_BY_DEFAULT)
+
+
+def transport_of(handle: DeploymentHandle) -> str:
+    """"grpc" or "actor": how `handle`'s calls travel (reported by the agent's `ready`, checked by the tests)."""
+    return "actor" if handle.handle_options._by_reference else "grpc"
 
 
 def haproxy_binary() -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import httpx
@@ -62,3 +63,19 @@ def test_haproxy_fronts_the_running_app(serve_app):
     assert stats.status_code == 200
     assert "switchboard" in stats.text and "internal" in stats.text
     assert httpx.get(f"{url}/healthz", timeout=10).status_code == 200
+
+
+@pytest.mark.integration
+def test_the_deployments_call_each_other_over_grpc(serve_app):
+    """Whatever transport the process that built the app had when it imported Ray (this one may have
+    imported it before run_local set the tuning), each deployment calls the next over gRPC."""
+    from ray import serve
+
+    async def transports() -> tuple[dict, dict]:  # in a loop: the tuned handles route on the caller's loop
+        agent = serve.get_deployment_handle("agent", "switchboard")
+        ingress = serve.get_deployment_handle("ingress", "switchboard")
+        return await agent.transport.remote(), await ingress.transport.remote()
+
+    agent, ingress = asyncio.run(asyncio.wait_for(transports(), 30))
+    assert agent == {"router": "grpc", "generator": "grpc"} and ingress == {"agent": "grpc"}
+
