@@ -12,6 +12,8 @@ from components.skills import SkillCall
 
 __all__ = ["Agent", "Turn", "plan_yaml"]
 
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: the same text, a fifth of the time per turn
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -47,4 +49,5 @@ class Agent:
 
 def plan_yaml(calls: list[SkillCall]) -> str:
     """A plan as the YAML the planner is asked to write."""
-    return yaml.safe_dump({"calls": [{"skill": c.skill, "params": c.params} for c in calls]}, sort_keys=False)
+    return yaml.dump({"calls": [{"skill": c.skill, "params": c.params} for c in calls]}, Dumper=_DUMPER,
+                     sort_keys=False)

@@ -128,6 +128,7 @@ class _TurnState:
     history: list | None = None  # the conversation so far, as it stood when the turn started
     shadow_of: str | None = None  # set on a shadow turn: the live turn it shadows
     routing: Any = None  # the route decision (or its future) `open` asked for while it checked the ids
+    query_vectors: dict | None = None  # per agent, embedded while a remote router answered (retrieval's input)
 
     def mark(self, stage: str) -> None:
         self.stages[stage] = round((time.perf_counter() - self.started) * 1000, 3)
@@ -233,6 +234,7 @@ class Pipeline:
                 routing.set_exception(exc)
             if inspect.isawaitable(routing):
                 routing = asyncio.ensure_future(routing)
+                await _let_requests_leave()  # id checks answered from the skills cache never yield
         try:
             await self._check_ids(request)
         except BaseException:
@@ -292,6 +294,9 @@ class Pipeline:
         else:
             decision = state.routing or state.release.router.route(request.query, request.context.type)
             if inspect.isawaitable(decision):  # a router in another process (a Serve deployment)
+                decision = state.routing = asyncio.ensure_future(decision)
+                await _let_requests_leave()
+                state.query_vectors = self._embed_while_routing(state)
                 decision = await decision
             state.router_version = self._router_version = decision.version
         state.agent, state.confidence, state.in_scope = decision.agent, decision.confidence, decision.in_scope
@@ -417,12 +422,20 @@ class Pipeline:
         queue.put_nowait(Event("skill", SkillData(name=result.skill, params=result.params, status=result.status,
                                                   latency_ms=result.latency_ms, error=result.error)))
 
+    def _embed_while_routing(self, state: _TurnState) -> dict | None:
+        """The query's vectors for every agent, computed in the router's round trip instead of after it."""
+        index = state.examples_index
+        if index is None or not self.config.examples_k or not index.inline:
+            return None
+        return index.embed_queries(state.request.query, list(AGENTS))
+
     async def _retrieve(self, state: _TurnState, agent: Agent) -> None:
         index = state.examples_index
         if index is None or not self.config.examples_k:
             return
-        if index.in_memory:  # a sub-millisecond matrix product: cheaper than a thread hop
-            state.examples = index.search(agent.name, state.request.query, self.config.examples_k)
+        if index.inline:  # a sub-millisecond matrix product: cheaper than a thread hop
+            state.examples = index.search(agent.name, state.request.query, self.config.examples_k,
+                                          vector=(state.query_vectors or {}).get(agent.name))
         else:
             state.examples = await asyncio.to_thread(index.search, agent.name, state.request.query,
                                                      self.config.examples_k)
@@ -633,6 +646,16 @@ class Pipeline:
         return Event("done", DoneData(conversation_id=state.conversation_id, turn_id=state.turn_id,
                                       answer=state.answer, timings=state.timings, versions=state.versions,
                                       degraded=state.degraded))
+
+
+async def _let_requests_leave(iterations: int = 3) -> None:
+    """Yields to the loop before CPU-bound work, so that requests already issued on it go out first.
+
+    A Serve handle call leaves over a few loop iterations (the replica is chosen in a task of its own,
+    then the request is sent): work that runs first holds the round trip back by as long as it takes.
+    """
+    for _ in range(iterations):
+        await asyncio.sleep(0)
 
 
 def _sampled(request: GenerationRequest, sampling: dict[str, float] | None) -> GenerationRequest:

@@ -24,7 +24,13 @@ class EmbedderMismatchError(RuntimeError):
 
 
 class Embedder(ABC):
-    """Maps texts to unit vectors. `version` changes whenever the vectors would."""
+    """Maps texts to unit vectors. `version` changes whenever the vectors would.
+
+    `local`: it computes in this process in well under a millisecond, so an event loop may call it
+    directly; a remote embedder (an HTTP call) must run in a thread.
+    """
+
+    local: bool = True
 
     @property
     @abstractmethod
@@ -78,6 +84,8 @@ class OpenAIEmbedder(Embedder):
 
     `version` names the endpoint's model and dimension, so switching models forces a rebuild.
     """
+
+    local = False
 
     def __init__(self, base_url: str, model: str, dim: int, api_key: str | None = None,
                  timeout_s: float = 10.0) -> None:

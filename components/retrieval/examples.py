@@ -9,6 +9,7 @@ from two embedders are not comparable, and silent nonsense retrieval is the wors
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,11 @@ class Example:
     query: str
     answer: str
     source: str = "curated"
+
+
+def _query_text(agent: str, query: str) -> str:
+    """What is embedded, for the stored examples and the queries alike."""
+    return f"{agent}: {query}"
 
 
 def load_examples(path: Path = EXAMPLES_FILE) -> list[Example]:
@@ -69,6 +75,19 @@ class ExampleIndex:
         return self._memory is not None
 
     @property
+    def inline(self) -> bool:
+        """Search is cheap enough to run on an event loop: the table is in memory and the embedder local."""
+        return self._memory is not None and self._embedder.local
+
+    def embed_queries(self, query: str, agents: Sequence[str]) -> dict[str, np.ndarray]:
+        """The query's vector for each of `agents`, from one embedder call, for `search(..., vector=...)`.
+
+        A turn whose route is still on its way computes them while it waits, so that once the agent is
+        known, retrieval costs a matrix product.
+        """
+        return dict(zip(agents, self._embedder.embed([_query_text(agent, query) for agent in agents]), strict=True))
+
+    @property
     def embedder_version(self) -> str:
         return self._embedder.version
 
@@ -77,7 +96,7 @@ class ExampleIndex:
         """Writes a new version of the examples table and returns the index on it."""
         if not examples:
             raise ValueError("no examples to index")
-        vectors = embedder.embed([f"{e.agent}: {e.query}" for e in examples])
+        vectors = embedder.embed([_query_text(e.agent, e.query) for e in examples])
         rows = [{"id": e.id, "agent": e.agent, "query": e.query, "answer": e.answer, "source": e.source,
                  "embedder": embedder.version, "vector": v.tolist()} for e, v in zip(examples, vectors, strict=True)]
         db = lancedb.connect(str(home / "lancedb"))
@@ -102,11 +121,14 @@ class ExampleIndex:
             return None
         return db.open_table(TABLE).version
 
-    def search(self, agent: str, query: str, k: int = 3, embedder_version: str | None = None) -> list[Example]:
+    def search(self, agent: str, query: str, k: int = 3, embedder_version: str | None = None,
+               vector: np.ndarray | None = None) -> list[Example]:
+        """`vector`: the query's, from `embed_queries`, when it was computed ahead."""
         if embedder_version is not None and embedder_version != self._embedder.version:
             raise EmbedderMismatchError(f"query embedded with '{embedder_version}' but the examples table "
                                         f"uses '{self._embedder.version}'")
-        vector = self._embedder.embed([f"{agent}: {query}"])[0]
+        if vector is None:
+            vector = self._embedder.embed([_query_text(agent, query)])[0]
         if self._memory is not None:
             examples, vectors = self._memory.get(agent, ([], np.zeros((0, vector.shape[0]), np.float32)))
             best = np.argsort(-(vectors @ vector), kind="stable")[:k]

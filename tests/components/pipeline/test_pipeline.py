@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from components.agents import AGENTS
 from components.config import load_config
 from components.conversation_log import ConversationLog
 from components.engines import Engine, Finished, TextDelta
@@ -378,6 +379,21 @@ async def test_a_remote_router_is_asked_while_the_ids_are_checked(make_pipeline,
     events = [e async for e in await pipeline.open(AssistRequest(**CASES[2][1]))]
     _check_order(events)
     assert events[0].payload()["agent"] == CASES[2][0]
+
+
+async def test_a_turn_embeds_its_query_while_a_remote_router_answers(make_pipeline):
+    local = make_pipeline(**_engines("sim"))
+    expected = [e async for e in local.run(AssistRequest(**CASES[2][1]))][-1]
+    pipeline = make_pipeline(**_engines("sim"))
+    pipeline.router = _RemoteLikeRouter(pipeline.router)
+    embedded = []
+    embed_queries = pipeline.examples.embed_queries
+    pipeline.examples.embed_queries = lambda query, agents: embedded.append(agents) or embed_queries(query, agents)
+    done = [e async for e in await pipeline.open(AssistRequest(**CASES[2][1]))][-1]
+    assert embedded == [list(AGENTS)]  # once, for every agent, before the route came back
+    record = {r["turn_id"]: r for r in pipeline.log.read().to_dicts()}
+    expected_record = {r["turn_id"]: r for r in local.log.read().to_dicts()}[expected.data.turn_id]
+    assert record[done.data.turn_id]["example_ids"] == expected_record["example_ids"] != []
 
 
 async def test_a_refused_request_drops_the_route_it_asked_for(make_pipeline):

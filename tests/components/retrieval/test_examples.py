@@ -64,3 +64,22 @@ def test_in_memory_search_ranks_like_lancedb(tmp_path):
         expected = [e.id for e in in_lancedb.search(agent, query, k=5)]
         assert [e.id for e in in_memory.search(agent, query, k=5)] == expected
     assert in_memory.search("no_such_agent", "x") == []
+
+
+def test_vectors_embedded_ahead_retrieve_what_search_would(tmp_path):
+    index = ExampleIndex.build(load_examples(), HashingEmbedder(), tmp_path)
+    query = "what should I ask about the salary"
+    ahead = index.embed_queries(query, list(AGENTS))
+    assert set(ahead) == set(AGENTS)
+    for agent in AGENTS:
+        assert [e.id for e in index.search(agent, query, k=4, vector=ahead[agent])] == \
+            [e.id for e in index.search(agent, query, k=4)]
+
+
+def test_only_an_in_memory_table_with_a_local_embedder_searches_inline(tmp_path):
+    from components.retrieval.embedder import OpenAIEmbedder
+
+    index = ExampleIndex.build(load_examples(), HashingEmbedder(), tmp_path)
+    in_lancedb = ExampleIndex(index._table, HashingEmbedder(), index.version, memory_rows=0)
+    assert index.inline and not in_lancedb.inline
+    assert HashingEmbedder.local and not OpenAIEmbedder.local  # an HTTP call never runs on the event loop
