@@ -35,7 +35,9 @@ _INPUT_RULES: dict[str, tuple[str, ...]] = {
     ),
 }
 _INJECTION_IN_DATA = re.compile("|".join(_INPUT_RULES["prompt_injection"]), re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# The local part starts where a run of its characters starts and never gives characters back: without
+# that, a long run with no @ (a URL, a hash, "1.1.1...") costs quadratic time on every answer check.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
 _DISRESPECT = re.compile(r"\b(terrible fit|hopeless|worthless|loser|stupid|idiot|pathetic|no chance at all)\b",
                          re.IGNORECASE)

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from components.trust import TrustPolicy
@@ -44,3 +46,14 @@ def test_output_contact_details_of_others_are_redacted_but_context_ones_kept():
 def test_disrespect_blocks():
     verdict = POLICY.output_checker().check("Honestly you are a terrible fit for this.")
     assert verdict.action == "block" and verdict.category == "disrespect"
+
+
+def test_a_long_run_without_an_at_sign_is_checked_in_linear_time():
+    """A URL, a hash or "1.1.1..." in the answer or the dossier once cost quadratic time per check."""
+    policy = TrustPolicy()
+    text = "1." * 20_000 + " reach me at jane.doe+jobs@example.co.uk"
+    started = time.perf_counter()
+    checker = policy.output_checker(allowed_text="x" * 40_000)
+    verdict = checker.check(text)
+    assert time.perf_counter() - started < 1.0  # a complexity guard: it took seconds, it takes milliseconds
+    assert verdict.action == "rewrite" and "jane.doe+jobs@example.co.uk" not in verdict.text
