@@ -71,10 +71,6 @@ class ExampleIndex:
                 for agent, group in by_agent.items()}
 
     @property
-    def in_memory(self) -> bool:
-        return self._memory is not None
-
-    @property
     def inline(self) -> bool:
         """Search is cheap enough to run on an event loop: the table is in memory and the embedder local."""
         return self._memory is not None and self._embedder.local
