@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError, create_model
@@ -32,6 +33,18 @@ T = TypeVar("T", bound=BaseModel)
 _ITEM = re.compile(r"^(\s*)(?:[-*•+]|\d{1,3}[.)])(?:\s|$)")
 _KEY = re.compile(r"^(\s*)(?:\*\*|__)?([^\s:#\-\"'][^:#]*?)(?:\*\*|__)?\s*:(?:\s|$)")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+@dataclass
+class _YamlScan:
+    """How far the YAML item scan has read the buffer, and what it found there."""
+
+    offset: int = 0  # the buffer's lines before this index are scanned
+    key_column: int = -1  # the indent of the list's key (`calls:`), once seen
+    column: int | None = None  # the indent of the items' dashes, once the first item starts
+    first_key: str = ""  # the first item's first key: a later line with it at the dashes' column is an item
+    starts: list[int] = field(default_factory=list)  # where each item starts
+    ended: tuple[int, int] | None = None  # (items, cut) once a line ended the list
 
 
 @functools.cache
@@ -51,6 +64,7 @@ class StreamingListParser(Generic[T]):
         self._buffer = ""
         self._done = 0  # items already emitted or rejected
         self._closed = False
+        self._scan = _YamlScan()
 
     def feed(self, chunk: str) -> list[T]:
         """Adds a delta of any size; returns the items it completed."""
@@ -92,32 +106,37 @@ class StreamingListParser(Generic[T]):
         return count, cut
 
     def _complete_yaml(self, text: str) -> tuple[int, int]:
-        lines = text.split("\n")[:-1]  # the last line may still be growing
-        offset, key_column, column, first_key, starts = 0, -1, None, "", []
-        for line in lines:
-            start, offset = offset, offset + len(line) + 1
+        """Scans only the lines completed since the last call: a line never changes once its newline arrives,
+        so a long plan costs each chunk its own lines instead of the whole buffer again."""
+        scan = self._scan
+        if scan.ended is not None:
+            return scan.ended
+        end = text.rfind("\n") + 1  # the last line may still be growing
+        for line in text[scan.offset:end].split("\n")[:-1]:
+            start, scan.offset = scan.offset, scan.offset + len(line) + 1
             clean = clean_characters(line)
             if not clean.strip():
                 continue
             indent = len(clean) - len(clean.lstrip(" "))
             key = _KEY.match(clean)
             item = _ITEM.match(clean)
-            if column is None:
+            if scan.column is None:
                 if key and normalize_key(key.group(2)) in self._keys:
-                    key_column = indent
+                    scan.key_column = indent
                 elif item:
-                    column = indent
-                    starts.append(start)
-                    first_key = (_KEY.match(clean[item.end():] or "") or [None, "", ""])[2]
+                    scan.column = indent
+                    scan.starts.append(start)
+                    scan.first_key = (_KEY.match(clean[item.end():] or "") or [None, "", ""])[2]
                 continue
-            if item and indent == column:
-                starts.append(start)
-            elif indent == column and key and key.group(2) == first_key and first_key:
-                starts.append(start)  # an item missing its dash
-            elif _FENCE.match(clean) or indent < column or (indent == column and not item) or (
-                    indent <= key_column and key):
-                return len(starts), start
-        return max(len(starts) - 1, 0), starts[-1] if starts else 0
+            if item and indent == scan.column:
+                scan.starts.append(start)
+            elif indent == scan.column and key and key.group(2) == scan.first_key and scan.first_key:
+                scan.starts.append(start)  # an item missing its dash
+            elif _FENCE.match(clean) or indent < scan.column or (indent == scan.column and not item) or (
+                    indent <= scan.key_column and key):
+                scan.ended = len(scan.starts), start
+                return scan.ended
+        return max(len(scan.starts) - 1, 0), scan.starts[-1] if scan.starts else 0
 
     # -- parsing the complete prefix -----------------------------------------------------------------
 

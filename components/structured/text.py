@@ -6,6 +6,7 @@ order of `CHARACTER_STEPS`, then `extract_payload` cuts away fences, prose and d
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 
@@ -23,6 +24,7 @@ _KEY_LINE = re.compile(r"^\s*(?:[-*•+]\s+)?(\*\*|__)?([A-Za-z_\"'][\w \-\"']{0
 _REFUSAL = re.compile(r"\b(I'?m sorry|I am sorry|I can(?:not|'t)|I'?m (?:not able|unable)|as an AI|I won'?t)\b",
                       re.IGNORECASE)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SEPARATORS = re.compile(r"[\s\-./]+")
 
 
 def strip_bom(text: str) -> str:
@@ -80,11 +82,12 @@ def clean_characters(text: str, repairs: list[str] | None = None) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=4096)  # a streaming parse asks for the same few keys at every chunk
 def normalize_key(key: str) -> str:
     """`minSalary`, `min-salary`, `Min Salary`, `**min_salary**` -> `min_salary`."""
     key = key.strip().strip("*_`\"' ").strip()
     key = _CAMEL.sub("_", key)
-    return re.sub(r"[\s\-./]+", "_", key).strip("_").lower()
+    return _SEPARATORS.sub("_", key).strip("_").lower()
 
 
 def _fenced_blocks(text: str) -> list[str] | None:
