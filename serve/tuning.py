@@ -6,15 +6,19 @@ They come from Ray Serve's high-throughput mode (RAY_SERVE_THROUGHPUT_OPTIMIZED,
     its body and every stream chunk through actor calls;
   - handles call replicas over gRPC instead of Ray actor calls;
   - user code and each handle's router run on the replica's own event loop, not a thread or loop each;
-  - request logs are buffered instead of flushed per line.
+  - request logs are buffered instead of flushed per line;
+  - replicas (and the HAProxy that a Ray actor starts) run at normal priority. Ray starts its workers
+    at nice 15 so that its own daemons win the CPU from batch tasks; on a serving node that puts every
+    hop of a turn behind the raylet's, the GCS's and the dashboard's bookkeeping (about 1 ms of the first
+    token on this 2-core machine, measured back to back).
 benchmarks/serve_overhead.py measures them against RAY_DEFAULTS in the same run (README, serve section).
 
 Every Ray process reads them when it starts, so they are set before Ray starts: run_local does it
 here, infra/rayservice.yaml sets them in each container, and `serve run` needs them exported first.
-HAProxy is read by the controller, so a Serve config's per-application runtime_env can carry only the
-replica settings (REPLICA_TUNING). One setting travels instead: a DeploymentHandle carries the
-transport of the process that built the application, which may have imported Ray before any of this
-was set, so each deployment re-issues its handles with `replica_transport`.
+HAProxy is read by the controller and the niceness by the raylet, so a Serve config's per-application
+runtime_env can carry only the replica settings (REPLICA_TUNING). One setting travels instead: a
+DeploymentHandle carries the transport of the process that built the application, which may have
+imported Ray before any of this was set, so each deployment re-issues its handles with `replica_transport`.
 """
 
 from __future__ import annotations
@@ -38,9 +42,9 @@ log = logging.getLogger(__name__)
 
 REPLICA_TUNING = {"RAY_SERVE_USE_GRPC_BY_DEFAULT": "1", "RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "0",
                   "RAY_SERVE_RUN_ROUTER_IN_SEPARATE_LOOP": "0", "RAY_SERVE_REQUEST_PATH_LOG_BUFFER_SIZE": "1000"}
-SERVE_TUNING = {"RAY_SERVE_ENABLE_HA_PROXY": "1", **REPLICA_TUNING}
+SERVE_TUNING = {"RAY_SERVE_ENABLE_HA_PROXY": "1", "RAY_worker_niceness": "0", **REPLICA_TUNING}
 # What Ray does when they are unset: the benchmark's baseline.
-RAY_DEFAULTS = {"RAY_SERVE_ENABLE_HA_PROXY": "0", "RAY_SERVE_USE_GRPC_BY_DEFAULT": "0",
+RAY_DEFAULTS = {"RAY_SERVE_ENABLE_HA_PROXY": "0", "RAY_worker_niceness": "15", "RAY_SERVE_USE_GRPC_BY_DEFAULT": "0",
                 "RAY_SERVE_RUN_USER_CODE_IN_SEPARATE_THREAD": "1", "RAY_SERVE_RUN_ROUTER_IN_SEPARATE_LOOP": "1",
                 "RAY_SERVE_REQUEST_PATH_LOG_BUFFER_SIZE": "1"}
 

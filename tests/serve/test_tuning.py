@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 
 import httpx
 import pytest
@@ -79,3 +80,27 @@ def test_the_deployments_call_each_other_over_grpc(serve_app):
     agent, ingress = asyncio.run(asyncio.wait_for(transports(), 30))
     assert agent == {"router": "grpc", "generator": "grpc"} and ingress == {"agent": "grpc"}
 
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads processes from /proc")
+def test_the_replicas_and_haproxy_run_at_normal_priority(serve_app):
+    """Ray starts its workers at nice 15; this cluster's replicas, and the HAProxy one of them starts, run at 0."""
+    import ray
+
+    raylet = ray._private.worker._global_node.all_processes["raylet"][0].process.pid
+    parents, names = {}, {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+            names[int(status.parent.name)] = (status.parent / "cmdline").read_bytes().split(b"\0")[0].decode()
+        except (OSError, ValueError):
+            continue  # a process that ended while we read
+        parents[int(status.parent.name)] = int(fields["PPid"])
+    workers = {pid for pid, parent in parents.items() if parent == raylet}
+    serving = {pid: names[pid] for pid in workers if names[pid].startswith("ray::ServeReplica:switchboard:")}
+    serving |= {pid: names[pid] for pid, parent in parents.items()
+                if parent in workers and names[pid].endswith("/haproxy")}
+    assert len(serving) >= 5 and any(name.endswith("/haproxy") for name in serving.values()), serving
+    assert {name: os.getpriority(os.PRIO_PROCESS, pid) for pid, name in serving.items()} == \
+        {name: 0 for name in serving.values()}
