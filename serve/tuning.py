@@ -68,7 +68,7 @@ def replica_transport(handle: DeploymentHandle) -> DeploymentHandle:
 
 
 def transport_of(handle: DeploymentHandle) -> str:
-    """"grpc" or "actor": how `handle`'s calls travel (reported by the agent's `ready`, checked by the tests)."""
+    """"grpc" or "actor": how `handle`'s calls travel (what the deployments' `transport()` reports, for the tests)."""
     return "actor" if handle.handle_options._by_reference else "grpc"
 
 
