@@ -190,6 +190,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ray-defaults", action="store_true",
                         help="Ray Serve's defaults (Python proxy, actor calls, threads), not serve/tuning.py's")
+    parser.add_argument("--turns", type=int, default=100,
+                        help="turns at 1 stream: single turns spread over ~10 ms, so a median of 40 moved by ~1 ms "
+                             "from run to run")
     args = parser.parse_args()
     from ray import serve
 
@@ -219,7 +222,7 @@ def main() -> None:
         asyncio.run(_over_http(url, 1, 8))  # warm up: replicas, connections, caches
         asyncio.run(_in_process(pipeline, 1, 8))
         local_timings, remote_timings = [], []
-        for concurrency, rounds in ((1, 40), (32, 3)):
+        for concurrency, rounds in ((1, args.turns), (32, 3)):
             alone = asyncio.run(_engine_alone(engine, 20))
             local = asyncio.run(_in_process(pipeline, concurrency, rounds, local_timings if concurrency == 1 else None))
             remote, stalls, rate = asyncio.run(_over_http(url, concurrency, rounds,
