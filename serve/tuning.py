@@ -114,13 +114,30 @@ def _haproxy_files(home: Path) -> dict[str, str]:
     cluster (`make up` beside `make test`) would share. HAProxy allows 97 bytes for a socket path and
     Ray adds a 56-character node id directory, so the directory sits right under /tmp.
     """
+    _remove_orphaned_haproxy_files()
     digest = hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:10]
     files = Path("/tmp") / f"sbhap-{digest}"
     shutil.rmtree(files, ignore_errors=True)
     files.mkdir(parents=True)
+    (files / "home").write_text(f"{home.resolve()}\n")  # whose they are, for _remove_orphaned_haproxy_files
     return {"RAY_SERVE_HAPROXY_CONFIG_FILE_LOC": str(files / "haproxy.cfg"),
             "RAY_SERVE_HAPROXY_SOCKET_PATH": str(files / "admin.sock"),
             "RAY_SERVE_HAPROXY_SERVER_STATE_BASE": str(files),
             "RAY_SERVE_HAPROXY_SERVER_STATE_FILE": str(files / "server-state"),
             "RAY_SERVE_HAPROXY_METRICS_SOCKET_PATH": str(files / "metrics.sock"),
             "RAY_SERVE_HAPROXY_STATS_PORT": str(free_port()), "RAY_SERVE_HAPROXY_METRICS_PORT": str(free_port())}
+
+
+def _remove_orphaned_haproxy_files(root: Path = Path("/tmp")) -> None:
+    """Removes the HAProxy directories of homes that no longer exist (each test run makes and deletes homes).
+
+    A directory whose home still exists may belong to a running cluster (`make up` beside `make test`),
+    so it stays, and so does one that names no home: it may be one being made right now.
+    """
+    for files in root.glob("sbhap-*"):
+        try:
+            home = Path((files / "home").read_text().strip())
+        except OSError:
+            continue
+        if not home.exists():
+            shutil.rmtree(files, ignore_errors=True)

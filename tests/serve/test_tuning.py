@@ -104,3 +104,17 @@ def test_the_replicas_and_haproxy_run_at_normal_priority(serve_app):
     assert len(serving) >= 5 and any(name.endswith("/haproxy") for name in serving.values()), serving
     assert {name: os.getpriority(os.PRIO_PROCESS, pid) for pid, name in serving.items()} == \
         {name: 0 for name in serving.values()}
+
+
+def test_haproxy_files_of_deleted_homes_are_removed_and_live_ones_kept(tmp_path):
+    from serve.tuning import _remove_orphaned_haproxy_files
+
+    live_home, gone_home = tmp_path / "live", tmp_path / "gone"
+    live_home.mkdir()
+    for name, home in (("sbhap-live", live_home), ("sbhap-gone", gone_home)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "home").write_text(f"{home}\n")
+    (tmp_path / "sbhap-unowned").mkdir()  # being made by another process, or by an older version
+    (tmp_path / "other").mkdir()
+    _remove_orphaned_haproxy_files(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["live", "other", "sbhap-live", "sbhap-unowned"]
