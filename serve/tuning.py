@@ -52,6 +52,8 @@ RAY_DEFAULTS = {"RAY_SERVE_ENABLE_HA_PROXY": "0", "RAY_worker_niceness": "15", "
 # elsewhere stop sending to it first (Ray's default: 30 s). On one machine the local HAProxy learns
 # within a tenth of a second, and 30 s would hold every `make down` and redeploy.
 _LOCAL_DRAINING_S = "1"
+# HAProxy's files: a socket path may not exceed 97 bytes, so right under /tmp (see _haproxy_files)
+_HAPROXY_ROOT = Path("/tmp")
 
 
 def replica_transport(handle: DeploymentHandle) -> DeploymentHandle:
@@ -116,7 +118,7 @@ def _haproxy_files(home: Path) -> dict[str, str]:
     """
     _remove_orphaned_haproxy_files()
     digest = hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:10]
-    files = Path("/tmp") / f"sbhap-{digest}"
+    files = _HAPROXY_ROOT / f"sbhap-{digest}"
     shutil.rmtree(files, ignore_errors=True)
     files.mkdir(parents=True)
     (files / "home").write_text(f"{home.resolve()}\n")  # whose they are, for _remove_orphaned_haproxy_files
@@ -128,7 +130,7 @@ def _haproxy_files(home: Path) -> dict[str, str]:
             "RAY_SERVE_HAPROXY_STATS_PORT": str(free_port()), "RAY_SERVE_HAPROXY_METRICS_PORT": str(free_port())}
 
 
-def _remove_orphaned_haproxy_files(root: Path = Path("/tmp")) -> None:
+def _remove_orphaned_haproxy_files(root: Path = _HAPROXY_ROOT) -> None:
     """Removes the HAProxy directories of homes that no longer exist (each test run makes and deletes homes).
 
     A directory whose home still exists may belong to a running cluster (`make up` beside `make test`),
