@@ -117,11 +117,11 @@ def _haproxy_files(home: Path) -> dict[str, str]:
     Ray adds a 56-character node id directory, so the directory sits right under /tmp.
     """
     _remove_orphaned_haproxy_files()
-    digest = hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:10]
-    files = _HAPROXY_ROOT / f"sbhap-{digest}"
+    owner = home.resolve()
+    files = _HAPROXY_ROOT / f"sbhap-{hashlib.sha256(str(owner).encode()).hexdigest()[:10]}"
     shutil.rmtree(files, ignore_errors=True)
     files.mkdir(parents=True)
-    (files / "home").write_text(f"{home.resolve()}\n")  # whose they are, for _remove_orphaned_haproxy_files
+    (files / "home").write_text(f"{owner}\n")  # whose they are, for _remove_orphaned_haproxy_files
     return {"RAY_SERVE_HAPROXY_CONFIG_FILE_LOC": str(files / "haproxy.cfg"),
             "RAY_SERVE_HAPROXY_SOCKET_PATH": str(files / "admin.sock"),
             "RAY_SERVE_HAPROXY_SERVER_STATE_BASE": str(files),

@@ -81,7 +81,6 @@ def test_the_deployments_call_each_other_over_grpc(serve_app):
     assert agent == {"router": "grpc", "generator": "grpc"} and ingress == {"agent": "grpc"}
 
 
-
 @pytest.mark.integration
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads processes from /proc")
 def test_the_replicas_and_haproxy_run_at_normal_priority(serve_app):
@@ -107,8 +106,6 @@ def test_the_replicas_and_haproxy_run_at_normal_priority(serve_app):
 
 
 def test_haproxy_files_of_deleted_homes_are_removed_and_live_ones_kept(tmp_path):
-    from serve.tuning import _remove_orphaned_haproxy_files
-
     live_home, gone_home = tmp_path / "live", tmp_path / "gone"
     live_home.mkdir()
     for name, home in (("sbhap-live", live_home), ("sbhap-gone", gone_home)):
@@ -116,5 +113,5 @@ def test_haproxy_files_of_deleted_homes_are_removed_and_live_ones_kept(tmp_path)
         (tmp_path / name / "home").write_text(f"{home}\n")
     (tmp_path / "sbhap-unowned").mkdir()  # being made by another process, or by an older version
     (tmp_path / "other").mkdir()
-    _remove_orphaned_haproxy_files(tmp_path)
+    tuning._remove_orphaned_haproxy_files(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["live", "other", "sbhap-live", "sbhap-unowned"]
