@@ -11,6 +11,9 @@ broken batch fails the run with GX's result instead of being reported as skew.
 
     python -m flows.skew_check                                   # validation set vs the last 7 days
     python -m flows.skew_check --reference A.jsonl --current B.parquet --report r.json --holdout 60
+
+Exit codes: 0 checked (no drift, or drift without --fail-on-drift), 1 drift with --fail-on-drift,
+2 a bad input, 3 the check itself failed (so a crash never reads as drift found).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import traceback
 from datetime import date
 from pathlib import Path
 
@@ -148,7 +152,9 @@ def skew_check(reference: str | None = None, current: str | None = None, report:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Dev-prod skew check (structural and semantic).")
+    parser = argparse.ArgumentParser(description="Dev-prod skew check (structural and semantic).",
+                                     epilog="Exit codes: 0 checked, 1 drift with --fail-on-drift, 2 a bad input, "
+                                            "3 the check failed.")
     parser.add_argument("--reference", help="JSONL/Parquet with query and response (default: the validation set)")
     parser.add_argument("--current", help="JSONL/Parquet with query and response (default: recent production logs)")
     parser.add_argument("--report", help="Where to write the JSON report")
@@ -162,6 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     except (SampleError, ExpectationFailure) as exc:
         print(f"skew_check: {exc}", file=sys.stderr)
         return 2
+    except Exception:  # noqa: BLE001 - Python's own exit code for a crash is 1, which means "drift found" here
+        traceback.print_exc()
+        print("skew_check: the check failed before it finished (see above); no drift verdict", file=sys.stderr)
+        return 3
     print(f"drift: {result['drift']} (structural: {result['structural']['drift']}, "
           f"semantic: {result['semantic']['drift']})")
     return 1 if args.fail_on_drift and result["drift"] else 0

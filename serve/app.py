@@ -77,6 +77,21 @@ def _ray_dir(home: Path) -> Path:
     return short
 
 
+def _wait_for_registry(config: SwitchboardConfig) -> None:
+    """Waits until the alias serving follows resolves, so that `make up` can start Ray beside MLflow
+    and its sync instead of after them (Ray's own start takes most of a minute on 2 cores)."""
+    settings = config.mlflow
+    if not settings.tracking_uri:
+        return
+    from components.prompts import PromptLibrary
+    from components.versions import VersionStore, wait_for_alias
+
+    store = VersionStore(settings.tracking_uri, settings.prefix, settings.timeout_s)
+    print(f"waiting up to {settings.start_wait_s:.0f} s for {settings.tracking_uri} to name "
+          f"'{settings.alias}' versions", flush=True)
+    wait_for_alias(store, PromptLibrary.load(), settings.alias, settings.start_wait_s)
+
+
 def run_local(config: SwitchboardConfig, block: bool = True) -> str:
     """Starts Ray and both applications on this machine; returns the base URL.
 
@@ -98,6 +113,7 @@ def run_local(config: SwitchboardConfig, block: bool = True) -> str:
     serve.run(build_internal_apis_app(internal), name="internal", route_prefix="/internal")
     if not config.apis.base_url:
         config = config.model_copy(update={"apis": config.apis.model_copy(update={"base_url": f"{base}/internal"})})
+    _wait_for_registry(config)
     serve.run(build_app(config), name="switchboard", route_prefix="/")
     if block:
         stop = threading.Event()

@@ -117,6 +117,9 @@ class MlflowConfig(_Section):
     poll_interval_s: float = Field(30.0, gt=0, le=3600,
                                    description="How often serving checks the alias; a move serves within this.")
     timeout_s: float = Field(10.0, gt=0, le=120, description="Timeout of each MLflow request.")
+    start_wait_s: float = Field(
+        240.0, ge=0, le=3600, description="How long `python -m serve.app` waits at start for the alias to name a "
+                                          "version of every item (MLflow starting, or being synced) before failing.")
     host: str = Field("127.0.0.1", description="Interface the local MLflow server (make up) binds to.")
     port: int = Field(5050, ge=1, le=65535, description="Port of the local MLflow server (make up).")
     backend_store_uri: str | None = Field(

@@ -1,27 +1,14 @@
 """Generation engines behind one streaming interface, created by name from a registry."""
 
-from components.engines.base import (
-    Engine,
-    EngineError,
-    EngineEvent,
-    Finished,
-    GenerationRequest,
-    Grounding,
-    TextDelta,
-    Usage,
-    count_tokens,
-)
-from components.engines.config import EngineConfig, EnginesConfig, OpenAIConfig, SimConfig, VLLMConfig
-from components.engines.registry import (
-    UnknownEngineError,
-    create_engine,
-    engine_names,
-    register_engine,
-    unregister_engine,
-)
+from components.lazy import lazy_exports
 
-__all__ = [
-    "Engine", "EngineConfig", "EngineError", "EngineEvent", "EnginesConfig", "Finished", "GenerationRequest",
-    "Grounding", "OpenAIConfig", "SimConfig", "TextDelta", "UnknownEngineError", "Usage", "VLLMConfig",
-    "count_tokens", "create_engine", "engine_names", "register_engine", "unregister_engine",
-]
+_EXPORTS = {
+    **dict.fromkeys(["Engine", "EngineError", "EngineEvent", "Finished", "GenerationRequest", "Grounding", "TextDelta",
+                     "Usage", "count_tokens"], "components.engines.base"),
+    **dict.fromkeys(["EngineConfig", "EnginesConfig", "OpenAIConfig", "SimConfig", "VLLMConfig"],
+                    "components.engines.config"),
+    **dict.fromkeys(["UnknownEngineError", "create_engine", "engine_names", "register_engine", "unregister_engine"],
+                    "components.engines.registry"),
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,9 +1,12 @@
 """The online request pipeline as plain async Python: route, plan and call skills, retrieve, generate."""
 
-from components.pipeline.config import BudgetsConfig, PipelineConfig
-from components.pipeline.events import AssistRequest, Context, Event
-from components.pipeline.factory import build_pipeline, open_examples
-from components.pipeline.pipeline import DECLINE_MESSAGE, Pipeline, Release, RequestError
+from components.lazy import lazy_exports
 
-__all__ = ["DECLINE_MESSAGE", "AssistRequest", "BudgetsConfig", "Context", "Event", "Pipeline", "PipelineConfig",
-           "Release", "RequestError", "build_pipeline", "open_examples"]
+_EXPORTS = {
+    **dict.fromkeys(["BudgetsConfig", "PipelineConfig"], "components.pipeline.config"),
+    **dict.fromkeys(["AssistRequest", "Context", "Event"], "components.pipeline.events"),
+    **dict.fromkeys(["build_pipeline", "open_examples"], "components.pipeline.factory"),
+    **dict.fromkeys(["DECLINE_MESSAGE", "Pipeline", "Release", "RequestError"], "components.pipeline.pipeline"),
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

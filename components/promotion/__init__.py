@@ -1,8 +1,11 @@
 """Gated promotion: a candidate's versions against the champion's on the validation set, decided by gates."""
 
-from components.promotion.candidate import Candidate, parse_items
-from components.promotion.evaluate import METRICS, measure, run_validation, worst_regressions
-from components.promotion.gates import DEFAULT_GATES, Gate, GateResult, check_gates
+from components.lazy import lazy_exports
 
-__all__ = ["DEFAULT_GATES", "METRICS", "Candidate", "Gate", "GateResult", "check_gates", "measure", "parse_items",
-           "run_validation", "worst_regressions"]
+_EXPORTS = {
+    **dict.fromkeys(["Candidate", "parse_items"], "components.promotion.candidate"),
+    **dict.fromkeys(["METRICS", "measure", "run_validation", "worst_regressions"], "components.promotion.evaluate"),
+    **dict.fromkeys(["DEFAULT_GATES", "Gate", "GateResult", "check_gates"], "components.promotion.gates"),
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -12,7 +12,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +38,8 @@ class Service:
     env: dict[str, str] = field(default_factory=dict)
     start_timeout_s: float = 90.0
     then: list[str] | None = None  # a one-shot command run once the service is healthy (e.g. a sync into it)
+    after: tuple[str, ...] = ()  # services that must be healthy, their one-shots done, before this one starts
+    nice: int = 0  # added to the CPU niceness: offline work yields to the members' turns on a shared machine
 
 
 def mlflow_command(config: SwitchboardConfig) -> list[str]:
@@ -55,8 +59,11 @@ def default_services(config: SwitchboardConfig) -> list[Service]:
     prefect_env = {"PREFECT_HOME": str(Path(config.home) / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                    "PREFECT_UI_API_URL": prefect.api_url}
     return [
-        # MLflow first: serving resolves the champion versions from it at start. The sync registers the
-        # sources in the repo (a no-op when nothing changed since the last `make up`).
+        # Everything starts at once. MLflow's sync registers the sources in the repo (a no-op when nothing
+        # changed since the last `make up`); serving starts Ray meanwhile and waits for the champion
+        # versions it resolves (mlflow.start_wait_s) before it deploys the assistant. Prefect and the
+        # flows run niced: on one machine, batch work should not slow a member's turn (nor `up`'s
+        # longest path, which is serving's).
         Service(name="mlflow", command=mlflow_command(config), health_url=f"{config.mlflow.local_url}/health",
                 urls={"MLflow UI (prompts, models, aliases)": config.mlflow.local_url},
                 env={"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}, start_timeout_s=120,
@@ -70,13 +77,13 @@ def default_services(config: SwitchboardConfig) -> list[Service]:
                 urls={"Chat page": f"{base}/", "Assistant API (OpenAPI docs)": f"{base}/docs",
                       "OpenAI-compatible API": f"{base}/v1", "Metrics": f"{base}/metrics"},
                 env={"SWITCHBOARD_APIS__BASE_URL": apis.url, "SWITCHBOARD_MLFLOW__TRACKING_URI": tracking},
-                start_timeout_s=240),
+                start_timeout_s=300),
         # Prefect: the server (UI and API), then the offline flows served with the schedules of infra/prefect.yaml.
         Service(name="prefect", command=[sys.executable, "-m", "prefect", "server", "start", "--host", prefect.host,
                                          "--port", str(prefect.port)],
                 health_url=f"{prefect.api_url}/health", urls={"Prefect UI (flows, schedules, artifacts)":
                                                               f"http://{prefect.host}:{prefect.port}"},
-                env=prefect_env, start_timeout_s=120),
+                env=prefect_env, start_timeout_s=180, nice=10),
         # Healthy when its runner polls Prefect (the runner's own health page): the deployments it
         # registers outlive it in Prefect's database, so they cannot say whether it runs.
         Service(name="flows", command=[sys.executable, "-m", "flows.deployments"],
@@ -84,7 +91,7 @@ def default_services(config: SwitchboardConfig) -> list[Service]:
                 env={**prefect_env, "PREFECT_API_URL": prefect.api_url, "SWITCHBOARD_MLFLOW__TRACKING_URI": tracking,
                      "PREFECT_RUNNER_SERVER_ENABLE": "true", "PREFECT_RUNNER_SERVER_HOST": prefect.host,
                      "PREFECT_RUNNER_SERVER_PORT": str(prefect.runner_port)},
-                start_timeout_s=120),
+                start_timeout_s=180, after=("prefect",), nice=10),
     ]
 
 
@@ -112,42 +119,92 @@ def _pid(config: SwitchboardConfig, name: str) -> int | None:
     return pid if pid and _alive(pid) else None
 
 
+# One client for every check: a new one per call loads the CA bundle again, 57 ms of CPU, and `up`
+# polling five services three times a second spent most of a core on that while they started.
+_HEALTH_CLIENT = httpx.Client(timeout=2.0, trust_env=False)
+
+
 def healthy(url: str) -> bool:
     """Whether `url` answers 200 within two seconds."""
     try:
-        return httpx.get(url, timeout=2.0).status_code == 200
+        return _HEALTH_CLIENT.get(url).status_code == 200
     except httpx.HTTPError:
         return False
 
 
 def start(config: SwitchboardConfig, services: list[Service], progress=None) -> None:
-    """Starts every service that is not already running and waits for all to be healthy."""
-    run = _run_dir(config)
+    """Starts every service that is not already running and waits for all to be healthy.
+
+    Each service starts as soon as those it comes `after` are healthy (and their one-shots done), so
+    independent ones start together: sequentially, a 2-core machine spent almost three minutes on
+    `up`, mostly waiting on one process at a time. A port another program answers on is refused
+    before anything starts. `progress` is called with the names still starting.
+    """
+    names = {service.name for service in services}
     for service in services:
-        if _pid(config, service.name) is not None:
-            if service.then:  # idempotent one-shots (a sync) run again: the sources may have changed
-                _run_once(config, service)
-            continue
-        if healthy(service.health_url):
+        if unknown := set(service.after) - names:
+            raise ValueError(f"{service.name} starts after {sorted(unknown)}, which are not among the services")
+    running = {service.name for service in services if _pid(config, service.name) is not None}
+    for service in services:
+        if service.name not in running and healthy(service.health_url):
             raise StackError(f"{service.name}: something else already answers at {service.health_url}; "
                              f"stop it or change the port in infra/switchboard.yaml")
-        log = (run / f"{service.name}.log").open("ab")
-        env = {**os.environ, "SWITCHBOARD_HOME": str(config.home), **service.env}
-        process = subprocess.Popen(service.command, stdout=log, stderr=subprocess.STDOUT, cwd=repo_root(),
-                                   env=env, start_new_session=True)
-        (run / f"{service.name}.pid").write_text(str(process.pid))
-        deadline = time.monotonic() + service.start_timeout_s
-        while not healthy(service.health_url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                stop(config, [service])
-                tail = (run / f"{service.name}.log").read_text(errors="replace")[-2000:]
-                reason = "exited" if process.returncode is not None else "did not become healthy in time"
-                raise StackError(f"{service.name} {reason}; end of {run / service.name}.log:\n{tail}")
-            if progress:
-                progress(service.name)
-            time.sleep(0.3)
-        if service.then:
-            _run_once(config, service)
+    up = {service.name: threading.Event() for service in services}
+    failed, starting, lock = threading.Event(), set(names), threading.Lock()
+
+    def report() -> None:
+        if progress:
+            with lock:
+                progress(", ".join(sorted(starting)))
+
+    def bring_up(service: Service) -> None:
+        try:
+            for name in service.after:
+                while not up[name].wait(0.2):
+                    if failed.is_set():
+                        return
+            if service.name in running:
+                if service.then:  # idempotent one-shots (a sync) run again: the sources may have changed
+                    _run_once(config, service)
+            else:
+                _launch(config, service, failed, report)
+        except BaseException:
+            failed.set()  # the others stop waiting; the caller stops what started
+            raise
+        with lock:
+            starting.discard(service.name)
+        up[service.name].set()
+
+    with ThreadPoolExecutor(max_workers=len(services) or 1, thread_name_prefix="up") as pool:
+        futures = [pool.submit(bring_up, service) for service in services]
+    errors = [future.exception() for future in futures if future.exception() is not None]
+    if errors:
+        raise errors[0]
+
+
+def _launch(config: SwitchboardConfig, service: Service, failed: threading.Event, report) -> None:
+    run = _run_dir(config)
+    log = (run / f"{service.name}.log").open("ab")
+    env = {**os.environ, "SWITCHBOARD_HOME": str(config.home), **service.env}
+    process = subprocess.Popen(service.command, stdout=log, stderr=subprocess.STDOUT, cwd=repo_root(),
+                               env=env, start_new_session=True)
+    (run / f"{service.name}.pid").write_text(str(process.pid))
+    if service.nice:  # not preexec_fn, which is unsafe with threads; children started later inherit it
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, process.pid, os.getpriority(os.PRIO_PROCESS, 0) + service.nice)
+    deadline = time.monotonic() + service.start_timeout_s
+    while not healthy(service.health_url):
+        if failed.is_set():
+            return  # another service failed; the caller stops this one with the rest
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(config, [service])
+            tail = (run / f"{service.name}.log").read_text(errors="replace")[-2000:]
+            reason = "exited" if process.returncode is not None else "did not become healthy in time"
+            raise StackError(f"{service.name} {reason}; end of {run / service.name}.log:\n{tail}")
+        report()
+        time.sleep(0.3)
+    if service.then:
+        _run_once(config, service)
 
 
 def _run_once(config: SwitchboardConfig, service: Service) -> None:
@@ -168,22 +225,24 @@ def stop(config: SwitchboardConfig, services: list[Service]) -> list[str]:
     """Stops each service's whole session (TERM, then KILL after 10 s); returns the names stopped.
 
     The whole session, not only the process group: Ray starts its processes (and the HAProxy in
-    front of Serve) in groups of their own, which outlive a signal to the group `up` started.
+    front of Serve) in groups of their own, which outlive a signal to the group `up` started. All are
+    signalled first and then waited for together, so `down` takes the slowest one's time, not the sum.
     """
-    stopped = []
+    stopping = {}
     for service in reversed(services):
         pid = _pid(config, service.name)
-        pid_file = _run_dir(config) / f"{service.name}.pid"
         if pid is not None:
             _signal_session(pid, signal.SIGTERM)
-            deadline = time.monotonic() + 10
-            while _session_alive(pid) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            if _session_alive(pid):
-                _signal_session(pid, signal.SIGKILL)
-            stopped.append(service.name)
-        pid_file.unlink(missing_ok=True)
-    return stopped
+            stopping[service.name] = pid
+    deadline = time.monotonic() + 10
+    while any(_session_alive(pid) for pid in stopping.values()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in stopping.values():
+        if _session_alive(pid):
+            _signal_session(pid, signal.SIGKILL)
+    for service in services:
+        (_run_dir(config) / f"{service.name}.pid").unlink(missing_ok=True)
+    return list(stopping)
 
 
 def _session(sid: int) -> list[int]:

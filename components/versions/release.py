@@ -8,6 +8,7 @@ one the examples table was built with.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from components.routing import Router, load_router
 from components.versions.specs import EmbedderSpec, ModelPin, SpecError
 from components.versions.store import ItemVersion, VersionStore, VersionStoreError
 
-__all__ = ["LoadedVersions", "ReleaseLoadError", "Resolved", "load_versions", "resolve"]
+__all__ = ["LoadedVersions", "ReleaseLoadError", "Resolved", "load_versions", "resolve", "wait_for_alias"]
 
 
 class ReleaseLoadError(RuntimeError):
@@ -79,6 +80,20 @@ def resolve(store: VersionStore, library: PromptLibrary, alias: str, fallback: s
         else:
             raise VersionStoreError(f"{name} has no '{alias}' version ({problem}); run `switchboard mlflow sync`")
     return Resolved(alias, items, primary if fallback else -1)
+
+
+def wait_for_alias(store: VersionStore, library: PromptLibrary, alias: str, timeout_s: float,
+                   poll_s: float = 1.0) -> Resolved:
+    """`resolve`, retried until `alias` names a version of every item: at start, MLflow may still be
+    starting or being synced. Raises the last VersionStoreError after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return resolve(store, library, alias)
+        except VersionStoreError:
+            if time.monotonic() + poll_s > deadline:
+                raise
+            time.sleep(poll_s)
 
 
 def load_versions(store: VersionStore, resolved: Resolved, sources: PromptLibrary, cache: Path,

@@ -38,11 +38,21 @@ def logged_day(tmp_path_factory, internal_api, network) -> Path:
     return home
 
 
+@pytest.fixture(scope="session")
+def synced_registry(mlflow_server) -> str:
+    """The session's MLflow server with the repo's prompts and pins registered under the default prefix,
+    as `make up` leaves it; flows that resolve `champion` need it, whatever ran before them."""
+    from components.versions import VersionStore, sync_all
+
+    sync_all(VersionStore(mlflow_server))
+    return mlflow_server
+
+
 @pytest.fixture
-def flow_home(logged_day, tmp_path, monkeypatch, mlflow_server, internal_api) -> Path:
+def flow_home(logged_day, tmp_path, monkeypatch, synced_registry, internal_api) -> Path:
     home = tmp_path / "home"
     shutil.copytree(logged_day / "logs", home / "logs")
-    for key, value in {"SWITCHBOARD_HOME": str(home), "SWITCHBOARD_MLFLOW__TRACKING_URI": mlflow_server,
+    for key, value in {"SWITCHBOARD_HOME": str(home), "SWITCHBOARD_MLFLOW__TRACKING_URI": synced_registry,
                        "SWITCHBOARD_APIS__BASE_URL": internal_api}.items():
         monkeypatch.setenv(key, value)
     return home

@@ -35,7 +35,7 @@ def test_the_command_line_contract(population, tmp_path):
     assert (tmp_path / "r.png").stat().st_size > 5_000
 
 
-def test_bad_inputs_exit_2_with_the_reason(prefect_api, tmp_path, population, monkeypatch):
+def test_bad_inputs_exit_2_and_a_failed_check_exits_3(prefect_api, tmp_path, population, monkeypatch):
     from flows.skew_check import main
 
     def run(*args: str) -> tuple[int, str]:
@@ -52,6 +52,14 @@ def test_bad_inputs_exit_2_with_the_reason(prefect_api, tmp_path, population, mo
     population[:50].write_ndjson(tmp_path / "ok.jsonl")
     code, message = run("--reference", str(tmp_path / "ok.jsonl"), "--current", str(tmp_path / "nulls.jsonl"))
     assert code == 2 and "breaks the 'skew_sample' expectations: expect_column_values_to_not_be_null(query)" in message
+
+    def broken_comparison(*args):
+        raise RuntimeError("the embedder went away")
+
+    monkeypatch.setattr("flows.skew_check.compare", broken_comparison)
+    code, message = run("--reference", str(tmp_path / "ok.jsonl"), "--current", str(tmp_path / "ok.jsonl"),
+                        "--fail-on-drift")
+    assert code == 3 and "the embedder went away" in message and "no drift verdict" in message
 
 
 def test_scheduled_mode_compares_the_validation_set_with_production(prefect_api, flow_home, mlflow_server):

@@ -352,16 +352,16 @@ async def test_a_swap_mid_turn_never_mixes_two_releases(make_pipeline):
 class _RemoteLikeRouter:
     """A router in another process, as the Serve adapter presents it: `route` is a coroutine."""
 
-    def __init__(self, router) -> None:
-        self.inner, self.version = router, "remote"
-        self.asked, self.cancelled = asyncio.Event(), False
+    def __init__(self, router, round_trip_s: float = 0.05) -> None:
+        self.inner, self.version, self.round_trip_s = router, "remote", round_trip_s
+        self.asked, self.cancelled = asyncio.Event(), asyncio.Event()
 
     async def route(self, query: str, context_type: str = "none"):
         self.asked.set()
         try:
-            await asyncio.sleep(0.05)  # the round trip to the router deployment
+            await asyncio.sleep(self.round_trip_s)  # the round trip to the router deployment
         except asyncio.CancelledError:
-            self.cancelled = True
+            self.cancelled.set()
             raise
         return self.inner.route(query, context_type)
 
@@ -400,13 +400,14 @@ async def test_a_refused_request_drops_the_route_it_asked_for(make_pipeline):
     from components.pipeline import RequestError
 
     pipeline = make_pipeline(**_engines("sim"))
-    router = pipeline.router = _RemoteLikeRouter(pipeline.router)
+    # a round trip longer than any id check, however slow the machine, so the refusal comes first
+    router = pipeline.router = _RemoteLikeRouter(pipeline.router, round_trip_s=60)
     with pytest.raises(RequestError) as refused:
         await pipeline.open(AssistRequest(query="Tell me about this company",
                                           context={"type": "company", "id": "c9999"}))
     assert refused.value.code == "unknown_company"
-    await asyncio.sleep(0)
-    assert router.asked.is_set() and router.cancelled
+    await asyncio.wait_for(router.cancelled.wait(), 5)
+    assert router.asked.is_set()
     pipeline.router = untouched = _RemoteLikeRouter(router.inner)
     with pytest.raises(RequestError):  # a query over the limit is refused before the router is asked
         await pipeline.open(AssistRequest(query="x" * (pipeline.config.max_query_chars + 1)))

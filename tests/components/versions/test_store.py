@@ -95,3 +95,23 @@ def test_an_unreachable_server_is_a_clear_error():
     store = VersionStore("http://127.0.0.1:9", timeout_s=2)
     with pytest.raises(VersionStoreError, match="MLflow at http://127.0.0.1:9"):
         store.resolve("model", "switchboard.router", "champion")
+
+
+def test_waiting_for_an_alias_ends_when_a_sync_names_it_and_fails_with_the_reason_when_none_does(store):
+    import threading
+    import time
+
+    from components.versions import wait_for_alias
+
+    library = PromptLibrary.load()
+    started = time.monotonic()
+    with pytest.raises(VersionStoreError, match="has no 'champion' version"):
+        wait_for_alias(store, library, "champion", timeout_s=1.5, poll_s=0.5)
+    assert 1.0 <= time.monotonic() - started < 15
+    syncing = threading.Timer(1.0, sync_all, args=(store,))  # `make up`'s sync, while serving waits
+    syncing.start()
+    try:
+        resolved = wait_for_alias(store, library, "champion", timeout_s=120, poll_s=0.2)
+    finally:
+        syncing.join()
+    assert set(resolved.describe().values()) == {"v1"} and len(resolved.items) == len(list(library)) + len(MODEL_NAMES)
