@@ -115,8 +115,7 @@ def ask(query: str,
 
     from pydantic import ValidationError
 
-    from components.pipeline import AssistRequest, build_pipeline
-    from components.stack.local import sample_apis
+    from components.pipeline.events import AssistRequest
 
     config = _config()
     if engine:
@@ -127,6 +126,9 @@ def ask(query: str,
     except ValidationError as exc:
         console.print(f"[red]{exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}[/red]")
         raise typer.Exit(2) from None
+    # a bad request is refused above, before the pipeline's libraries load (seconds on 2 cores)
+    from components.pipeline import build_pipeline
+    from components.stack.local import sample_apis
 
     async def stream() -> int:
         pipeline = build_pipeline(config)

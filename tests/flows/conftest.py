@@ -21,10 +21,11 @@ DAY = date(2026, 11, 19)
 def prefect_api(tmp_path_factory):
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect_home"))
+    from prefect.settings import PREFECT_API_URL
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
-        yield
+        yield PREFECT_API_URL.value()  # for subprocesses, which would each start a temporary server of their own
 
 
 @pytest.fixture(scope="session")

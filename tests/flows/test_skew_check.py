@@ -16,12 +16,12 @@ from mlflow import MlflowClient
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def test_the_command_line_contract(population, tmp_path):
+def test_the_command_line_contract(population, prefect_api, tmp_path):
     shuffled = population.sample(fraction=1.0, shuffle=True, seed=4)
     shuffled[:500].write_ndjson(tmp_path / "reference.jsonl")
     shuffled[500:1000].with_columns(pl.col("response") + "\n\n" + pl.col("response")).write_parquet(
         tmp_path / "current.parquet")
-    env = {**os.environ, "SWITCHBOARD_HOME": str(tmp_path / "home"), "PREFECT_HOME": str(tmp_path / "prefect"),
+    env = {**os.environ, "SWITCHBOARD_HOME": str(tmp_path / "home"), "PREFECT_API_URL": prefect_api,
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     done = subprocess.run([sys.executable, "-m", "flows.skew_check", "--reference", str(tmp_path / "reference.jsonl"),
                            "--current", str(tmp_path / "current.parquet"), "--report", str(tmp_path / "r.json"),

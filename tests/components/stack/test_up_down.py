@@ -17,15 +17,25 @@ def _cli(*args, env):
                           text=True, timeout=400)
 
 
-# Two full `up`s and `down`s: each `up` takes 100-200 s on a 2-core machine (five services, Ray Serve's
-# replicas, MLflow's sync), which the suite-wide 300 s did not always leave room for.
-@pytest.mark.timeout(900)
-def test_up_starts_everything_prints_urls_and_down_stops_it(tmp_path):
-    apis_port, serve_port, mlflow_port, prefect_port = free_port(), free_port(), free_port(), free_port()
-    env = {**os.environ, "SWITCHBOARD_HOME": str(tmp_path), "SWITCHBOARD_APIS__PORT": str(apis_port),
-           "SWITCHBOARD_SERVE__PORT": str(serve_port), "SWITCHBOARD_MLFLOW__PORT": str(mlflow_port),
-           "SWITCHBOARD_PREFECT__PORT": str(prefect_port), "SWITCHBOARD_PREFECT__RUNNER_PORT": str(free_port()),
+@pytest.fixture
+def stack_env(tmp_path):
+    """The environment of a `make up` on free ports; whatever the test leaves running is stopped after it,
+    also when it fails or times out half-way (a stack left behind slowed every later test)."""
+    env = {**os.environ, "SWITCHBOARD_HOME": str(tmp_path), "SWITCHBOARD_APIS__PORT": str(free_port()),
+           "SWITCHBOARD_SERVE__PORT": str(free_port()), "SWITCHBOARD_MLFLOW__PORT": str(free_port()),
+           "SWITCHBOARD_PREFECT__PORT": str(free_port()), "SWITCHBOARD_PREFECT__RUNNER_PORT": str(free_port()),
            "COLUMNS": "200"}
+    yield env
+    _cli("down", env=env)
+
+
+# Two full `up`s and `down`s, which on a slow 2-core machine have taken 100-200 s each: more than the
+# suite-wide 300 s.
+@pytest.mark.timeout(900)
+def test_up_starts_everything_prints_urls_and_down_stops_it(stack_env, tmp_path):
+    env = stack_env
+    apis_port, serve_port, mlflow_port, prefect_port = (int(env[f"SWITCHBOARD_{name}__PORT"])
+                                                        for name in ("APIS", "SERVE", "MLFLOW", "PREFECT"))
     up = _cli("up", env=env)
     assert up.returncode == 0, up.stdout + up.stderr
     assert f"http://127.0.0.1:{apis_port}" in up.stdout and f"http://127.0.0.1:{serve_port}/" in up.stdout
@@ -66,6 +76,7 @@ def test_up_refuses_a_port_someone_else_answers_on(tmp_path, internal_api):
            "SWITCHBOARD_PREFECT__PORT": str(free_port()), "COLUMNS": "200"}
     up = _cli("up", env=env)
     assert up.returncode == 1 and "something else already answers" in up.stdout
+    assert not list((tmp_path / "run").glob("*.pid"))  # refused before anything started
 
 
 def test_bad_config_fails_before_starting_anything(tmp_path):
