@@ -78,8 +78,8 @@ def _ray_dir(home: Path) -> Path:
 
 
 def _wait_for_registry(config: SwitchboardConfig) -> None:
-    """Waits until the alias serving follows resolves, so that `make up` can start Ray beside MLflow
-    and its sync instead of after them (Ray's own start takes most of a minute on 2 cores)."""
+    """Waits until the alias serving follows resolves, so that `make up` can start Ray and the internal
+    APIs app beside MLflow and its sync instead of after them."""
     settings = config.mlflow
     if not settings.tracking_uri:
         return

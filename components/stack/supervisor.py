@@ -177,17 +177,16 @@ def start(config: SwitchboardConfig, services: list[Service], progress=None) -> 
 
     with ThreadPoolExecutor(max_workers=len(services) or 1, thread_name_prefix="up") as pool:
         futures = [pool.submit(bring_up, service) for service in services]
-    errors = [future.exception() for future in futures if future.exception() is not None]
-    if errors:
+    if errors := [error for future in futures if (error := future.exception()) is not None]:
         raise errors[0]
 
 
 def _launch(config: SwitchboardConfig, service: Service, failed: threading.Event, report) -> None:
     run = _run_dir(config)
-    log = (run / f"{service.name}.log").open("ab")
     env = {**os.environ, "SWITCHBOARD_HOME": str(config.home), **service.env}
-    process = subprocess.Popen(service.command, stdout=log, stderr=subprocess.STDOUT, cwd=repo_root(),
-                               env=env, start_new_session=True)
+    with (run / f"{service.name}.log").open("ab") as log:  # the service writes to its own copy
+        process = subprocess.Popen(service.command, stdout=log, stderr=subprocess.STDOUT, cwd=repo_root(),
+                                   env=env, start_new_session=True)
     (run / f"{service.name}.pid").write_text(str(process.pid))
     if service.nice:  # not preexec_fn, which is unsafe with threads; children started later inherit it
         with contextlib.suppress(OSError):
