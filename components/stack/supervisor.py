@@ -63,7 +63,8 @@ def default_services(config: SwitchboardConfig) -> list[Service]:
         # changed since the last `make up`); serving starts Ray meanwhile and waits for the champion
         # versions it resolves (mlflow.start_wait_s) before it deploys the assistant. Prefect and the
         # flows run niced: on one machine, batch work should not slow a member's turn (nor `up`'s
-        # longest path, which is serving's).
+        # longest path, which is serving's). Niced, they get little CPU while Ray starts, hence the
+        # long start timeouts.
         Service(name="mlflow", command=mlflow_command(config), health_url=f"{config.mlflow.local_url}/health",
                 urls={"MLflow UI (prompts, models, aliases)": config.mlflow.local_url},
                 env={"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}, start_timeout_s=120,
@@ -83,7 +84,7 @@ def default_services(config: SwitchboardConfig) -> list[Service]:
                                          "--port", str(prefect.port)],
                 health_url=f"{prefect.api_url}/health", urls={"Prefect UI (flows, schedules, artifacts)":
                                                               f"http://{prefect.host}:{prefect.port}"},
-                env=prefect_env, start_timeout_s=180, nice=10),
+                env=prefect_env, start_timeout_s=300, nice=10),
         # Healthy when its runner polls Prefect (the runner's own health page): the deployments it
         # registers outlive it in Prefect's database, so they cannot say whether it runs.
         Service(name="flows", command=[sys.executable, "-m", "flows.deployments"],
@@ -91,7 +92,7 @@ def default_services(config: SwitchboardConfig) -> list[Service]:
                 env={**prefect_env, "PREFECT_API_URL": prefect.api_url, "SWITCHBOARD_MLFLOW__TRACKING_URI": tracking,
                      "PREFECT_RUNNER_SERVER_ENABLE": "true", "PREFECT_RUNNER_SERVER_HOST": prefect.host,
                      "PREFECT_RUNNER_SERVER_PORT": str(prefect.runner_port)},
-                start_timeout_s=180, after=("prefect",), nice=10),
+                start_timeout_s=300, after=("prefect",), nice=10),
     ]
 
 
