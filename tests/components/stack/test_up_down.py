@@ -29,8 +29,8 @@ def stack_env(tmp_path):
     _cli("down", env=env)
 
 
-# Two full `up`s and `down`s, which on a slow 2-core machine have taken 100-200 s each: more than the
-# suite-wide 300 s.
+# Two full `up`s and `down`s: about 100 s in all on a 2-core machine, but they took 350-400 s in a slow
+# hour before start-up was made faster, more than the suite-wide 300 s.
 @pytest.mark.timeout(900)
 def test_up_starts_everything_prints_urls_and_down_stops_it(stack_env, tmp_path):
     env = stack_env
