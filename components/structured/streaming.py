@@ -89,6 +89,10 @@ class StreamingListParser(Generic[T]):
 
     def _complete_items(self, text: str) -> tuple[int, int]:
         """(number of complete items, length of the prefix that holds them)."""
+        if self._scan.column is not None:
+            # YAML items have begun: finding the payload in the whole buffer again on every line (half
+            # the parser's time on a short plan) would only confirm it. close() still reads it all.
+            return self._complete_yaml(text)
         payload = extract_payload(clean_characters(text), model_keys(self._wrapper), [])
         if payload.lstrip()[:1] in "{[":
             return self._complete_json(text)
