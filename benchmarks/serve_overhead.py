@@ -214,9 +214,9 @@ def main() -> None:
     for column in ("streams", "engine alone", "pipeline in-process", "Serve graph (HTTP)", "graph adds over engine",
                    "Serve+HTTP add over in-process", "streams/s", "stalls"):
         table.add_column(column, justify="right")
-    with sample_apis(config):
-        console.print("starting Ray Serve ...")
-        url = run_local(config, block=False)
+    console.print("starting Ray Serve ...")
+    url = run_local(config, block=False)  # first: Ray forks its processes before this one loads LanceDB
+    with sample_apis(config):  # the in-process pipeline's APIs; the graph calls its own application's
         pipeline = build_pipeline(config)
         engine = create_engine(config.engines.generator)
         asyncio.run(_over_http(url, 1, 8))  # warm up: replicas, connections, caches

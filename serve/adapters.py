@@ -9,14 +9,16 @@ EngineError (the turn degrades to extractive), an overloaded agent deployment a 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable
+from typing import TYPE_CHECKING
 
 from ray.serve.exceptions import BackPressureError
 from ray.serve.handle import DeploymentHandle
 
 from components.engines import Engine, EngineError, EngineEvent, GenerationRequest
-from components.pipeline import AssistRequest, Event, RequestError
-from components.pipeline.events import ErrorData
-from components.routing import RouteDecision
+from components.pipeline.events import AssistRequest, ErrorData, Event, RequestError
+
+if TYPE_CHECKING:  # scikit-learn, for an annotation: the ingress imports this module too
+    from components.routing import RouteDecision
 
 __all__ = ["RemoteEngine", "RemoteRouter", "RemoteTurns"]
 

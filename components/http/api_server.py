@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from components.http.protocol import AssistRequest, ChatCompletionRequest, ErrorResponse, FeedbackRequest
 from components.http.serving import AssistServing, ChatServing
-from components.pipeline.pipeline import RequestError
+from components.pipeline.events import RequestError
 
 __all__ = ["build_api_server"]
 

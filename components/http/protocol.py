@@ -8,8 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from components.pipeline.events import _ID, AssistRequest, Context
-from components.pipeline.pipeline import RequestError
+from components.pipeline.events import _ID, AssistRequest, Context, RequestError
 
 __all__ = ["AssistRequest", "ChatCompletionRequest", "ChatMessage", "ErrorResponse", "FeedbackRequest",
            "chat_chunk", "chat_completion"]

@@ -16,8 +16,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from components.engines import count_tokens
 from components.http.protocol import ChatCompletionRequest, chat_chunk, chat_completion
-from components.pipeline.events import AssistRequest, Event
-from components.pipeline.pipeline import RequestError
+from components.pipeline.events import AssistRequest, Event, RequestError
 
 __all__ = ["AssistServing", "ChatServing", "Metrics", "TurnService"]
 

@@ -1,6 +1,10 @@
 """The sample professional network: records, the seeded generator, the store and the internal APIs."""
 
-from components.network.models import Article, Company, Job, Member, NewsItem, Post
-from components.network.store import ArticleIndex, NetworkStore
+from components.lazy import lazy_exports
 
-__all__ = ["Article", "ArticleIndex", "Company", "Job", "Member", "NetworkStore", "NewsItem", "Post"]
+_EXPORTS = {
+    **dict.fromkeys(["Article", "Company", "Job", "Member", "NewsItem", "Post"], "components.network.models"),
+    **dict.fromkeys(["ArticleIndex", "NetworkStore"], "components.network.store"),  # LanceDB: only when asked for
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -7,14 +7,14 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
-import lancedb
-from lancedb.index import FTS
 from pydantic import BaseModel
 
 from components.network.models import Article, Company, Job, Member, Post
-from components.retrieval import Embedder, HashingEmbedder
+
+if TYPE_CHECKING:  # the records alone (the ingress's page picker) need neither LanceDB nor the embedders
+    from components.retrieval import Embedder
 
 __all__ = ["ArticleIndex", "NetworkStore", "default_data_dir", "tokens"]
 
@@ -127,6 +127,11 @@ class ArticleIndex:
     """
 
     def __init__(self, store: NetworkStore, home: Path, embedder: Embedder | None = None) -> None:
+        import lancedb
+        from lancedb.index import FTS
+
+        from components.retrieval import HashingEmbedder
+
         self._embedder = embedder or HashingEmbedder()
         self._articles = store.articles
         name = f"articles_{store.digest}_{self._embedder.version}".replace("-", "_")

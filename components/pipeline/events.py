@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 __all__ = [
     "AssistRequest", "AttachmentData", "Context", "DeltaData", "DoneData", "ErrorData", "Event", "FollowupsData",
-    "PlanData", "RouteData", "SkillData", "Timings", "TrustData",
+    "PlanData", "RequestError", "RouteData", "SkillData", "Timings", "TrustData",
 ]
 
 ContextType = Literal["post", "job", "company", "profile", "none"]
@@ -110,6 +110,15 @@ class DoneData(BaseModel):
 class ErrorData(BaseModel):
     code: str
     message: str
+
+
+
+class RequestError(ValueError):
+    """A request the pipeline will not start: the HTTP layer answers `status` with this message."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        self.status, self.code, self.message = status, code, message
+        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from components.pipeline.events import (
     Event,
     FollowupsData,
     PlanData,
+    RequestError,
     RouteData,
     SkillData,
     Timings,
@@ -60,14 +61,6 @@ _SAFE_CUT = re.compile(r"(?:[+(]?\d[\d().+-]*\s+)*\S*$")  # a partial word, and 
 
 class GenerationFailed(Exception):
     pass
-
-
-class RequestError(ValueError):
-    """A request the pipeline will not start: the HTTP layer answers `status` with this message."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        self.status, self.code, self.message = status, code, message
-        super().__init__(message)
 
 
 _CONTEXT_SKILLS = {"job": ("job_view", "job_id"), "post": ("post_view", "post_id"),

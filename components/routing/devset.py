@@ -12,11 +12,14 @@ import json
 import random
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from components.network import vocabulary as vocab
-from components.network.store import NetworkStore
+
+if TYPE_CHECKING:  # the store loads LanceDB: a router replica needs neither
+    from components.network.store import NetworkStore
 
 __all__ = ["AGENTS", "CONTEXT_TYPES", "DEV_SET", "SEEDS", "expand", "load_dev_set"]
 
@@ -83,6 +86,8 @@ def _noisy(rng: random.Random, text: str) -> tuple[str, list[str]]:
 
 
 def expand(seed: int = 7) -> list[dict]:
+    from components.network.store import NetworkStore
+
     rng = random.Random(seed)
     spec = yaml.safe_load(SEEDS.read_text(encoding="utf-8"))
     unknown = set(spec) - set(AGENTS)

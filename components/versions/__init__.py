@@ -1,29 +1,17 @@
 """Versions in MLflow: model pins, the prompt/model registry, and following an alias while serving."""
 
-from components.versions.follower import AliasFollower, FollowStatus
-from components.versions.release import (
-    LoadedVersions,
-    ReleaseLoadError,
-    Resolved,
-    load_versions,
-    resolve,
-    wait_for_alias,
-)
-from components.versions.specs import (
-    MODELS_DIR,
-    EmbedderSpec,
-    ModelPin,
-    Sampling,
-    SpecError,
-    load_embedder_spec,
-    load_pins,
-)
-from components.versions.store import MODEL_NAMES, Change, ItemVersion, VersionStore, VersionStoreError
-from components.versions.sync import kind_of, serving_table, sync_all
+from components.lazy import lazy_exports
 
-__all__ = [
-    "MODELS_DIR", "MODEL_NAMES", "AliasFollower", "Change", "EmbedderSpec", "FollowStatus", "ItemVersion",
-    "LoadedVersions", "ModelPin", "ReleaseLoadError", "Resolved", "Sampling", "SpecError", "VersionStore",
-    "VersionStoreError", "kind_of", "load_embedder_spec", "load_pins", "load_versions", "resolve", "serving_table",
-    "sync_all", "wait_for_alias",
-]
+_EXPORTS = {
+    **dict.fromkeys(["AliasFollower", "FollowStatus"], "components.versions.follower"),
+    # release loads routers (scikit-learn): a generator replica, which needs only the pins, never imports it
+    **dict.fromkeys(["LoadedVersions", "ReleaseLoadError", "Resolved", "load_versions", "resolve", "wait_for_alias"],
+                    "components.versions.release"),
+    **dict.fromkeys(["MODELS_DIR", "EmbedderSpec", "ModelPin", "Sampling", "SpecError", "load_embedder_spec",
+                     "load_pins"], "components.versions.specs"),
+    **dict.fromkeys(["MODEL_NAMES", "Change", "ItemVersion", "VersionStore", "VersionStoreError"],
+                    "components.versions.store"),
+    **dict.fromkeys(["kind_of", "serving_table", "sync_all"], "components.versions.sync"),
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -11,11 +11,14 @@ import hashlib
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from components.engines import Engine, EngineConfig, create_engine
-from components.routing import Router, load_router
 from components.versions.specs import ModelPin
 from components.versions.store import ItemVersion, VersionStore
+
+if TYPE_CHECKING:  # scikit-learn: the generator's replica, which imports this module too, needs none of it
+    from components.routing import Router
 
 __all__ = ["PinnedEngines", "RouterVersions"]
 
@@ -59,6 +62,8 @@ class RouterVersions:
         return self._routers.get(source, lambda: self._load(source))
 
     def _load(self, source: str) -> Router:
+        from components.routing import load_router
+
         item = ItemVersion("model", "router-by-source", 0, {}, source)
         folder = self.store.download(item, self.cache / hashlib.sha256(source.encode()).hexdigest()[:12])
         return load_router(next(folder.glob("*.joblib")))

@@ -1,0 +1,79 @@
+"""The agent deployment: the pipeline (planning, skills, retrieval, trust), with its router and generator
+behind handles dressed as the components' own interfaces (serve/adapters.py)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from ray import serve
+from ray.serve.handle import DeploymentHandle
+
+from components.config import SwitchboardConfig
+from components.engines import EngineConfig
+from components.pipeline import AssistRequest, Event, Release, RequestError, build_pipeline
+from components.pipeline.coalesce import coalesce
+from components.pipeline.factory import follow_examples, follow_registry, release_from
+from serve.adapters import RemoteEngine, RemoteRouter
+from serve.tuning import replica_transport, transport_of
+
+__all__ = ["AgentDeployment"]
+
+
+@serve.deployment(name="agent")
+class AgentDeployment:
+    async def __init__(self, config: dict, router: DeploymentHandle, generator: DeploymentHandle) -> None:
+        settings = SwitchboardConfig.model_validate(config)
+        engine = settings.engines.generator
+        router, generator = replica_transport(router), replica_transport(generator)
+        self.router_handle, self.generator_handle, self.settings = router, generator, settings
+        self.linger_s = settings.serve.event_linger_ms / 1000
+        self.pipeline = build_pipeline(settings, router=RemoteRouter(router),
+                                       generator=RemoteEngine(generator, engine.kind, _model_name(engine)))
+        # With an MLflow tracking URI, the champion versions serve from the start and alias moves follow.
+        self.follower = await follow_registry(self.pipeline, settings, build=self._release)
+        self.examples_follower = follow_examples(self.pipeline, settings)  # new build_examples versions
+
+    async def _release(self, loaded) -> Release:
+        """A release whose router and generator run in their deployments, loaded there before it serves."""
+        pin = loaded.pins["generator"]
+        router = RemoteRouter(self.router_handle, loaded.router_item.source)
+        generator = RemoteEngine(self.generator_handle, pin.engine, pin.model, pin.model_dump(mode="json"))
+        await router.prepare()
+        await generator.prepare()
+        return release_from(loaded, self.settings, router=router, generator=generator)
+
+    async def turn(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[list[Event | dict]]:
+        """Lists of events, the first led by a verdict: [{"refused": {...}}] or [{"accepted": True}, *events].
+
+        One stream instead of a validate call and a run call: a round trip fewer before the first token,
+        and the ingress can still answer a 4xx before it sends a byte. The verdict is plain data, not
+        an exception, so it crosses processes intact. An accepted verdict travels with the turn's first
+        events, and events travel in lists (components/pipeline/coalesce.py): each message costs both
+        processes CPU that the generator request would otherwise wait behind.
+        """
+        try:
+            events = await self.pipeline.open(request, agent)
+        except RequestError as exc:
+            yield [{"refused": {"status": exc.status, "code": exc.code, "message": exc.message}}]
+            return
+        verdict: list[Event | dict] = [{"accepted": True}]
+        async for batch in coalesce(events, self.linger_s):
+            yield verdict + batch
+            verdict = []
+        if verdict:  # no events at all: the ingress still needs its verdict (and ends the turn with an error)
+            yield verdict
+
+    async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
+        return await self.pipeline.feedback(turn_id, rating, comment)
+
+    async def ready(self) -> dict[str, str]:
+        return await self.pipeline.ready()
+
+    async def transport(self) -> dict[str, str]:
+        """How this replica's calls travel ("grpc" under serve/tuning.py), for operators and the tests."""
+        return {"router": transport_of(self.router_handle), "generator": transport_of(self.generator_handle)}
+
+
+def _model_name(engine: EngineConfig) -> str:
+    return {"openai": engine.openai.model, "vllm": engine.vllm.model, "sim": "sim-v1",
+            "extractive": "extractive-v1"}.get(engine.kind, engine.kind)

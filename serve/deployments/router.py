@@ -1,0 +1,40 @@
+"""The router deployment: the in-house routing model, per MLflow version when a release names one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ray import serve
+
+from components.config import SwitchboardConfig
+from components.routing import RouteDecision, load_router
+from components.versions.pools import RouterVersions
+
+__all__ = ["RouterDeployment"]
+
+
+@serve.deployment(name="router")
+class RouterDeployment:
+    """Routes with the configured artifact, or with the MLflow version the agent's release names."""
+
+    def __init__(self, config: dict) -> None:
+        settings = SwitchboardConfig.model_validate(config)
+        self.router = load_router(settings.routing.artifact, settings.routing.min_confidence)
+        self.versions = None
+        if settings.mlflow.tracking_uri:
+            from components.versions import VersionStore
+
+            mlflow = settings.mlflow
+            self.versions = RouterVersions(VersionStore(mlflow.tracking_uri, mlflow.prefix, mlflow.timeout_s),
+                                           Path(settings.home) / "mlflow-cache" / "router")
+
+    async def prepare(self, source: str | None) -> str:
+        """Loads a router version before a release that uses it serves (raising if it cannot)."""
+        return self._router(source).version
+
+    async def route(self, query: str, context_type: str = "none", source: str | None = None) -> RouteDecision:
+        # async: a millisecond of model on the replica's loop costs less than a hop to Serve's thread pool
+        return self._router(source).route(query, context_type)
+
+    def _router(self, source: str | None):
+        return self.router if source is None or self.versions is None else self.versions.get(source)
