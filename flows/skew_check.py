@@ -38,6 +38,7 @@ from components.skew import (
     from_log,
     propose_holdout,
     read_sample,
+    semantic_tests,
     shift_plot,
     skew_report,
     validate_log,
@@ -91,10 +92,8 @@ def log_to_mlflow(config: SwitchboardConfig, report: dict, plot: Path, key: str)
 
     metrics = {f"structural.{t['feature']}.effect": t["effect"] for t in report["structural"]["tests"]}
     metrics |= {f"structural.{t['feature']}.p_adjusted": t["p_adjusted"] for t in report["structural"]["tests"]}
-    for column in ("query", "response"):
-        if column in report["semantic"]:
-            metrics[f"semantic.{column}.effect"] = report["semantic"][column]["effect"]
-            metrics[f"semantic.{column}.p_adjusted"] = report["semantic"][column]["p_adjusted"]
+    for name, test in semantic_tests(report):
+        metrics[f"{name}.effect"], metrics[f"{name}.p_adjusted"] = test["effect"], test["p_adjusted"]
     metrics |= {"drift": float(report["drift"]), "structural.drift": float(report["structural"]["drift"]),
                 "semantic.drift": float(report["semantic"]["drift"])}
     return keyed_run(config.mlflow.tracking_uri, "switchboard-skew", "switchboard.skew_key", key,
@@ -113,15 +112,16 @@ def _summary(report: dict) -> str:
     ranked = sorted(structural["tests"], key=lambda t: -t["effect"] / t["threshold"])[:10]
     lines += [f"| {t['feature']} | {t['effect']:.3f} | {t['threshold']} | {t['p_adjusted']:.2g} | "
               f"{'**yes**' if t['drift'] else 'no'} |" for t in ranked]
-    for column in ("query", "response"):
-        if column in semantic:
-            s = semantic[column]
-            lines.append(f"| semantic.{column} | {s['effect']:.3f} | {s['threshold']} | {s['p_adjusted']:.2g} | "
-                         f"{'**yes**' if s['drift'] else 'no'} |")
+    lines += [f"| {name} | {s['effect']:.3f} | {s['threshold']} | {s['p_adjusted']:.2g} | "
+              f"{'**yes**' if s['drift'] else 'no'} |" for name, s in semantic_tests(report)]
     for label in ("grew", "shrank"):
         for cluster in semantic.get(label, []):
             lines.append(f"- topic {label}: {', '.join(cluster['top_words'])} ({cluster['reference_share']:.0%} -> "
                          f"{cluster['current_share']:.0%}), e.g. {'; '.join(cluster['examples'][:2])}")
+    classifier = semantic.get("query", {}).get("classifier")
+    if classifier and classifier["drift"]:
+        lines.append(f"- queries most unlike the reference (classifier AUC {classifier['auc']:.2f}): "
+                     + "; ".join(classifier["examples"][:3]))
     return "\n".join(lines)
 
 

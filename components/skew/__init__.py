@@ -6,6 +6,7 @@ from components.skew.check import (
     from_log,
     propose_holdout,
     read_sample,
+    semantic_tests,
     shift_plot,
     skew_report,
     write_report,
@@ -16,6 +17,6 @@ from components.skew.structural import StructuralSettings, holm, structural_skew
 
 __all__ = [
     "ExpectationFailure", "SampleError", "SemanticSettings", "StructuralSettings", "answer_variance", "from_log",
-    "holm", "mask_names", "propose_holdout", "read_sample", "semantic_skew", "shift_plot", "skew_report",
-    "structural_skew", "validate_log", "validate_sample", "write_report",
+    "holm", "mask_names", "propose_holdout", "read_sample", "semantic_skew", "semantic_tests", "shift_plot",
+    "skew_report", "structural_skew", "validate_log", "validate_sample", "write_report",
 ]

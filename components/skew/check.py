@@ -14,8 +14,8 @@ from components.skew.expectations import validate_sample
 from components.skew.semantic import SemanticSettings, semantic_skew
 from components.skew.structural import StructuralSettings, structural_skew
 
-__all__ = ["SampleError", "answer_variance", "from_log", "propose_holdout", "read_sample", "shift_plot",
-           "skew_report", "write_report"]
+__all__ = ["SampleError", "answer_variance", "from_log", "propose_holdout", "read_sample", "semantic_tests",
+           "shift_plot", "skew_report", "write_report"]
 
 
 class SampleError(ValueError):
@@ -73,6 +73,14 @@ def skew_report(reference: pl.DataFrame, current: pl.DataFrame, *, reference_nam
                        "rows": {"reference": reference.height, "current": current.height}}}
 
 
+def semantic_tests(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The semantic verdicts by name: each column's cluster shares, and the queries' classifier test."""
+    semantic = report["semantic"]
+    tests = [(f"semantic.{column}", semantic[column]) for column in ("query", "response") if column in semantic]
+    return tests + [(f"semantic.{column}.classifier", semantic[column]["classifier"])
+                    for column in ("query", "response") if "classifier" in semantic.get(column, {})]
+
+
 def shift_plot(report: dict[str, Any], path: Path, top: int = 12) -> Path:
     """The largest shifts as effect / threshold (1.0 = the alarm line), drifted ones highlighted."""
     import matplotlib
@@ -81,8 +89,7 @@ def shift_plot(report: dict[str, Any], path: Path, top: int = 12) -> Path:
     import matplotlib.pyplot as plt
 
     items = [(t["feature"], t["effect"] / t["threshold"], t["drift"]) for t in report["structural"]["tests"]]
-    items += [(f"semantic.{column}", report["semantic"][column]["effect"] / report["semantic"][column]["threshold"],
-               report["semantic"][column]["drift"]) for column in ("query", "response") if column in report["semantic"]]
+    items += [(name, test["effect"] / test["threshold"], test["drift"]) for name, test in semantic_tests(report)]
     items = sorted(items, key=lambda x: -x[1])[:top][::-1]
     figure, axis = plt.subplots(figsize=(8, 0.35 * len(items) + 1.2))
     axis.barh([name for name, _, _ in items], [value for _, value, _ in items],
