@@ -38,6 +38,8 @@ class SkillsConfig(_Section):
     max_concurrency: int = Field(16, ge=1, le=256, description="Skill calls in flight at once per request.")
     cache_ttl_s: float = Field(10.0, ge=0, description="Seconds an idempotent GET answer is reused (0: never); "
                                                     "validation and the turn then fetch each record once.")
+    cache_stale_s: float = Field(20.0, ge=0, description="Seconds past cache_ttl_s an answer is still served while "
+                                                       "a fresh one is fetched in the background (0: wait for it).")
     extra_declarations: list[Path] = Field(
         default_factory=list, description="Extra YAML files of skill declarations to register at start.")
 

@@ -18,6 +18,7 @@ import httpx
 from pydantic import BaseModel, Field, ValidationError
 
 from components.skills.registry import SkillRegistry, UnknownSkillError
+from components.skills.spec import SkillSpec
 
 __all__ = ["SkillCall", "SkillInvoker", "SkillResult"]
 
@@ -51,7 +52,7 @@ class SkillInvoker:
 
     def __init__(self, registry: SkillRegistry, base_url: str, *, default_timeout_s: float = 2.0,
                  max_concurrency: int = 16, client: httpx.AsyncClient | None = None, cache_ttl_s: float = 0.0,
-                 cache_size: int = 4096) -> None:
+                 cache_stale_s: float = 0.0, cache_size: int = 4096) -> None:
         self._registry = registry
         self._default_timeout_s = default_timeout_s
         self._base_url = base_url
@@ -61,9 +62,12 @@ class SkillInvoker:
         # test may run several loops in turn, so each loop gets its own.
         self._per_loop: dict[asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, asyncio.Semaphore]] = {}
         # Answers of idempotent GETs, briefly: validating a request's ids and the turn's own view calls
-        # then fetch each record once. 0 disables it.
-        self._cache_ttl_s, self._cache_size = cache_ttl_s, cache_size
+        # then fetch each record once. 0 disables it. For `cache_stale_s` past the TTL an answer is still
+        # served, while a fresh one is fetched in the background (HTTP's stale-while-revalidate): a record
+        # members keep asking about is never fetched on a turn's way to its first token.
+        self._cache_ttl_s, self._cache_stale_s, self._cache_size = cache_ttl_s, cache_stale_s, cache_size
         self._cache: OrderedDict[str, tuple[float, int, Any]] = OrderedDict()
+        self._refreshing: dict[str, asyncio.Task] = {}
 
     def _loop_state(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
         loop = asyncio.get_running_loop()
@@ -75,7 +79,12 @@ class SkillInvoker:
         return self._per_loop[loop]
 
     async def aclose(self) -> None:
-        state = self._per_loop.pop(asyncio.get_running_loop(), None)
+        loop = asyncio.get_running_loop()
+        refreshes = [task for task in self._refreshing.values() if task.get_loop() is loop]
+        for task in refreshes:
+            task.cancel()
+        await asyncio.gather(*refreshes, return_exceptions=True)
+        state = self._per_loop.pop(loop, None)
         if state and self._given_client is None:
             await state[0].aclose()
 
@@ -106,11 +115,21 @@ class SkillInvoker:
             return result("failed", error=f"invalid parameters: not valid Unicode: {exc.reason}")
         key = f"{path}?{json.dumps(api_params, sort_keys=True, default=str)}"
         cached = self._cache.get(key) if spec.call.method == "GET" and self._cache_ttl_s else None
-        if cached and time.monotonic() - cached[0] < self._cache_ttl_s:
+        age = time.monotonic() - cached[0] if cached else None
+        if cached and age < self._cache_ttl_s + self._cache_stale_s:
+            if age >= self._cache_ttl_s and key not in self._refreshing:
+                task = asyncio.get_running_loop().create_task(self._fetch(spec, path, api_params, key))
+                self._refreshing[key] = task
+                task.add_done_callback(lambda _: self._refreshing.pop(key, None))
             status_code, body = cached[1], cached[2]
             if status_code == 404:
                 return result("failed", error=f"not found: {body}")
             return result("done", data=spec.map_response(body))
+        done, data_or_error = await self._fetch(spec, path, api_params, key)
+        return result("done", data=data_or_error) if done else result("failed", error=data_or_error)
+
+    async def _fetch(self, spec: SkillSpec, path: str, api_params: dict[str, Any], key: str) -> tuple[bool, Any]:
+        """Calls the API and caches what it may: (True, the mapped answer) or (False, why it failed)."""
         timeout = spec.call.timeout_s or self._default_timeout_s
         client, slots = self._loop_state()
         try:
@@ -121,23 +140,23 @@ class SkillInvoker:
                     else:
                         response = await client.post(path, json=api_params, timeout=timeout)
         except (TimeoutError, httpx.TimeoutException):
-            return result("failed", error=f"timed out after {timeout:g}s")
+            return False, f"timed out after {timeout:g}s"
         except httpx.HTTPError as exc:
-            return result("failed", error=f"could not reach the API: {type(exc).__name__}: {exc}")
+            return False, f"could not reach the API: {type(exc).__name__}: {exc}"
         except (UnicodeError, ValueError) as exc:  # a URL or body httpx cannot build from these parameters
-            return result("failed", error=f"invalid parameters for the API: {type(exc).__name__}: {exc}")
+            return False, f"invalid parameters for the API: {type(exc).__name__}: {exc}"
         if response.status_code == 404:
             self._remember(key, spec.call.method, 404, _api_message(response))
-            return result("failed", error=f"not found: {_api_message(response)}")
+            return False, f"not found: {_api_message(response)}"
         if response.status_code >= 400:
-            return result("failed", error=f"API answered {response.status_code}: {_api_message(response)}")
+            return False, f"API answered {response.status_code}: {_api_message(response)}"
         try:
             body = response.json()
             mapped = spec.map_response(body)
         except (ValueError, TypeError, AttributeError) as exc:
-            return result("failed", error=f"API answered a body the skill cannot map: {exc}")
+            return False, f"API answered a body the skill cannot map: {exc}"
         self._remember(key, spec.call.method, 200, body)
-        return result("done", data=mapped)
+        return True, mapped
 
     def _remember(self, key: str, method: str, status_code: int, body: Any) -> None:
         if method != "GET" or not self._cache_ttl_s:

@@ -87,7 +87,7 @@ async def test_invoke_all_runs_concurrently_and_keeps_order(invoker):
 @pytest.fixture(scope="module")
 def faulty_api():
     app = FastAPI()
-    app.state.mode = "ok"
+    app.state.mode, app.state.served = "ok", 0
 
     @app.get("/{path:path}")
     async def anything(path: str, request: Request):
@@ -98,7 +98,8 @@ def faulty_api():
             return JSONResponse({"detail": "jobs backend overloaded"}, status_code=503)
         if mode == "garbage":
             return PlainTextResponse("<html>oops</html>")
-        return JSONResponse({"title": "ok"})
+        request.app.state.served += 1
+        return JSONResponse({"title": "renamed" if mode == "renamed" else "ok"})
 
     with LoopbackServer(app) as server:
         server.app = app
@@ -155,6 +156,40 @@ async def test_idempotent_gets_are_reused_within_the_ttl(faulty_api, internal_ap
     async with SkillInvoker(REGISTRY, internal_api, cache_ttl_s=30) as skills:
         missing = [await skills.invoke(SkillCall(skill="job_view", params={"job_id": "j99999"})) for _ in range(2)]
     assert [m.error for m in missing] == ["not found: no job with id 'j99999'"] * 2
+
+
+async def test_a_stale_answer_is_served_at_once_while_a_fresh_one_is_fetched(faulty_api):
+    faulty_api.app.state.mode = "ok"
+    job = SkillCall(skill="job_view", params={"job_id": "j1"})
+    async with SkillInvoker(REGISTRY, faulty_api.url, cache_ttl_s=0.2, cache_stale_s=30) as skills:
+        assert (await skills.invoke(job)).data["title"] == "ok"
+        faulty_api.app.state.mode = "renamed"
+        await asyncio.sleep(0.3)  # past the TTL, within the stale window
+        served = faulty_api.app.state.served
+        stale = await skills.invoke(job)
+        assert stale.data["title"] == "ok" and stale.latency_ms < 50  # no round trip before the answer
+        asked = [(await skills.invoke(job)).data["title"] for _ in range(5)]  # while the refresh is in flight
+        for _ in range(300):  # until the background answer is cached (the TTL is far longer than a poll)
+            if (await skills.invoke(job)).data["title"] == "renamed":
+                break
+            await asyncio.sleep(0.01)
+        assert (await skills.invoke(job)).data["title"] == "renamed"
+        assert faulty_api.app.state.served == served + 1  # one refresh, however often the record was asked for
+        assert set(asked) <= {"ok", "renamed"}
+
+
+async def test_a_failed_refresh_keeps_the_stale_answer_until_the_window_ends(faulty_api):
+    faulty_api.app.state.mode = "ok"
+    job = SkillCall(skill="job_view", params={"job_id": "j1"})
+    async with SkillInvoker(REGISTRY, faulty_api.url, cache_ttl_s=0.1, cache_stale_s=0.4) as skills:
+        assert (await skills.invoke(job)).status == "done"
+        faulty_api.app.state.mode = "error"
+        await asyncio.sleep(0.15)
+        assert (await skills.invoke(job)).status == "done"  # stale; its refresh gets a 503
+        await asyncio.sleep(0.1)
+        assert (await skills.invoke(job)).status == "done"  # the 503 did not evict it
+        await asyncio.sleep(0.4)  # past TTL + stale window: the call waits for the API again
+        assert (await skills.invoke(job)).error == "API answered 503: jobs backend overloaded"
 
 
 async def test_without_a_ttl_nothing_is_cached(faulty_api):
