@@ -117,10 +117,12 @@ class SkillInvoker:
         cached = self._cache.get(key) if spec.call.method == "GET" and self._cache_ttl_s else None
         age = time.monotonic() - cached[0] if cached else None
         if cached and age < self._cache_ttl_s + self._cache_stale_s:
-            if age >= self._cache_ttl_s and key not in self._refreshing:
+            refresh = self._refreshing.get(key)  # done but still here: its loop closed before it finished
+            if age >= self._cache_ttl_s and (refresh is None or refresh.done()):
                 task = asyncio.get_running_loop().create_task(self._fetch(spec, path, api_params, key))
                 self._refreshing[key] = task
-                task.add_done_callback(lambda _: self._refreshing.pop(key, None))
+                task.add_done_callback(lambda done: self._refreshing.pop(key) if self._refreshing.get(key) is done
+                                       else None)
             status_code, body = cached[1], cached[2]
             if status_code == 404:
                 return result("failed", error=f"not found: {body}")
