@@ -8,6 +8,7 @@ around it and the conversation log can count it. Only programming errors escape.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
 from collections import OrderedDict
@@ -121,14 +122,17 @@ class SkillInvoker:
             if age >= self._cache_ttl_s and (refresh is None or refresh.done()):
                 task = asyncio.get_running_loop().create_task(self._fetch(spec, path, api_params, key))
                 self._refreshing[key] = task
-                task.add_done_callback(lambda done: self._refreshing.pop(key) if self._refreshing.get(key) is done
-                                       else None)
+                task.add_done_callback(functools.partial(self._refreshed, key))
             status_code, body = cached[1], cached[2]
             if status_code == 404:
                 return result("failed", error=f"not found: {body}")
             return result("done", data=spec.map_response(body))
         done, data_or_error = await self._fetch(spec, path, api_params, key)
         return result("done", data=data_or_error) if done else result("failed", error=data_or_error)
+
+    def _refreshed(self, key: str, task: asyncio.Task) -> None:
+        if self._refreshing.get(key) is task:  # a later refresh of the same record may have replaced it
+            del self._refreshing[key]
 
     async def _fetch(self, spec: SkillSpec, path: str, api_params: dict[str, Any], key: str) -> tuple[bool, Any]:
         """Calls the API and caches what it may: (True, the mapped answer) or (False, why it failed)."""
