@@ -1,0 +1,49 @@
+"""Router features: the topic-word flags match their definition, stem by stem, in one regex scan."""
+
+import random
+
+from components.routing.devset import load_dev_set
+from components.routing.features import _FUZZY, _WORDS, LEXICONS, _deletes, _lexicon_flags
+
+
+def _flags_by_definition(query: str) -> list[float]:
+    """Each category: how many of its stems begin a word (a phrase may span words), plus typo'd words."""
+    words = _WORDS.findall(query.lower())
+    text = " " + " ".join(words) + " "
+    hits = [sum(f" {stem}" in text for stem in stems) for stems in LEXICONS.values()]
+    for word in words:
+        if len(word) < 5 or any(word.startswith(stem) for stems in LEXICONS.values() for stem in stems):
+            continue
+        for category in set().union(*(_FUZZY.get(variant, set()) for variant in _deletes(word) | {word})):
+            hits[category] += 1
+    return [min(count, 3) / 3 for count in hits]
+
+
+def _queries() -> list[str]:
+    rng = random.Random(11)
+    stems = [stem for stems in LEXICONS.values() for stem in stems]
+    made = []
+    for _ in range(3000):  # stems, their inflections, phrases cut short, repeats and one-letter typos
+        query = " ".join(rng.choice([*stems, "the", "my", "x"]) + rng.choice(["", "s", "ing", "er", " "])
+                         for _ in range(rng.randint(1, 8)))
+        if rng.random() < 0.3:
+            cut = rng.randrange(len(query))
+            query = query[:cut] + query[cut + 1:]
+        made.append(query)
+    return [row["query"] for row in load_dev_set()] + made
+
+
+def test_topic_flags_equal_their_definition_on_the_dev_set_and_made_up_queries():
+    queries = _queries()
+    assert any(max(_lexicon_flags(q)) == 1.0 for q in queries)  # some categories saturate: the cap is exercised
+    assert [q for q in queries if _lexicon_flags(q) != _flags_by_definition(q)] == []
+
+
+def test_every_stem_that_begins_a_word_counts_once_including_prefixes_of_longer_stems_and_phrases():
+    def flags(query: str) -> dict[str, float]:
+        return dict(zip(LEXICONS, _lexicon_flags(query), strict=True))
+
+    assert flags("leader")["professional"] == 2 / 3  # "lead" and "leader" both begin the word
+    assert flags("lie lying lie")["harm"] == 2 / 3  # two stems; a repeat counts once
+    assert flags("my phone number")["personal_data"] == 1 / 3  # a phrase stem spans words
+    assert flags("ssn")["personal_data"] == 1 / 3 and flags("lesson")["personal_data"] == 0  # only at a word start
