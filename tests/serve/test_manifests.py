@@ -68,3 +68,27 @@ def test_both_manifests_carry_the_serve_latency_settings():
     for group in groups:
         env = {item["name"]: item.get("value") for item in group["template"]["spec"]["containers"][0]["env"]}
         assert {name: env.get(name) for name in SERVE_TUNING} == SERVE_TUNING, group.get("groupName", "head")
+
+
+def test_the_network_policy_covers_every_ray_pod_and_opens_haproxys_pages_only_to_monitoring():
+    from ray.serve._private.constants import RAY_SERVE_HAPROXY_METRICS_PORT, RAY_SERVE_HAPROXY_STATS_PORT
+
+    policy = yaml.safe_load((INFRA / "networkpolicy.yaml").read_text())
+    selected = policy["spec"]["podSelector"]["matchLabels"]
+    service = yaml.safe_load((INFRA / "rayservice.yaml").read_text())["spec"]
+    cluster = service["rayClusterConfig"]
+    for group in [cluster["headGroupSpec"], *cluster["workerGroupSpecs"]]:
+        labels = group["template"].get("metadata", {}).get("labels", {})
+        assert selected.items() <= labels.items(), group.get("groupName", "head")
+
+    rules = policy["spec"]["ingress"]
+    assert {"from": [{"podSelector": {"matchLabels": selected}}]} in rules  # Ray's own traffic, every port
+    open_to_all = {port["port"] for rule in rules if "from" not in rule for port in rule["ports"]}
+    assert open_to_all == {yaml.safe_load(service["serveConfigV2"])["http_options"]["port"]}
+    pages = {RAY_SERVE_HAPROXY_STATS_PORT, RAY_SERVE_HAPROXY_METRICS_PORT}  # Ray's defaults, as on the cluster
+    for rule in rules:
+        ports = {port["port"] for port in rule.get("ports", [])}
+        if ports & pages:
+            assert rule["from"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name":
+                                                                            "monitoring"}}}]
+            assert pages <= ports
