@@ -35,25 +35,31 @@ def _error(status: int, code: str, message: str, retry_after_s: int | None = Non
 
 
 class _Guard:
-    """Bearer-token check on /v1/ and a request count by path and status, as plain ASGI.
+    """Bearer-token check on /v1/ and a request count by route and status, as plain ASGI.
 
     Not `@app.middleware("http")`: Starlette's BaseHTTPMiddleware pipes every response, and each chunk
     of a stream, through an extra task and memory stream, which costs milliseconds before the first token.
+    A path the API does not have counts as "unmatched": a scanner's made-up paths would otherwise each
+    add a series to every scrape, for ever.
     """
 
     def __init__(self, app: ASGIApp, auth_token: str | None, requests: Counter) -> None:
         self.app, self.requests = app, requests
         self.expected = f"Bearer {auth_token}".encode() if auth_token else None
+        self.paths: frozenset[str] | None = None  # the API's routes, read from the app at the first request
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope["path"]
+        if self.paths is None:
+            self.paths = frozenset(route.path for route in scope["app"].routes)
+        path = _route_path(scope)
+        endpoint = path if path in self.paths else "unmatched"
 
         async def counted(message: Message) -> None:
             if message["type"] == "http.response.start":
-                self.requests.labels(path, str(message["status"])).inc()
+                self.requests.labels(endpoint, str(message["status"])).inc()
             await send(message)
 
         if self.expected is not None and path.startswith("/v1/"):
@@ -62,6 +68,14 @@ class _Guard:
                 await _error(401, "unauthorized", "missing or wrong bearer token")(scope, receive, counted)
                 return
         await self.app(scope, receive, counted)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path the routes see: under a route prefix (Serve's root_path) the scope's path still carries it."""
+    path, root = scope["path"], scope.get("root_path", "")
+    if root and (path == root or path.startswith(root + "/")):
+        return path[len(root):] or "/"
+    return path
 
 
 def build_api_server(assist: AssistServing, *, auth_token: str | None = None, retry_after_s: int = 2,

@@ -12,13 +12,12 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-
 from components.engines import count_tokens
+from components.http.metrics import Metrics
 from components.http.protocol import ChatCompletionRequest, chat_chunk, chat_completion
 from components.pipeline.events import AssistRequest, Event, RequestError
 
-__all__ = ["AssistServing", "ChatServing", "Metrics", "TurnService"]
+__all__ = ["AssistServing", "ChatServing", "TurnService"]
 
 
 class TurnService(Protocol):
@@ -28,76 +27,6 @@ class TurnService(Protocol):
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool: ...
 
     async def ready(self) -> dict[str, str]: ...
-
-
-_MS_BUCKETS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000)
-
-
-class Metrics:
-    """Prometheus metrics for /metrics, one registry per serving process."""
-
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        r = self.registry
-        self.requests = Counter("switchboard_requests", "Requests by endpoint and status.", ["endpoint", "status"],
-                                registry=r)
-        self.in_flight = Gauge("switchboard_turns_in_flight", "Turns being streamed now.", registry=r)
-        self.turns = Counter("switchboard_turns", "Finished turns by agent and outcome.", ["agent", "outcome"],
-                             registry=r)
-        self.ttft = Histogram("switchboard_ttft_ms", "Time to first token seen by the member.",
-                              buckets=_MS_BUCKETS, registry=r)
-        self.tbt = Histogram("switchboard_tbt_ms", "Mean time between tokens of a turn.",
-                             buckets=(1, 2, 5, 10, 20, 40, 80, 160, 320), registry=r)
-        self.stage = Histogram("switchboard_stage_ms", "Time from turn start to the end of each stage.", ["stage"],
-                               buckets=_MS_BUCKETS, registry=r)
-        self.fallbacks = Counter("switchboard_fallbacks", "Turns degraded to the extractive answer.", registry=r)
-        self.default_plans = Counter("switchboard_default_plans", "Turns that ran the agent's default plan.",
-                                     registry=r)
-        self.trust = Counter("switchboard_trust_actions", "Trust actions by action and category.",
-                             ["action", "category"], registry=r)
-        self.repairs = Counter("switchboard_parse_repairs", "Plan repairs applied, by repair.", ["repair"],
-                               registry=r)
-        self.skills = Counter("switchboard_skill_calls", "Skill calls by skill and status.", ["skill", "status"],
-                              registry=r)
-        self.version_failures = Gauge("switchboard_version_load_failures",
-                                      "MLflow alias resolutions or version loads that failed (the old versions kept "
-                                      "serving).", registry=r)
-        self.serving = Gauge("switchboard_serving_version", "The versions serving now (1 per item).",
-                             ["item", "version"], registry=r)
-
-    def observe_versions(self, ready: dict[str, str]) -> None:
-        """Sets the version gauges from a TurnService.ready() answer (at each scrape)."""
-        self.version_failures.set(float(ready.get("registry.load_failures", 0)))
-        self.serving.clear()
-        for item, version in ready.items():
-            if not item.startswith(("registry.", "shadow.")):
-                self.serving.labels(item, version).set(1)
-
-    def observe(self, event: Event, agent: str) -> None:
-        data = event.payload()
-        if event.name == "plan":
-            for repair in data["repairs"]:
-                self.repairs.labels(repair).inc()
-            if data["source"] == "default":
-                self.default_plans.inc()
-        elif event.name == "skill" and data["status"] != "started":
-            self.skills.labels(data["name"], data["status"]).inc()
-        elif event.name == "trust":
-            self.trust.labels(data["action"], data["category"] or "").inc()
-        elif event.name == "done":
-            timings = data["timings"]
-            if timings["ttft_ms"] is not None:
-                self.ttft.observe(timings["ttft_ms"])
-            if "tbt_ms" in timings["stages"]:
-                self.tbt.observe(timings["stages"]["tbt_ms"])
-            for stage, value in timings["stages"].items():
-                if stage.endswith("_ms") and stage != "tbt_ms":
-                    self.stage.labels(stage[:-3]).observe(value)
-            if data["degraded"]:
-                self.fallbacks.inc()
-            self.turns.labels(agent, "done").inc()
-        elif event.name == "error":
-            self.turns.labels(agent, f"error:{data['code']}").inc()
 
 
 def _sse(name: str, payload: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 from ray import serve
@@ -11,6 +12,7 @@ from components.config import SwitchboardConfig
 from components.http import AssistServing, Metrics, build_api_server
 from components.network import NetworkStore
 from serve.adapters import RemoteTurns
+from serve.metrics import RayMetricMirror
 from serve.tuning import replica_transport, transport_of
 
 __all__ = ["IngressDeployment"]
@@ -19,13 +21,16 @@ __all__ = ["IngressDeployment"]
 @serve.deployment(name="ingress")
 @serve.ingress()
 class IngressDeployment:
-    def __init__(self, config: dict, agent: DeploymentHandle) -> None:
+    async def __init__(self, config: dict, agent: DeploymentHandle) -> None:
         full = SwitchboardConfig.model_validate(config)
         settings = full.serve
         self.contexts = NetworkStore.load(full.apis.data_dir).sample_contexts()
         self.agent = replica_transport(agent)
-        self.serving = AssistServing(RemoteTurns(self.agent, settings.retry_after_s), Metrics(),
-                                     max_in_flight=settings.max_turns_in_flight)
+        turns = RemoteTurns(self.agent, settings.retry_after_s)
+        # Every update also goes to Ray's metrics agent, whose scrape sees all ingress replicas (serve/metrics.py).
+        metrics = Metrics(mirror=RayMetricMirror())
+        self.serving = AssistServing(turns, metrics, max_in_flight=settings.max_turns_in_flight)
+        self.version_gauges = asyncio.create_task(metrics.follow_versions(turns.ready, full.mlflow.poll_interval_s))
         self.auth_token = os.environ.get(settings.auth_token_env) if settings.auth_token_env else None
         self.retry_after_s = settings.retry_after_s
 

@@ -115,6 +115,29 @@ def test_health_and_prometheus_metrics(client):
     assert 'switchboard_turns_total{agent="company_understanding",outcome="done"}' in metrics
 
 
+def test_rays_metrics_port_exports_what_each_ingress_replica_counted(client):
+    """What a cluster's Prometheus scrapes: every replica's series on Ray's per-node metrics port, tagged."""
+    import ray
+
+    client.post("/v1/assist", json=REQUESTS["company_understanding"])
+    node = next(node for node in ray.nodes() if node["Alive"])
+    url = f"http://{node['NodeManagerAddress']}:{node['MetricsExportPort']}/metrics"
+    wanted = {"turn": ('ray_switchboard_turns_total{', 'agent="company_understanding"', 'outcome="done"'),
+              "version": ('ray_switchboard_serving_version{', 'item="prompts"'),
+              "request": ('ray_switchboard_requests_total{', 'endpoint="/v1/assist"', 'status="200"')}
+    deadline = time.monotonic() + 60  # Ray exports every 10 s
+    while True:
+        lines = httpx.get(url, timeout=10).text.splitlines()
+        found = {name: [line for line in lines if line.startswith(parts[0]) and all(p in line for p in parts[1:])]
+                 for name, parts in wanted.items()}
+        if all(found.values()) or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert all(found.values()), {name: bool(lines) for name, lines in found.items()}
+    assert all('deployment="ingress"' in line and "replica=" in line for lines in found.values() for line in lines)
+    assert float(found["turn"][0].rsplit(" ", 1)[1]) >= 1 and found["version"][0].endswith(" 1.0")
+
+
 def test_openapi_docs_describe_the_api(client):
     schema = client.get("/openapi.json").json()
     assert {"/v1/assist", "/v1/chat/completions", "/v1/feedback", "/healthz"} <= set(schema["paths"])

@@ -94,3 +94,25 @@ def test_malformed_ids_in_chat_completions_are_422(server):
     body = {"model": "auto", "messages": [{"role": "user", "content": "hi"}], "member_id": "m 1"}
     response = httpx.post(f"{server.url}/v1/chat/completions", json=body, headers={"Authorization": "Bearer s3cret"})
     assert response.status_code == 422
+
+
+def test_paths_the_api_lacks_count_as_one_unmatched_series(server):
+    with httpx.Client(base_url=server.url) as http:
+        for path in ("/wp-login.php", "/.env", "/v2/assist"):
+            assert http.get(path).status_code == 404
+        counted = http.get("/metrics").text
+    assert 'switchboard_requests_total{endpoint="unmatched",status="404"} 3.0' in counted
+    assert "wp-login" not in counted and ".env" not in counted
+
+
+async def test_the_token_guards_the_api_under_a_route_prefix():
+    """Under a route prefix (Serve's root_path) the scope's path carries the prefix; /v1/ is still guarded."""
+    app = build_api_server(AssistServing(_SlowTurns()), auth_token="s3cret")
+    transport = httpx.ASGITransport(app=app, root_path="/switchboard")
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        body = {"turn_id": "t", "rating": "up"}
+        assert (await http.post("/switchboard/v1/feedback", json=body)).status_code == 401
+        allowed = await http.post("/switchboard/v1/feedback", json=body, headers={"Authorization": "Bearer s3cret"})
+        assert allowed.status_code == 200
+        counted = (await http.get("/switchboard/metrics")).text
+    assert 'switchboard_requests_total{endpoint="/v1/feedback",status="401"} 1.0' in counted
