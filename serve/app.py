@@ -46,8 +46,10 @@ def build_app(args: dict[str, Any] | SwitchboardConfig | None = None) -> Applica
     config = resolve_config(args)
     plain, scaling = config.model_dump(mode="json"), config.serve
     router = RouterDeployment.options(**scaling.router.options()).bind(plain)
+    # Engines a generator replica may hold: the champion's, the challenger's when shadowing, and one rolling in.
+    engines_kept = 2 + (config.pipeline.shadow_share > 0)
     generator = GeneratorDeployment.options(**scaling.generator.options()).bind(
-        config.engines.generator.model_dump(mode="json"))
+        config.engines.generator.model_dump(mode="json"), bool(config.mlflow.tracking_uri), engines_kept)
     agent = AgentDeployment.options(**scaling.agent.options()).bind(plain, router, generator)
     return IngressDeployment.options(**scaling.ingress.options()).bind(plain, agent)
 

@@ -7,9 +7,13 @@ versions of the release it started with, even while a newer release is being rol
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +24,7 @@ from components.versions.store import ItemVersion, VersionStore
 if TYPE_CHECKING:  # scikit-learn: the generator's replica, which imports this module too, needs none of it
     from components.routing import Router
 
-__all__ = ["PinnedEngines", "RouterVersions"]
+__all__ = ["EnginePool", "RouterVersions"]
 
 
 class _Newest:
@@ -41,15 +45,75 @@ class _Newest:
             return value
 
 
-class PinnedEngines:
-    """Engines by model pin over the deployment's settings. A vLLM pin loads its weights here, once."""
+@dataclass
+class _Loaded:
+    engine: Engine
+    leases: int = 0  # generations streaming from it now
+    retired: bool = False  # pushed out of the pool: closed when its last generation ends
 
-    def __init__(self, base: EngineConfig, keep: int = 2) -> None:
-        self.base, self._engines = base, _Newest(keep)
 
-    def get(self, pin: dict) -> Engine:
-        parsed = ModelPin.model_validate(pin)
-        return self._engines.get(parsed.digest(), lambda: create_engine(parsed.engine_config(self.base)))
+class EnginePool:
+    """The generator deployment's engines: the configured one, and those the releases' model pins select.
+
+    Engines are keyed by their settings, so a pin that names what the deployment is configured with shares
+    its engine. With an MLflow registry every release names a pin, so the configured engine is not loaded
+    beside the pinned one (`load_base=False`): on a GPU that would be a second copy of a model's weights and
+    KV cache. At most `keep` engines stay loaded; one pushed out is closed (vLLM frees its GPU memory) once
+    the generations still streaming from it end. A swap to a new vLLM pin needs both engines to fit on the
+    replica's GPUs (`gpu_memory_utilization`) until the old release's turns end.
+    """
+
+    def __init__(self, base: EngineConfig, keep: int = 2, load_base: bool = True) -> None:
+        self.base, self._keep = base, keep
+        self._loaded: OrderedDict[str, _Loaded] = OrderedDict()
+        self._lock = threading.Lock()  # two turns never load the same engine twice
+        self._closing: set[asyncio.Task] = set()
+        if load_base:
+            self._entry(None)
+
+    def get(self, pin: dict | None) -> Engine:
+        """The engine for `pin` (None: the configured one), loading it if it is not loaded."""
+        return self._entry(pin).engine
+
+    @asynccontextmanager
+    async def lease(self, pin: dict | None) -> AsyncIterator[Engine]:
+        """The engine for `pin`, kept open while the caller streams from it."""
+        entry = self._entry(pin)
+        entry.leases += 1
+        try:
+            yield entry.engine
+        finally:
+            entry.leases -= 1
+            if entry.retired and entry.leases == 0:
+                self._close_soon(entry.engine)
+
+    async def check_health(self) -> None:
+        """Raises EngineError when a loaded engine is unhealthy (none loaded yet is healthy)."""
+        for entry in list(self._loaded.values()):
+            await entry.engine.check_health()
+
+    def loaded(self) -> list[Engine]:
+        return [entry.engine for entry in self._loaded.values()]
+
+    def _entry(self, pin: dict | None) -> _Loaded:
+        config = self.base if pin is None else ModelPin.model_validate(pin).engine_config(self.base)
+        key = hashlib.sha256(config.model_dump_json().encode()).hexdigest()
+        with self._lock:
+            if key in self._loaded:
+                self._loaded.move_to_end(key)
+                return self._loaded[key]
+            entry = self._loaded[key] = _Loaded(create_engine(config))
+            while len(self._loaded) > self._keep:
+                _, evicted = self._loaded.popitem(last=False)
+                evicted.retired = True
+                if evicted.leases == 0:
+                    self._close_soon(evicted.engine)
+            return entry
+
+    def _close_soon(self, engine: Engine) -> None:
+        task = asyncio.get_running_loop().create_task(engine.aclose())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
 
 class RouterVersions:

@@ -9,7 +9,7 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from components.config import SwitchboardConfig
-from components.engines import EngineConfig
+from components.engines import Engine, EngineConfig
 from components.pipeline import AssistRequest, Event, Release, RequestError, build_pipeline
 from components.pipeline.coalesce import coalesce
 from components.pipeline.factory import follow_examples, follow_registry, release_from
@@ -26,6 +26,7 @@ class AgentDeployment:
         engine = settings.engines.generator
         router, generator = replica_transport(router), replica_transport(generator)
         self.router_handle, self.generator_handle, self.settings = router, generator, settings
+        self.planners: dict[str, Engine] = {}  # by pin digest: a swap that moved only a prompt keeps its planner
         self.linger_s = settings.serve.event_linger_ms / 1000
         self.pipeline = build_pipeline(settings, router=RemoteRouter(router),
                                        generator=RemoteEngine(generator, engine.kind, _model_name(engine)))
@@ -40,7 +41,7 @@ class AgentDeployment:
         generator = RemoteEngine(self.generator_handle, pin.engine, pin.model, pin.model_dump(mode="json"))
         await router.prepare()
         await generator.prepare()
-        return release_from(loaded, self.settings, router=router, generator=generator)
+        return release_from(loaded, self.settings, router=router, generator=generator, engines=self.planners)
 
     async def turn(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[list[Event | dict]]:
         """Lists of events, the first led by a verdict: [{"refused": {...}}] or [{"accepted": True}, *events].

@@ -7,30 +7,35 @@ from collections.abc import AsyncIterator
 
 from ray import serve
 
-from components.engines import EngineConfig, EngineEvent, GenerationRequest, create_engine
-from components.versions.pools import PinnedEngines
+from components.engines import EngineConfig, EngineEvent, GenerationRequest
+from components.versions.pools import EnginePool
 
 __all__ = ["GeneratorDeployment"]
 
 
 @serve.deployment(name="generator")
 class GeneratorDeployment:
-    """Wraps the configured engine; a model pin from the agent's release selects the engine per request."""
+    """Wraps the configured engine; a model pin from the agent's release selects the engine per request.
 
-    def __init__(self, engine: dict) -> None:
-        self.base = EngineConfig.model_validate(engine)
-        self.engine = create_engine(self.base)
-        self.pinned = PinnedEngines(self.base)
+    `pinned_releases`: true when an MLflow registry names the models (every request then carries a pin, so
+    the configured engine is loaded only if one does not); `keep`: how many engines may stay loaded.
+    """
+
+    def __init__(self, engine: dict, pinned_releases: bool = False, keep: int = 2) -> None:
+        self.engines = EnginePool(EngineConfig.model_validate(engine), keep=keep, load_base=not pinned_releases)
 
     async def prepare(self, pin: dict | None) -> None:
         """Loads a pinned engine before a release that uses it serves (raising if it cannot)."""
-        if pin is not None:
-            self.pinned.get(pin)
+        self.engines.get(pin)
 
     async def generate(self, request: GenerationRequest, pin: dict | None = None) -> AsyncIterator[EngineEvent]:
-        engine = self.engine if pin is None else self.pinned.get(pin)
-        async for event in engine.generate(request):
-            yield event
+        async with self.engines.lease(pin) as engine:
+            async for event in engine.generate(request):
+                yield event
+
+    async def loaded(self) -> list[str]:
+        """The models this replica holds now (for operators and the tests)."""
+        return [engine.model for engine in self.engines.loaded()]
 
     async def check_health(self) -> None:  # Serve restarts a replica whose engine is unhealthy
-        await self.engine.check_health()
+        await self.engines.check_health()

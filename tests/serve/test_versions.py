@@ -50,3 +50,13 @@ def test_an_alias_move_in_mlflow_serves_within_the_poll_interval(serve_app, mlfl
             assert 'switchboard_serving_version{item="prompts",version="' in metrics
         finally:
             store.rollback("prompt", store.name(name), why="end of serve test")
+
+
+def test_the_generator_holds_one_engine_for_the_pinned_champion(serve_app):
+    """The configured engine and the champion's pin name the same sim settings: one engine, not two."""
+    from ray import serve
+
+    with httpx.Client(base_url=serve_app[0], timeout=60) as http:
+        assert _done(http)["versions"]["generator_pin"].startswith("v1 sim:sim-v1")
+    generator = serve.get_deployment_handle("generator", app_name="switchboard")
+    assert generator.loaded.remote().result(timeout_s=30) == ["sim-v1"]
