@@ -58,27 +58,29 @@ class EnginePool:
     Engines are keyed by their settings, so a pin that names what the deployment is configured with shares
     its engine. With an MLflow registry every release names a pin, so the configured engine is not loaded
     beside the pinned one (`load_base=False`): on a GPU that would be a second copy of a model's weights and
-    KV cache. At most `keep` engines stay loaded; one pushed out is closed (vLLM frees its GPU memory) once
-    the generations still streaming from it end. A swap to a new vLLM pin needs both engines to fit on the
-    replica's GPUs (`gpu_memory_utilization`) until the old release's turns end.
+    KV cache. An engine loads in a worker thread: a vLLM engine takes minutes, and the replica's other
+    streams and health checks go on meanwhile. At most `keep` engines stay loaded; one pushed out is closed
+    (vLLM frees its GPU memory) once the generations still streaming from it end. A swap to a new vLLM pin
+    needs both engines to fit on the replica's GPUs (`gpu_memory_utilization`) until the old release's
+    turns end. One event loop uses a pool (the replica's).
     """
 
     def __init__(self, base: EngineConfig, keep: int = 2, load_base: bool = True) -> None:
         self.base, self._keep = base, keep
         self._loaded: OrderedDict[str, _Loaded] = OrderedDict()
-        self._lock = threading.Lock()  # two turns never load the same engine twice
+        self._loading: dict[str, asyncio.Task[_Loaded]] = {}  # so that two turns never load one engine twice
         self._closing: set[asyncio.Task] = set()
-        if load_base:
-            self._entry(None)
+        if load_base:  # at start, before the replica takes requests: a broken engine fails the replica
+            self._admit(self._key(base), create_engine(base))
 
-    def get(self, pin: dict | None) -> Engine:
+    async def load(self, pin: dict | None) -> Engine:
         """The engine for `pin` (None: the configured one), loading it if it is not loaded."""
-        return self._entry(pin).engine
+        return (await self._entry(pin)).engine
 
     @asynccontextmanager
     async def lease(self, pin: dict | None) -> AsyncIterator[Engine]:
         """The engine for `pin`, kept open while the caller streams from it."""
-        entry = self._entry(pin)
+        entry = await self._entry(pin)
         entry.leases += 1
         try:
             yield entry.engine
@@ -95,20 +97,37 @@ class EnginePool:
     def loaded(self) -> list[Engine]:
         return [entry.engine for entry in self._loaded.values()]
 
-    def _entry(self, pin: dict | None) -> _Loaded:
+    @staticmethod
+    def _key(config: EngineConfig) -> str:
+        return hashlib.sha256(config.model_dump_json().encode()).hexdigest()
+
+    async def _entry(self, pin: dict | None) -> _Loaded:
         config = self.base if pin is None else ModelPin.model_validate(pin).engine_config(self.base)
-        key = hashlib.sha256(config.model_dump_json().encode()).hexdigest()
-        with self._lock:
+        key = self._key(config)
+        while True:
             if key in self._loaded:
                 self._loaded.move_to_end(key)
                 return self._loaded[key]
-            entry = self._loaded[key] = _Loaded(create_engine(config))
-            while len(self._loaded) > self._keep:
-                _, evicted = self._loaded.popitem(last=False)
-                evicted.retired = True
-                if evicted.leases == 0:
-                    self._close_soon(evicted.engine)
-            return entry
+            if key not in self._loading:
+                self._loading[key] = asyncio.get_running_loop().create_task(self._load(key, config))
+            entry = await asyncio.shield(self._loading[key])  # a turn that gives up leaves the load to others
+            if not entry.retired:  # else pushed out while others loaded: look again
+                return entry
+
+    async def _load(self, key: str, config: EngineConfig) -> _Loaded:
+        try:
+            return self._admit(key, await asyncio.to_thread(create_engine, config))
+        finally:
+            del self._loading[key]
+
+    def _admit(self, key: str, engine: Engine) -> _Loaded:
+        entry = self._loaded[key] = _Loaded(engine)
+        while len(self._loaded) > self._keep:
+            _, evicted = self._loaded.popitem(last=False)
+            evicted.retired = True
+            if evicted.leases == 0:
+                self._close_soon(evicted.engine)
+        return entry
 
     def _close_soon(self, engine: Engine) -> None:
         task = asyncio.get_running_loop().create_task(engine.aclose())

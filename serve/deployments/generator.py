@@ -26,7 +26,7 @@ class GeneratorDeployment:
 
     async def prepare(self, pin: dict | None) -> None:
         """Loads a pinned engine before a release that uses it serves (raising if it cannot)."""
-        self.engines.get(pin)
+        await self.engines.load(pin)
 
     async def generate(self, request: GenerationRequest, pin: dict | None = None) -> AsyncIterator[EngineEvent]:
         async with self.engines.lease(pin) as engine:
