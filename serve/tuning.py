@@ -120,7 +120,10 @@ def _haproxy_files(home: Path) -> dict[str, str]:
     owner = home.resolve()
     files = _HAPROXY_ROOT / f"sbhap-{hashlib.sha256(str(owner).encode()).hexdigest()[:10]}"
     shutil.rmtree(files, ignore_errors=True)
-    files.mkdir(parents=True)
+    # Private: HAProxy's admin socket is mode 666 at level admin, so the directory is what keeps other
+    # users of the machine from reconfiguring the proxy.
+    files.mkdir(parents=True, mode=0o700)
+    files.chmod(0o700)  # whatever the umask
     (files / "home").write_text(f"{owner}\n")  # whose they are, for _remove_orphaned_haproxy_files
     return {"RAY_SERVE_HAPROXY_CONFIG_FILE_LOC": str(files / "haproxy.cfg"),
             "RAY_SERVE_HAPROXY_SOCKET_PATH": str(files / "admin.sock"),

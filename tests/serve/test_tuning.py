@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import stat
 from pathlib import Path
 
 import httpx
@@ -32,6 +33,8 @@ def test_apply_local_sets_the_tuning_and_haproxy_paths_haproxy_accepts(clean_env
         directory, _, file = applied[name].rpartition("/")
         assert len(directory) + NODE_ID_DIR + 1 + len(file) <= 97, applied[name]
     assert applied["RAY_SERVE_HAPROXY_STATS_PORT"] != applied["RAY_SERVE_HAPROXY_METRICS_PORT"]
+    # HAProxy makes its admin socket mode 666: only the owner may reach into the directory
+    assert stat.S_IMODE(os.stat(os.path.dirname(applied["RAY_SERVE_HAPROXY_SOCKET_PATH"])).st_mode) == 0o700
     assert tuning.apply_local(tmp_path / "other")["RAY_SERVE_HAPROXY_CONFIG_FILE_LOC"] != \
         applied["RAY_SERVE_HAPROXY_CONFIG_FILE_LOC"]
 
@@ -70,12 +73,17 @@ def test_haproxy_fronts_the_running_app(serve_app):
 def test_the_deployments_call_each_other_over_grpc(serve_app):
     """Whatever transport the process that built the app had when it imported Ray (this one may have
     imported it before run_local set the tuning), each deployment calls the next over gRPC."""
-    from ray import serve
+    from ray.serve.handle import DeploymentHandle
 
     async def transports() -> tuple[dict, dict]:  # in a loop: the tuned handles route on the caller's loop
-        agent = serve.get_deployment_handle("agent", "switchboard")
-        ingress = serve.get_deployment_handle("ingress", "switchboard")
-        return await agent.transport.remote(), await ingress.transport.remote()
+        # Handles of this test's own, shut down with it: Serve's cached ones would stay bound to this loop,
+        # and serve.shutdown() at the end of the session would fail on them once it is closed.
+        agent, ingress = DeploymentHandle("agent", "switchboard"), DeploymentHandle("ingress", "switchboard")
+        try:
+            return await agent.transport.remote(), await ingress.transport.remote()
+        finally:
+            await agent.shutdown_async()
+            await ingress.shutdown_async()
 
     agent, ingress = asyncio.run(asyncio.wait_for(transports(), 30))
     assert agent == {"router": "grpc", "generator": "grpc"} and ingress == {"agent": "grpc"}
