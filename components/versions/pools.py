@@ -34,6 +34,10 @@ class _Newest:
         self._items: OrderedDict[str, object] = OrderedDict()
         self._keep, self._lock = keep, threading.Lock()
 
+    def peek(self, key: str):
+        """The item if it is loaded, else None; never waits for a load."""
+        return self._items.get(key)
+
     def get(self, key: str, load):
         with self._lock:
             if key in self._items:
@@ -142,7 +146,11 @@ class RouterVersions:
         self.store, self.cache, self._routers = store, cache, _Newest(keep)
 
     def get(self, source: str) -> Router:
+        """The router of `source`, downloading and loading it first if needed (blocking: call it off the loop)."""
         return self._routers.get(source, lambda: self._load(source))
+
+    def loaded(self, source: str) -> Router | None:
+        return self._routers.peek(source)
 
     def _load(self, source: str) -> Router:
         from components.routing import load_router

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from ray import serve
 
 from components.config import SwitchboardConfig
-from components.routing import RouteDecision, load_router
+from components.routing import RouteDecision, Router, load_router
 from components.versions.pools import RouterVersions
 
 __all__ = ["RouterDeployment"]
@@ -30,11 +31,15 @@ class RouterDeployment:
 
     async def prepare(self, source: str | None) -> str:
         """Loads a router version before a release that uses it serves (raising if it cannot)."""
-        return self._router(source).version
+        return (await self._router(source)).version
 
     async def route(self, query: str, context_type: str = "none", source: str | None = None) -> RouteDecision:
         # async: a millisecond of model on the replica's loop costs less than a hop to Serve's thread pool
-        return self._router(source).route(query, context_type)
+        return (await self._router(source)).route(query, context_type)
 
-    def _router(self, source: str | None):
-        return self.router if source is None or self.versions is None else self.versions.get(source)
+    async def _router(self, source: str | None) -> Router:
+        if source is None or self.versions is None:
+            return self.router
+        # A version not loaded here yet (prepare reached another replica) downloads from MLflow in a thread:
+        # the turns on the versions already loaded go on meanwhile.
+        return self.versions.loaded(source) or await asyncio.to_thread(self.versions.get, source)
