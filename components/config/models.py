@@ -89,6 +89,8 @@ class ServeConfig(_Section):
     auth_token_env: str | None = Field(None, description="Environment variable with the bearer token; unset: no auth.")
     max_turns_in_flight: int = Field(64, ge=1, description="Turns an ingress replica streams at once; more get 429.")
     retry_after_s: int = Field(2, ge=1, description="Retry-After sent with 429 and 503.")
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body the HTTP API reads; a larger "
+                                                                "one gets 413 before it is read into memory.")
     event_linger_ms: float = Field(
         10.0, ge=0, le=1000, description="How long a progress event (route, plan, skill) may wait in the agent for "
                                          "others to travel to the ingress in one message; answer text never waits.")

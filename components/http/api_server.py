@@ -3,8 +3,9 @@
     app = build_api_server(AssistServing(pipeline, Metrics()))
 
 Errors are JSON `{"error": {"code", "message"}}` with a 4xx for what the client can fix: 400 invalid
-JSON, 401 missing or wrong bearer token, 404 unknown id, agent or turn, 422 a field that is wrong,
-429/503 with Retry-After when overloaded. A 5xx is a bug.
+JSON, 401 missing or wrong bearer token, 404 unknown id, agent, turn or path, 405 wrong method, 413 a
+body over the size limit, 422 a field that is wrong, 429/503 with Retry-After when overloaded. A 5xx is
+a bug.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from components.http.protocol import AssistRequest, ChatCompletionRequest, ErrorResponse, FeedbackRequest
@@ -24,6 +26,7 @@ from components.pipeline.events import RequestError
 
 __all__ = ["build_api_server"]
 
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
 _SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 _ERRORS = {400: {"model": ErrorResponse}, 401: {"model": ErrorResponse}, 404: {"model": ErrorResponse},
            422: {"model": ErrorResponse}, 429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
@@ -35,16 +38,18 @@ def _error(status: int, code: str, message: str, retry_after_s: int | None = Non
 
 
 class _Guard:
-    """Bearer-token check on /v1/ and a request count by route and status, as plain ASGI.
+    """Bearer-token check on /v1/, a body size limit, and a request count by route and status, as plain ASGI.
 
     Not `@app.middleware("http")`: Starlette's BaseHTTPMiddleware pipes every response, and each chunk
     of a stream, through an extra task and memory stream, which costs milliseconds before the first token.
     A path the API does not have counts as "unmatched": a scanner's made-up paths would otherwise each
-    add a series to every scrape, for ever.
+    add a series to every scrape, for ever. A body over `max_body_bytes` gets 413: by its Content-Length
+    before a byte is read, or, sent in chunks, as soon as it passes the limit (the routes read whole
+    bodies into memory).
     """
 
-    def __init__(self, app: ASGIApp, auth_token: str | None, requests: Counter) -> None:
-        self.app, self.requests = app, requests
+    def __init__(self, app: ASGIApp, auth_token: str | None, requests: Counter, max_body_bytes: int) -> None:
+        self.app, self.requests, self.max_body_bytes = app, requests, max_body_bytes
         self.expected = f"Bearer {auth_token}".encode() if auth_token else None
         self.paths: frozenset[str] | None = None  # the API's routes, read from the app at the first request
 
@@ -62,12 +67,31 @@ class _Guard:
                 self.requests.labels(endpoint, str(message["status"])).inc()
             await send(message)
 
+        headers = dict(scope["headers"])
         if self.expected is not None and path.startswith("/v1/"):
-            given = dict(scope["headers"]).get(b"authorization", b"")
-            if not secrets.compare_digest(given, self.expected):
+            if not secrets.compare_digest(headers.get(b"authorization", b""), self.expected):
                 await _error(401, "unauthorized", "missing or wrong bearer token")(scope, receive, counted)
                 return
-        await self.app(scope, receive, counted)
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:  # the HTTP server refuses a malformed one
+            message = f"the body is {int(declared)} bytes; the limit is {self.max_body_bytes}"
+            await _error(413, "request_too_large", message)(scope, receive, counted)
+            return
+        await self.app(scope, self._limited(receive), counted)
+
+    def _limited(self, receive: Receive) -> Receive:
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:  # FastAPI passes an HTTPException on; the handler renders it
+                    raise HTTPException(413, f"the body passed the limit of {self.max_body_bytes} bytes")
+            return message
+
+        return limited
 
 
 def _route_path(scope: Scope) -> str:
@@ -79,7 +103,8 @@ def _route_path(scope: Scope) -> str:
 
 
 def build_api_server(assist: AssistServing, *, auth_token: str | None = None, retry_after_s: int = 2,
-                     contexts: dict[str, list[dict[str, str]]] | None = None) -> FastAPI:
+                     contexts: dict[str, list[dict[str, str]]] | None = None,
+                     max_body_bytes: int = 1_048_576) -> FastAPI:
     """The Switchboard HTTP API over `assist`; `contexts` are sample pages for the chat page's picker."""
     chat = ChatServing(assist)
     app = FastAPI(title="Switchboard", version="1.0",
@@ -97,7 +122,13 @@ def build_api_server(assist: AssistServing, *, auth_token: str | None = None, re
     async def refused(request: Request, exc: RequestError) -> JSONResponse:
         return _error(exc.status, exc.code, exc.message, retry_after_s if exc.status in (429, 503) else None)
 
-    app.add_middleware(_Guard, auth_token=auth_token, requests=assist.metrics.requests)
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        """Starlette's own errors (an unknown path, a wrong method, an oversized body) in the API's format."""
+        code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        return _error(exc.status_code, code, exc.detail or code.replace("_", " "))
+
+    app.add_middleware(_Guard, auth_token=auth_token, requests=assist.metrics.requests, max_body_bytes=max_body_bytes)
 
     @app.post("/v1/assist", responses=_ERRORS,
               response_description="text/event-stream of route, plan, skill, delta, attachment, trust, followups "

@@ -32,11 +32,11 @@ class IngressDeployment:
         self.serving = AssistServing(turns, metrics, max_in_flight=settings.max_turns_in_flight)
         self.version_gauges = asyncio.create_task(metrics.follow_versions(turns.ready, full.mlflow.poll_interval_s))
         self.auth_token = os.environ.get(settings.auth_token_env) if settings.auth_token_env else None
-        self.retry_after_s = settings.retry_after_s
+        self.retry_after_s, self.max_body_bytes = settings.retry_after_s, settings.max_body_bytes
 
     async def transport(self) -> dict[str, str]:
         return {"agent": transport_of(self.agent)}
 
     def __serve_build_asgi_app__(self):
         return build_api_server(self.serving, auth_token=self.auth_token, retry_after_s=self.retry_after_s,
-                                contexts=self.contexts)
+                                contexts=self.contexts, max_body_bytes=self.max_body_bytes)

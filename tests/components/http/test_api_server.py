@@ -116,3 +116,40 @@ async def test_the_token_guards_the_api_under_a_route_prefix():
         assert allowed.status_code == 200
         counted = (await http.get("/switchboard/metrics")).text
     assert 'switchboard_requests_total{endpoint="/v1/feedback",status="401"} 1.0' in counted
+
+
+@pytest.fixture
+def small_bodies():
+    app = build_api_server(AssistServing(_SlowTurns()), max_body_bytes=2048)
+    with LoopbackServer(app) as running:
+        yield running
+
+
+def test_a_body_over_the_limit_gets_413_by_its_length_before_it_is_read(small_bodies):
+    body = {"query": "x" * 4000}
+    response = httpx.post(f"{small_bodies.url}/v1/assist", json=body)
+    assert response.status_code == 413
+    assert response.json()["error"] == {"code": "request_too_large",
+                                        "message": f"the body is {len(response.request.content)} bytes; "
+                                                   "the limit is 2048"}
+
+
+def test_a_chunked_body_over_the_limit_gets_413_once_it_passes_it(small_bodies):
+    def chunks():  # no Content-Length: the server learns the size only by reading
+        yield b'{"query": "'
+        for _ in range(100):
+            yield b"x" * 1000
+        yield b'"}'
+
+    response = httpx.post(f"{small_bodies.url}/v1/assist", content=chunks(),
+                          headers={"Content-Type": "application/json"})
+    assert response.status_code == 413 and response.json()["error"]["code"] == "request_too_large"
+    still = httpx.post(f"{small_bodies.url}/v1/feedback", json={"turn_id": "t", "rating": "up"})
+    assert still.status_code == 200
+
+
+def test_starlettes_own_errors_come_in_the_apis_format(small_bodies):
+    missing = httpx.get(f"{small_bodies.url}/v1/nothing-here")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    wrong_method = httpx.get(f"{small_bodies.url}/v1/assist")
+    assert wrong_method.status_code == 405 and wrong_method.json()["error"]["code"] == "method_not_allowed"
