@@ -8,8 +8,9 @@ extractive planner, skills on the sample APIs:
 It prints median and p99 TTFT at 1 and 32 concurrent streams, what the graph adds over the engine
 (skills included), what Serve and HTTP add over the in-process pipeline, the streams per second
 sustained, and how many streams stalled (a gap of more than 2 s between events). Then it splits what
-Serve adds by the stage timings each `done` reports, and measures the hop floor: a no-op handle round
-trip between two replicas of the same cluster, three of which lie on the first token's path.
+Serve adds by the stage timings each `done` reports, times a skeleton of the same shape with none of the
+work (benchmarks/serve_skeleton.py), and measures the hop floor: a no-op handle round trip between two
+replicas of the same cluster, three of which lie on the first token's path.
 Goal (issue 5): at most 15 ms added median at 1 stream (Ray Serve's own LLM app adds about 48 ms,
 ray-project/ray issue 59681), and no stream stalls at 32.
 
@@ -34,6 +35,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.serve_skeleton import deploy_skeleton  # noqa: E402
 from components.config import load_config  # noqa: E402
 from components.engines import GenerationRequest, Grounding, TextDelta, create_engine  # noqa: E402
 from components.pipeline import AssistRequest, build_pipeline  # noqa: E402
@@ -229,11 +231,15 @@ def main() -> None:
                                                           remote_timings if concurrency == 1 else None))
             base, mid_local = statistics.median(alone), statistics.median(local)
             if concurrency == 1:
-                pipeline_ms = mid_local - base
+                pipeline_ms, engine_one, graph_one = mid_local - base, base, statistics.median(remote)
             table.add_row(str(concurrency), _fmt(alone), _fmt(local), _fmt(remote),
                           f"{statistics.median(remote) - base:.1f} / {_p99(remote) - base:.1f}",
                           f"{statistics.median(remote) - mid_local:.1f} / {_p99(remote) - _p99(local):.1f}",
                           f"{rate:.1f}", str(stalls))
+        skeleton_url = deploy_skeleton(url, TTFT_MS, TBT_MS)
+        asyncio.run(_over_http(skeleton_url, 1, 8))  # warm up
+        skeleton, _, _ = asyncio.run(_over_http(skeleton_url, 1, args.turns))
+        serve.delete("skeleton")
         floor = _hop_floor()
         serve.shutdown()
     console.print(table)
@@ -244,6 +250,11 @@ def main() -> None:
                   + f". The first token crosses two hot round trips and one to the idle router: {hops:.1f} ms, "
                   f"plus the pipeline's own {pipeline_ms:.1f} ms in-process: the graph adds at least about "
                   f"{hops + pipeline_ms:.1f} ms over the engine on this machine, before HTTP.")
+    skeleton_ms = statistics.median(skeleton) - engine_one
+    console.print(f"A skeleton of the same shape with none of the work (benchmarks/serve_skeleton.py: a no-op router, "
+                  f"the sim engine's timing) adds {skeleton_ms:.1f} ms median over the engine at 1 stream (p99 "
+                  f"{_p99(skeleton) - engine_one:.1f}): this machine's floor for the graph's hops and HTTP now; "
+                  f"the pipeline, its skills and its data add the other {graph_one - engine_one - skeleton_ms:.1f} ms.")
     console.print("Ray Serve settings: " + ("Ray's defaults (--ray-defaults)" if args.ray_defaults else
                                            "serve/tuning.py SERVE_TUNING, " + ", ".join(f"{k}={v}" for k, v in
                                                                                     SERVE_TUNING.items())))

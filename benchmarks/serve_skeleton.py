@@ -1,0 +1,82 @@
+"""A skeleton of the Serve graph's shape with no pipeline in it: what Ray Serve and HTTP alone cost here.
+
+ingress (FastAPI, SSE) -> agent -> a router (a no-op route) and a generator with the sim engine's timing
+(first token after TTFT, then one every TBT), over the transport and tuning the application runs with.
+Same messages, same processes, none of the work: benchmarks/serve_overhead.py runs it beside the
+application, so what the graph adds splits into the machine's floor for this shape and the pipeline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import httpx
+
+__all__ = ["deploy_skeleton"]
+
+
+def deploy_skeleton(base_url: str, ttft_ms: float, tbt_ms: float, tokens: int = 20,
+                    name: str = "skeleton") -> str:
+    """Deploys the skeleton as application `name` on the running cluster; returns its base URL."""
+    from fastapi import FastAPI
+    from fastapi.responses import StreamingResponse
+    from ray import serve
+
+    from serve.tuning import replica_transport
+
+    api = FastAPI()
+
+    @serve.deployment(name="router", ray_actor_options={"num_cpus": 0})
+    class Router:
+        async def route(self, query: str) -> dict:
+            return {"agent": "general_knowledge", "confidence": 1.0}
+
+    @serve.deployment(name="generator", ray_actor_options={"num_cpus": 0})
+    class Generator:
+        async def generate(self, prompt: str):
+            await asyncio.sleep(ttft_ms / 1000)
+            for i in range(tokens):
+                yield f"word{i} "
+                await asyncio.sleep(tbt_ms / 1000)
+
+    @serve.deployment(name="agent", ray_actor_options={"num_cpus": 0})
+    class Agent:
+        def __init__(self, router, generator) -> None:
+            self.router, self.generator = replica_transport(router), replica_transport(generator)
+
+        async def turn(self, query: str):
+            route = await self.router.route.remote(query)
+            yield [("route", route)]
+            async for text in self.generator.options(stream=True).generate.remote(query):
+                yield [("delta", {"text": text})]
+            yield [("done", {"answer": ""})]
+
+    @serve.deployment(name="ingress", ray_actor_options={"num_cpus": 0})
+    @serve.ingress(api)
+    class Ingress:
+        def __init__(self, agent) -> None:
+            self.agent = replica_transport(agent).options(stream=True)
+
+        @api.get("/")
+        async def ready(self) -> dict:
+            return {"status": "ok"}
+
+        @api.post("/v1/assist")
+        async def assist(self, body: dict) -> StreamingResponse:
+            async def events():
+                async for batch in self.agent.turn.remote(body["query"]):
+                    for event, payload in batch:
+                        yield f"event: {event}\ndata: {json.dumps(payload)}\n\n"
+
+            return StreamingResponse(events(), media_type="text/event-stream")
+
+    serve.run(Ingress.bind(Agent.bind(Router.bind(), Generator.bind())), name=name, route_prefix=f"/{name}")
+    url = f"{base_url}/{name}"
+    deadline = time.monotonic() + 30  # HAProxy learns the new route prefix a moment after Serve reports it ready
+    while httpx.get(f"{url}/", timeout=5).status_code != 200:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the skeleton application did not answer at {url}")
+        time.sleep(0.2)
+    return url
