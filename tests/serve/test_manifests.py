@@ -92,3 +92,19 @@ def test_the_network_policy_covers_every_ray_pod_and_opens_haproxys_pages_only_t
             assert rule["from"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name":
                                                                             "monitoring"}}}]
             assert pages <= ports
+
+
+def test_prometheus_scrapes_rays_metrics_port_on_every_pod_the_policy_lets_it_reach():
+    monitor = yaml.safe_load((INFRA / "podmonitor.yaml").read_text())
+    policy = yaml.safe_load((INFRA / "networkpolicy.yaml").read_text())
+    assert monitor["spec"]["selector"] == policy["spec"]["podSelector"]
+    [endpoint] = monitor["spec"]["podMetricsEndpoints"]
+    cluster = yaml.safe_load((INFRA / "rayservice.yaml").read_text())["spec"]["rayClusterConfig"]
+    for group in [cluster["headGroupSpec"], *cluster["workerGroupSpecs"]]:
+        port = group["rayStartParams"]["metrics-export-port"]
+        named = {item["name"]: item["containerPort"] for item in group["template"]["spec"]["containers"][0]["ports"]}
+        assert named[endpoint["port"]] == int(port), group.get("groupName", "head")
+        monitoring = [rule for rule in policy["spec"]["ingress"]
+                      if rule.get("from") == [{"namespaceSelector": {"matchLabels": {
+                          "kubernetes.io/metadata.name": "monitoring"}}}]]
+        assert any(int(port) in {p["port"] for p in rule["ports"]} for rule in monitoring)
