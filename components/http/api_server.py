@@ -10,6 +10,8 @@ a bug.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import secrets
 from importlib import resources
 
@@ -26,6 +28,10 @@ from components.pipeline.events import RequestError
 
 __all__ = ["build_api_server"]
 
+log = logging.getLogger(__name__)
+
+# /healthz and /metrics ask the turn service what serves: a hung agent must not hang them
+_READY_TIMEOUT_S = 5.0
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
 _SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 _ERRORS = {400: {"model": ErrorResponse}, 401: {"model": ErrorResponse}, 404: {"model": ErrorResponse},
@@ -155,13 +161,24 @@ def build_api_server(assist: AssistServing, *, auth_token: str | None = None, re
         """Sample posts, jobs, companies and profiles to ask beside (the chat page's picker)."""
         return contexts or {}
 
-    @app.get("/healthz")
+    async def versions() -> dict[str, str]:
+        """What serves, from the turn service; RequestError 503 when it does not answer in time."""
+        try:
+            return await asyncio.wait_for(assist.turns.ready(), _READY_TIMEOUT_S)
+        except Exception as exc:  # noqa: BLE001 - overloaded, restarting or gone: not the caller's fault
+            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            raise RequestError(503, "unavailable", f"the turn service did not answer: {reason}") from exc
+
+    @app.get("/healthz", responses={503: {"model": ErrorResponse}})
     async def healthz() -> dict:
-        return {"status": "ok", "versions": await assist.turns.ready()}
+        return {"status": "ok", "versions": await versions()}
 
     @app.get("/metrics", response_class=Response)
     async def metrics() -> Response:
-        assist.metrics.observe_versions(await assist.turns.ready())
+        try:  # an overloaded agent is when the metrics matter most: they answer with the gauges as they were
+            assist.metrics.observe_versions(await versions())
+        except RequestError as exc:
+            log.warning("/metrics: version gauges not refreshed: %s", exc.message)
         return Response(generate_latest(assist.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -153,3 +153,32 @@ def test_starlettes_own_errors_come_in_the_apis_format(small_bodies):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     wrong_method = httpx.get(f"{small_bodies.url}/v1/assist")
     assert wrong_method.status_code == 405 and wrong_method.json()["error"]["code"] == "method_not_allowed"
+
+
+class _UnansweringTurns(_SlowTurns):
+    """A turn service that is overloaded (raises) or hung (never answers) when asked what serves."""
+
+    def __init__(self, hangs: bool) -> None:
+        super().__init__()
+        self.hangs = hangs
+
+    async def ready(self):
+        if self.hangs:
+            await asyncio.Event().wait()
+        raise RuntimeError("the agents are at capacity")
+
+
+@pytest.mark.parametrize("hangs", [False, True])
+def test_health_says_503_and_metrics_still_answer_when_the_agents_do_not(monkeypatch, hangs):
+    from components.http import api_server
+
+    monkeypatch.setattr(api_server, "_READY_TIMEOUT_S", 0.3)
+    app = build_api_server(AssistServing(_UnansweringTurns(hangs)), retry_after_s=3)
+    with LoopbackServer(app) as running, httpx.Client(base_url=running.url, timeout=10) as http:
+        health = http.get("/healthz")
+        assert health.status_code == 503 and health.headers["retry-after"] == "3"
+        assert health.json()["error"]["code"] == "unavailable"
+        assert ("TimeoutError" if hangs else "at capacity") in health.json()["error"]["message"]
+        metrics = http.get("/metrics")
+        assert metrics.status_code == 200
+        assert 'switchboard_requests_total{endpoint="/healthz",status="503"} 1.0' in metrics.text
