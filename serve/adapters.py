@@ -8,6 +8,7 @@ EngineError (the turn degrades to extractive), an overloaded agent deployment a 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable
 from typing import TYPE_CHECKING
 
@@ -64,17 +65,23 @@ class RemoteEngine(Engine):
 
 
 class RemoteTurns:
-    """The TurnService the HTTP layer uses in Serve: the agent deployment behind a handle."""
+    """The TurnService the HTTP layer uses in Serve: the agent deployment behind a handle.
 
-    def __init__(self, handle: DeploymentHandle, retry_after_s: int = 2) -> None:
-        self._handle, self._retry_after_s = handle, retry_after_s
+    An agent that does not take a turn, answer feedback or say what serves within `timeout_s` (hung,
+    restarting, gone) is a 503, like an overloaded one, never a hang or a 500.
+    """
+
+    def __init__(self, handle: DeploymentHandle, timeout_s: float = 10.0) -> None:
+        self._handle, self._timeout_s = handle, timeout_s
 
     async def open(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
         stream = self._handle.options(stream=True).turn.remote(request, agent)
         try:
-            verdict, *first = await anext(stream)
-        except BackPressureError:
-            raise RequestError(503, "overloaded", "the agents are at capacity; retry shortly") from None
+            async with asyncio.timeout(self._timeout_s):
+                verdict, *first = await anext(stream)
+        except Exception as exc:  # noqa: BLE001 - no verdict: the turn never started, the client may retry
+            stream.cancel()
+            raise self._unavailable("take the turn", exc) from exc
         if "refused" in verdict:
             problem = verdict["refused"]
             raise RequestError(problem["status"], problem["code"], problem["message"])
@@ -103,7 +110,18 @@ class RemoteTurns:
                                                       message="the agent's stream ended before the turn did"))
 
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
-        return await self._handle.feedback.remote(turn_id, rating, comment)
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                return await self._handle.feedback.remote(turn_id, rating, comment)
+        except Exception as exc:  # noqa: BLE001 - overloaded, hung or gone
+            raise self._unavailable("record the feedback", exc) from exc
 
     async def ready(self) -> dict[str, str]:
-        return await self._handle.ready.remote()
+        async with asyncio.timeout(self._timeout_s):
+            return await self._handle.ready.remote()
+
+    def _unavailable(self, what: str, exc: Exception) -> RequestError:
+        if isinstance(exc, BackPressureError):
+            return RequestError(503, "overloaded", "the agents are at capacity; retry shortly")
+        reason = f"no answer within {self._timeout_s:g} s" if isinstance(exc, TimeoutError) else type(exc).__name__
+        return RequestError(503, "agent_unavailable", f"the agents did not {what}: {reason}")

@@ -89,6 +89,8 @@ class ServeConfig(_Section):
     auth_token_env: str | None = Field(None, description="Environment variable with the bearer token; unset: no auth.")
     max_turns_in_flight: int = Field(64, ge=1, description="Turns an ingress replica streams at once; more get 429.")
     retry_after_s: int = Field(2, ge=1, description="Retry-After sent with 429 and 503.")
+    agent_timeout_s: float = Field(10.0, gt=0, le=120, description="How long the ingress waits for the agent "
+                                   "deployment to take a turn, record feedback or say what serves; then 503.")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body the HTTP API reads; a larger "
                                                                 "one gets 413 before it is read into memory.")
     event_linger_ms: float = Field(
