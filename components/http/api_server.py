@@ -132,7 +132,9 @@ def build_api_server(assist: AssistServing, *, auth_token: str | None = None, re
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         """Starlette's own errors (an unknown path, a wrong method, an oversized body) in the API's format."""
         code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
-        return _error(exc.status_code, code, exc.detail or code.replace("_", " "))
+        response = _error(exc.status_code, code, exc.detail or code.replace("_", " "))
+        response.headers.update(exc.headers or {})  # a 405's Allow
+        return response
 
     app.add_middleware(_Guard, auth_token=auth_token, requests=assist.metrics.requests, max_body_bytes=max_body_bytes)
 

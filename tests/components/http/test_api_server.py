@@ -153,6 +153,7 @@ def test_starlettes_own_errors_come_in_the_apis_format(small_bodies):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     wrong_method = httpx.get(f"{small_bodies.url}/v1/assist")
     assert wrong_method.status_code == 405 and wrong_method.json()["error"]["code"] == "method_not_allowed"
+    assert wrong_method.headers["allow"] == "POST"
 
 
 class _UnansweringTurns(_SlowTurns):
