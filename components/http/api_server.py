@@ -166,7 +166,8 @@ def build_api_server(assist: AssistServing, *, auth_token: str | None = None, re
     async def versions() -> dict[str, str]:
         """What serves, from the turn service; RequestError 503 when it does not answer in time."""
         try:
-            return await asyncio.wait_for(assist.turns.ready(), _READY_TIMEOUT_S)
+            async with asyncio.timeout(_READY_TIMEOUT_S):
+                return await assist.turns.ready()
         except Exception as exc:  # noqa: BLE001 - overloaded, restarting or gone: not the caller's fault
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             raise RequestError(503, "unavailable", f"the turn service did not answer: {reason}") from exc
