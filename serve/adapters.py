@@ -1,9 +1,10 @@
 """Deployment handles dressed as the components' own interfaces, so the pipeline never knows Ray.
 
 `RemoteRouter` is a router, `RemoteEngine` an Engine and `RemoteTurns` a TurnService; each forwards
-to a DeploymentHandle, streams stay streams (DeploymentResponseGenerator), and Ray's failures
-become the errors the components already handle: a dead or overloaded generator replica is an
-EngineError (the turn degrades to extractive), an overloaded agent deployment a 503.
+to a DeploymentHandle, streams stay streams (DeploymentResponseGenerator), a release's `prepare`
+reaches every replica (Serve's broadcast), and Ray's failures become the errors the components
+already handle: a dead or overloaded generator replica is an EngineError (the turn degrades to
+extractive), an overloaded agent deployment a 503.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ class RemoteRouter:
         self.version = "remote"
 
     async def prepare(self) -> str:
-        return await self._handle.prepare.remote(self._source)
+        """Loads this release's router version on every router replica; its version string."""
+        versions = await self._handle.broadcast("prepare", self._source).results_async()
+        return versions[0]
 
     def route(self, query: str, context_type: str = "none") -> Awaitable[RouteDecision]:
         """The decision to await: the request leaves now, so the pipeline's work overlaps its round trip."""
@@ -46,7 +49,11 @@ class RemoteEngine(Engine):
         self._handle, self.name, self.model, self._pin = handle, name, model, pin
 
     async def prepare(self) -> None:
-        await self._handle.prepare.remote(self._pin)
+        """Loads this release's pin on every generator replica, so none loads it in a turn's path.
+
+        A replica that starts later loads the pin at its first request for it (in a thread there).
+        """
+        await self._handle.broadcast("prepare", self._pin).results_async()
 
     async def generate(self, request: GenerationRequest) -> AsyncIterator[EngineEvent]:
         stream = self._handle.options(stream=True).generate.remote(request, self._pin)

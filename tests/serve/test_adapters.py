@@ -1,4 +1,5 @@
-"""The ingress's view of the agent deployment (serve/adapters.py: RemoteTurns) when the agent does not answer."""
+"""The deployments as the pipeline sees them (serve/adapters.py): an agent that does not answer, and a
+release prepared on every generator replica."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ async def test_an_agent_that_does_not_answer_is_a_503_not_a_hang(serve_app):
 
     from serve.adapters import RemoteTurns
 
-    @serve.deployment(name="hung_agent", ray_actor_options={"num_cpus": 0})
+    @serve.deployment(name="hung_agent", ray_actor_options={"num_cpus": 0}, graceful_shutdown_timeout_s=1)
     class HungAgent:
         async def turn(self, request, agent=None):
             await asyncio.sleep(60)
@@ -48,3 +49,27 @@ async def test_an_agent_that_does_not_answer_is_a_503_not_a_hang(serve_app):
     finally:
         await handle.shutdown_async()
         serve.delete("hung")
+
+
+async def test_a_release_is_prepared_on_every_generator_replica(serve_app):
+    """Each replica loads the new pin before the release serves, not only the one a call would reach."""
+    from ray import serve
+    from ray.serve.handle import DeploymentHandle
+
+    from serve.adapters import RemoteEngine
+    from serve.deployments import GeneratorDeployment
+
+    sim = {"kind": "sim", "sim": {"ttft_ms": 5, "tbt_ms": 1}}
+    generators = GeneratorDeployment.options(name="two_generators", num_replicas=2,
+                                             ray_actor_options={"num_cpus": 0})
+    serve.run(generators.bind(sim, pinned_releases=True), name="prepared", route_prefix=None)
+    handle = DeploymentHandle("two_generators", "prepared")
+    pin = {"name": "generator", "role": "generator", "engine": "extractive", "model": "extractive-v1",
+           "revision": "r1"}
+    try:
+        assert await handle.broadcast("loaded").results_async() == [[], []]  # pinned: nothing loaded yet
+        await RemoteEngine(handle, "extractive", "extractive-v1", pin).prepare()
+        assert await handle.broadcast("loaded").results_async() == [["extractive-v1"], ["extractive-v1"]]
+    finally:
+        await handle.shutdown_async()
+        serve.delete("prepared")
