@@ -17,7 +17,11 @@ from components.trust import TrustPolicy
 if TYPE_CHECKING:  # components.config imports the pipeline's own config section
     from components.config import SwitchboardConfig
 
-__all__ = ["build_pipeline", "follow_examples", "follow_registry", "open_examples", "release_from"]
+__all__ = ["ENGINES_KEPT", "build_pipeline", "follow_examples", "follow_registry", "open_examples", "release_from"]
+
+# Engines a follower keeps for later releases: the planner and generator of the champion, the challenger
+# and a release rolling in.
+ENGINES_KEPT = 6
 
 
 def open_examples(home: Path) -> ExampleIndex:
@@ -68,16 +72,20 @@ def release_from(loaded, config: SwitchboardConfig, *, router=None, planner: Eng
                  generator: Engine | None = None, engines: dict[str, Engine] | None = None) -> Release:
     """A Release of `loaded` versions (components.versions.LoadedVersions).
 
-    Engines come from the pins over the configured deployment settings; `engines` (pin digest -> engine)
-    lets a swap that only moved a prompt keep the loaded model instead of loading the weights again.
+    Engines come from the pins over the configured deployment settings; `engines` (pin digest -> engine,
+    least recently used first) lets a swap that only moved a prompt keep the loaded model instead of
+    loading the weights again. It keeps the engines of the last few releases: a release that still serves
+    holds its own, so one dropped here goes once its last turn has.
     """
     engines = engines if engines is not None else {}
 
     def engine_for(role: str) -> Engine:
         pin = loaded.pins[role]
-        if pin.digest() not in engines:
-            engines[pin.digest()] = create_engine(pin.engine_config(getattr(config.engines, role)))
-        return engines[pin.digest()]
+        engine = engines.pop(pin.digest(), None) or create_engine(pin.engine_config(getattr(config.engines, role)))
+        engines[pin.digest()] = engine
+        while len(engines) > ENGINES_KEPT:
+            engines.pop(next(iter(engines)))
+        return engine
 
     return Release(router=router or loaded.router, planner=planner or engine_for("planner"),
                    generator=generator or engine_for("generator"), prompts=loaded.prompts,
