@@ -110,6 +110,7 @@ def _company(g: Grounding) -> str:
     if company.get("products"):
         parts.append("Main products: " + ", ".join(company["products"]) + ".")
     news = company.get("news") or [n["headline"] for n in g.data("news_search") or []]
+    news = list(dict.fromkeys(news))  # a story filed more than once is one line, not three of the same
     if news:
         parts.append("Recent news:\n" + "\n".join(f"- {headline}" for headline in news[:3]))
     return "\n\n".join(parts)

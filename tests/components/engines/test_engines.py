@@ -71,6 +71,15 @@ def test_extractive_says_what_it_could_not_read():
     assert "could not read" in compose_answer(_grounding(results=failed))
 
 
+def test_extractive_lists_a_story_filed_more_than_once_once():
+    company = {"description": "Acme makes rockets.", "products": ["rockets"],
+               "news": ["Acme appoints new CTO", "Acme appoints new CTO", "Acme opens an office in Lyon"]}
+    results = (SkillResult(skill="company_view", params={"company_id": "c1"}, status="done", data=company,
+                           latency_ms=1),)
+    text = compose_answer(Grounding("company_understanding", "tell me about Acme", "company", "c1", None, results))
+    assert text.split("Recent news:\n")[1].splitlines() == ["- Acme appoints new CTO", "- Acme opens an office in Lyon"]
+
+
 async def test_sim_timing_grows_with_concurrent_streams():
     import asyncio
 
