@@ -57,6 +57,7 @@ class AliasFollower:
     async def start(self) -> None:
         """Resolves and loads the alias once (raising if it cannot), then polls in the background."""
         resolved = await asyncio.to_thread(resolve, self.store, self.sources, self.alias, self.fallback)
+        self.status.checked_at = time.time()  # /healthz says when the registry was last asked, from the start
         await self._load(resolved)
         self._task = asyncio.create_task(self._poll_forever(), name=f"follow-{self.alias}")
 

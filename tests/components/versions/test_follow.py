@@ -54,6 +54,7 @@ async def test_serving_starts_on_the_champion_versions(following, store):
     assert done.versions["generator_pin"] == "v1 extractive:extractive-v1@1"
     assert done.versions["router_model"].startswith("v1 router-")
     assert follower.status.failures == 0 and follower.status.serving[store.name("router")] == "v1"
+    assert follower.status.checked_at > 0  # before the first poll too
 
 
 async def test_an_alias_move_is_picked_up_and_shows_in_the_next_turn(following, store, tmp_path):
