@@ -116,14 +116,29 @@ def _company(g: Grounding) -> str:
     return "\n\n".join(parts)
 
 
+# Words that say how senior a role is, not what it is: a junior program manager is no fit for a senior data
+# engineer role because both titles hold a rank.
+_RANKS = frozenset("junior senior lead principal staff head chief associate intern entry mid director".split())
+
+
 def _career(g: Grounding) -> str:
     profile, jobs, articles = g.data("profile_view"), g.data("job_search") or [], g.data("web_search") or []
     parts = []
     if profile:
-        parts.append(f"You are {profile['headline']}, with skills in {', '.join((profile.get('skills') or [])[:5])}.")
-    if jobs:
-        parts.append("Roles in the network that fit this direction:\n" + "\n".join(
-            f"- {j['title']} at {j['company']} ({j['location']})" for j in jobs[:3]))
+        parts.append(f"Your profile: {profile['headline']}, with skills in "
+                     f"{', '.join((profile.get('skills') or [])[:5])}.")
+    jobs = jobs[:3]
+    if profile and jobs:  # only roles that share what the member does are called a fit
+        yours = _words(" ".join((profile.get("titles") or [])[:2] + (profile.get("skills") or []))) - _RANKS
+        fitting = [j for j in jobs if (_words(j["title"]) - _RANKS) & yours]
+        others = [j for j in jobs if j not in fitting]
+    else:
+        fitting, others = [], jobs
+    for heading, chosen in (("Roles in the network that fit your profile and this direction", fitting),
+                            ("Open roles in the network that match your question", others)):
+        if chosen:
+            parts.append(f"{heading}:\n" + "\n".join(f"- {j['title']} at {j['company']} ({j['location']})"
+                                                       for j in chosen))
     if articles:
         parts.append("Worth reading:\n" + "\n".join(f"- {a['title']}: {split_sentences(a['snippet'])[-1]}"
                                                     for a in articles[:2]))
@@ -136,8 +151,14 @@ def _general(g: Grounding) -> str:
         return "I could not find a source on that in the article corpus."
     best = articles[0]
     parts = [" ".join(split_sentences(best["snippet"])[:3])]
-    parts.append("Sources:\n" + "\n".join(f"- {a['title']} ({a['source']})" for a in articles[:3]))
+    parts.append("Sources:\n" + "\n".join(f"- {_cited(a)}" for a in articles[:3]))
     return "\n\n".join(parts)
+
+
+def _cited(article: dict[str, Any]) -> str:
+    """The title, with the source unless the title names it already ("... (The Professional, edition 13)")."""
+    title, source = article["title"], article.get("source")
+    return title if not source or source in title else f"{title} ({source})"
 
 
 COMPOSERS: dict[str, Callable[[Grounding], str]] = {

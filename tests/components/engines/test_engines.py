@@ -80,6 +80,30 @@ def test_extractive_lists_a_story_filed_more_than_once_once():
     assert text.split("Recent news:\n")[1].splitlines() == ["- Acme appoints new CTO", "- Acme opens an office in Lyon"]
 
 
+def test_extractive_career_advice_calls_a_fit_only_what_shares_the_members_work():
+    profile = {"headline": "Junior Program Manager at Brightbridge", "titles": ["Junior Program Manager"],
+               "skills": ["Budgeting", "Stakeholder Management"]}
+    jobs = [{"title": "Senior Data Engineer", "company": "Stackgate", "location": "Remote"},
+            {"title": "Senior Program Manager", "company": "Acme", "location": "Lyon"}]
+    results = (SkillResult(skill="profile_view", params={}, status="done", data=profile, latency_ms=1),
+               SkillResult(skill="job_search", params={}, status="done", data=jobs, latency_ms=1))
+    text = compose_answer(Grounding("career_advice", "how do I grow into a senior role?", "none", None, "m1", results))
+    assert text.startswith("Your profile: Junior Program Manager at Brightbridge, with skills in Budgeting")
+    fit, other = text.split("that fit your profile and this direction:\n")[1].split("\n\n")
+    assert fit == "- Senior Program Manager at Acme (Lyon)"  # "Senior" alone is no fit
+    assert other == "Open roles in the network that match your question:\n- Senior Data Engineer at Stackgate (Remote)"
+
+
+def test_extractive_names_a_source_once():
+    articles = [{"title": "Negotiating an offer (The Professional, edition 13)", "source": "The Professional",
+                 "snippet": "Anchor with data."},
+                {"title": "Negotiating an offer", "source": "Industry Pulse", "snippet": "Ask in writing."}]
+    results = (SkillResult(skill="web_search", params={}, status="done", data=articles, latency_ms=1),)
+    text = compose_answer(Grounding("general_knowledge", "how do I negotiate?", results=results))
+    assert text.split("Sources:\n")[1].splitlines() == ["- Negotiating an offer (The Professional, edition 13)",
+                                                         "- Negotiating an offer (Industry Pulse)"]
+
+
 async def test_sim_timing_grows_with_concurrent_streams():
     import asyncio
 

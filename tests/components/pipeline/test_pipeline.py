@@ -107,8 +107,9 @@ def _grounded(agent: str, answer: str, network) -> None:
     else:
         assert "interview" in answer.lower() and "Sources:" in answer
         sources = answer.split("Sources:")[1].splitlines()
-        titles = [line[2:].rsplit(" (", 1)[0] for line in sources if line.startswith("- ")]
-        assert titles and all(any(a.title == t for a in network.articles.values()) for t in titles)
+        cited = [line[2:] for line in sources if line.startswith("- ")]
+        assert cited and all(any(c in (a.title, f"{a.title} ({a.source})") for a in network.articles.values())
+                             for c in cited)
 
 
 @pytest.mark.parametrize("engine", ["extractive", "sim"])
