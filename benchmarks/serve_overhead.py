@@ -4,7 +4,10 @@ One run, side by side, with the sim generator (fixed TTFT and TBT, no contention
 extractive planner, skills on the sample APIs:
   - engine alone: the sim engine's own TTFT, called in-process;
   - pipeline in-process: the same turns (validation included) through components/pipeline, no Ray, no HTTP;
-  - Serve graph: the same turns over HTTP through ingress -> agent -> router/generator.
+  - Serve graph: the same turns over HTTP through ingress -> agent -> router/generator;
+  - engine over HTTP: the engine in its own server (benchmarks/engine_server.py, as `vllm serve` serves a
+    model), the baseline of ray-project/ray issue 59681, printed apart: the goal is read against the
+    engine in-process, which charges HTTP to the graph as well.
 It prints median and p99 TTFT at 1 and 32 concurrent streams, what the graph adds over the engine
 (skills included), what Serve and HTTP add over the in-process pipeline, the streams per second
 sustained, and how many streams stalled (a gap of more than 2 s between events). Then it splits what
@@ -35,6 +38,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.engine_server import engine_over_http  # noqa: E402
 from benchmarks.serve_skeleton import deploy_skeleton  # noqa: E402
 from components.config import load_config  # noqa: E402
 from components.engines import GenerationRequest, Grounding, TextDelta, create_engine  # noqa: E402
@@ -163,6 +167,18 @@ def _hop_floor(rounds: int = 20) -> dict[str, float]:
     return floor
 
 
+def _like_for_like(runs: dict[int, tuple[list[float], list[float]]]) -> Table:
+    """The graph against the engine served directly over HTTP (benchmarks/engine_server.py), same client."""
+    table = Table(title="Against the engine served directly over HTTP, as issue 59681 measures Ray Serve LLM "
+                        "(TTFT ms, median / p99)")
+    for column in ("streams", "engine over HTTP", "Serve graph (HTTP)", "graph adds"):
+        table.add_column(column, justify="right")
+    for concurrency, (direct, graph) in runs.items():
+        table.add_row(str(concurrency), _fmt(direct), _fmt(graph),
+                      f"{statistics.median(graph) - statistics.median(direct):.1f} / {_p99(graph) - _p99(direct):.1f}")
+    return table
+
+
 def _breakdown(local: list, remote: list) -> Table:
     """Where Serve+HTTP's added TTFT goes, from the stages each turn's `done` reports (agent-side clock)."""
 
@@ -218,17 +234,21 @@ def main() -> None:
         table.add_column(column, justify="right")
     console.print("starting Ray Serve ...")
     url = run_local(config, block=False)  # first: Ray forks its processes before this one loads LanceDB
-    with sample_apis(config):  # the in-process pipeline's APIs; the graph calls its own application's
+    # the pipeline's APIs in this process; the graph calls its own application's
+    with sample_apis(config), engine_over_http(8797, environ) as engine_url:
         pipeline = build_pipeline(config)
         engine = create_engine(config.engines.generator)
         asyncio.run(_over_http(url, 1, 8))  # warm up: replicas, connections, caches
+        asyncio.run(_over_http(engine_url, 1, 8))
         asyncio.run(_in_process(pipeline, 1, 8))
-        local_timings, remote_timings = [], []
+        local_timings, remote_timings, direct_http = [], [], {}
         for concurrency, rounds in ((1, args.turns), (32, 3)):
             alone = asyncio.run(_engine_alone(engine, 20))
             local = asyncio.run(_in_process(pipeline, concurrency, rounds, local_timings if concurrency == 1 else None))
+            direct, _, _ = asyncio.run(_over_http(engine_url, concurrency, rounds))
             remote, stalls, rate = asyncio.run(_over_http(url, concurrency, rounds,
                                                           remote_timings if concurrency == 1 else None))
+            direct_http[concurrency] = (direct, remote)
             base, mid_local = statistics.median(alone), statistics.median(local)
             if concurrency == 1:
                 pipeline_ms, engine_one, graph_one = mid_local - base, base, statistics.median(remote)
@@ -243,6 +263,7 @@ def main() -> None:
         floor = _hop_floor()
         serve.shutdown()
     console.print(table)
+    console.print(_like_for_like(direct_http))
     console.print(_breakdown(local_timings, remote_timings))
     hops = 2 * floor["hot"] + floor["after 0.5 s idle"]
     console.print("Hop floor, a no-op handle round trip between two replicas (median ms): "
