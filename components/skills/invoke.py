@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import ssl
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any, Literal, Self
 
+import certifi
+import httpcore  # noqa: F401 - httpx imports it at its first client, 40-90 ms that would fall in a turn
 import httpx
 from pydantic import BaseModel, Field, ValidationError
 
@@ -38,6 +41,13 @@ class SkillResult(BaseModel):
     data: Any = None
     error: str | None = None
     latency_ms: float
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default trust store, read once per process: reading it takes 35-50 ms here, and a client
+    made on a turn's way (a new event loop's first call, or a refresh) would otherwise read it again."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def _api_message(response: httpx.Response) -> str:
@@ -69,13 +79,14 @@ class SkillInvoker:
         self._cache_ttl_s, self._cache_stale_s, self._cache_size = cache_ttl_s, cache_stale_s, cache_size
         self._cache: OrderedDict[str, tuple[float, int, Any]] = OrderedDict()
         self._refreshing: dict[str, asyncio.Task] = {}
+        _tls_context()  # at start, not in the first turn
 
     def _loop_state(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
         loop = asyncio.get_running_loop()
         if loop not in self._per_loop:
             for closed in [other for other in self._per_loop if other.is_closed()]:
                 del self._per_loop[closed]
-            client = self._given_client or httpx.AsyncClient(base_url=self._base_url)
+            client = self._given_client or httpx.AsyncClient(base_url=self._base_url, verify=_tls_context())
             self._per_loop[loop] = (client, asyncio.Semaphore(self._max_concurrency))
         return self._per_loop[loop]
 

@@ -198,3 +198,24 @@ async def test_without_a_ttl_nothing_is_cached(faulty_api):
         assert (await skills.invoke(SkillCall(skill="job_view", params={"job_id": "j1"}))).status == "done"
         faulty_api.app.state.mode = "error"
         assert (await skills.invoke(SkillCall(skill="job_view", params={"job_id": "j1"}))).status == "failed"
+
+
+def test_the_trust_store_is_read_once_per_process_not_per_client(internal_api, monkeypatch):
+    """Reading it takes tens of milliseconds: a client made on a turn's way (a new loop's, a refresh's) must not."""
+    import ssl
+
+    from components.skills import invoke
+
+    reads = []
+    real = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: reads.append(1) or real(*a, **k))
+    invoke._tls_context.cache_clear()
+    try:
+        skills = SkillInvoker(REGISTRY, internal_api)
+        for _ in range(2):  # two event loops in turn: a client each
+            result = asyncio.run(skills.invoke(SkillCall(skill="post_view", params={"post_id": "p00001"})))
+            assert result.status == "done"
+        SkillInvoker(REGISTRY, internal_api)
+        assert len(reads) == 1
+    finally:
+        invoke._tls_context.cache_clear()
