@@ -103,17 +103,21 @@ def _companies(rng: random.Random, n: int) -> list[Company]:
             website=f"https://www.{name.split()[0].lower()}.example", news=[],
         ))
     for company in companies:
-        company.news = [_news(rng, company, companies, i) for i in range(rng.randint(1, 4))]
+        company.news = []
+        for i in range(rng.randint(1, 4)):
+            company.news.append(_news(rng, company, companies, i, {n.headline for n in company.news}))
         company.news.sort(key=lambda item: item.date, reverse=True)
     return companies
 
 
-def _news(rng: random.Random, company: Company, companies: list[Company], i: int) -> NewsItem:
-    template = rng.choice(vocab.NEWS_TEMPLATES)
-    headline = template.format(
-        company=company.name, amount=f"${rng.randint(5, 400)} million", product=rng.choice(company.products),
-        city=rng.choice(vocab.CITIES).split(",")[0], other=rng.choice(companies).name, pct=rng.randint(3, 45),
-    )
+def _news(rng: random.Random, company: Company, companies: list[Company], i: int, taken: set[str]) -> NewsItem:
+    """A story the company has not run yet: a template that would repeat one gives way to the next."""
+    templates = vocab.NEWS_TEMPLATES
+    first = templates.index(rng.choice(templates))
+    values = dict(company=company.name, amount=f"${rng.randint(5, 400)} million", product=rng.choice(company.products),
+                  city=rng.choice(vocab.CITIES).split(",")[0], other=rng.choice(companies).name, pct=rng.randint(3, 45))
+    candidates = (templates[(first + step) % len(templates)].format(**values) for step in range(len(templates)))
+    headline = next(h for h in candidates if h not in taken)
     summary = (f"{headline}. The company said the move supports its strategy in {company.industry.lower()} "
                f"and its {company.size}-person team based in {company.headquarters}.")
     return NewsItem(id=f"{company.id}-n{i + 1}", company_id=company.id, date=_days_ago(rng, 1, 120),

@@ -40,6 +40,8 @@ def test_records_vary(network):
     assert len({m.location for m in network.members.values()}) > 20
     assert len({c.industry for c in network.companies.values()}) >= 7
     assert len({p.text for p in network.posts.values()}) > 0.9 * len(network.posts)
+    for company in network.companies.values():  # no story filed twice ("appoints new CTO" three times)
+        assert len({n.headline for n in company.news}) == len(company.news), company.id
 
 
 @pytest.mark.slow
