@@ -25,6 +25,18 @@ if TYPE_CHECKING:  # scikit-learn, for an annotation: the ingress imports this m
 __all__ = ["RemoteEngine", "RemoteRouter", "RemoteTurns"]
 
 
+async def _on_every_replica(handle: DeploymentHandle, method: str, *args):
+    """`method` on every replica of `handle`'s deployment; what the first returned.
+
+    A call first: like any call it waits for a replica, and at start the deployment may have none yet (a
+    model still loading), where a broadcast alone would fail. Then Serve's broadcast to every replica it
+    now knows (a second load on the first is a no-op).
+    """
+    first = await getattr(handle, method).remote(*args)
+    await handle.broadcast(method, *args).results_async()
+    return first
+
+
 class RemoteRouter:
     """`source`: the MLflow router version (artifact URI) this release routes with; None: the deployment's own."""
 
@@ -34,8 +46,7 @@ class RemoteRouter:
 
     async def prepare(self) -> str:
         """Loads this release's router version on every router replica; its version string."""
-        versions = await self._handle.broadcast("prepare", self._source).results_async()
-        return versions[0]
+        return await _on_every_replica(self._handle, "prepare", self._source)
 
     def route(self, query: str, context_type: str = "none") -> Awaitable[RouteDecision]:
         """The decision to await: the request leaves now, so the pipeline's work overlaps its round trip."""
@@ -53,7 +64,7 @@ class RemoteEngine(Engine):
 
         A replica that starts later loads the pin at its first request for it (in a thread there).
         """
-        await self._handle.broadcast("prepare", self._pin).results_async()
+        await _on_every_replica(self._handle, "prepare", self._pin)
 
     async def generate(self, request: GenerationRequest) -> AsyncIterator[EngineEvent]:
         stream = self._handle.options(stream=True).generate.remote(request, self._pin)

@@ -73,3 +73,32 @@ async def test_a_release_is_prepared_on_every_generator_replica(serve_app):
     finally:
         await handle.shutdown_async()
         serve.delete("prepared")
+
+
+async def test_a_release_prepared_while_the_generator_still_starts_waits_for_it(serve_app):
+    """At start the agent prepares its release while the generator's replicas may still be loading."""
+    from ray import serve
+    from ray.serve.handle import DeploymentHandle
+
+    from serve.adapters import RemoteEngine
+
+    @serve.deployment(name="slow_generator", ray_actor_options={"num_cpus": 0})
+    class SlowGenerator:
+        def __init__(self) -> None:
+            time.sleep(3)  # a model loading
+            self.pins = []
+
+        async def prepare(self, pin) -> None:
+            self.pins.append(pin["model"])
+
+        async def loaded(self) -> list:
+            return self.pins
+
+    serve._run(SlowGenerator.bind(), name="slow", route_prefix=None, _blocking=False)
+    handle = DeploymentHandle("slow_generator", "slow")
+    try:
+        await RemoteEngine(handle, "extractive", "extractive-v1", {"model": "extractive-v1"}).prepare()
+        assert await handle.broadcast("loaded").results_async() == [["extractive-v1", "extractive-v1"]]
+    finally:
+        await handle.shutdown_async()
+        serve.delete("slow")
