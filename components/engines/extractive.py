@@ -122,7 +122,7 @@ _RANKS = frozenset("junior senior lead principal staff head chief associate inte
 
 
 def _career(g: Grounding) -> str:
-    profile, jobs, articles = g.data("profile_view"), g.data("job_search") or [], g.data("web_search") or []
+    profile, jobs, articles = g.data("profile_view"), g.data("job_search") or [], _distinct(g.data("web_search") or [])
     parts = []
     if profile:
         parts.append(f"Your profile: {profile['headline']}, with skills in "
@@ -146,13 +146,26 @@ def _career(g: Grounding) -> str:
 
 
 def _general(g: Grounding) -> str:
-    articles = g.data("web_search") or []
+    articles = _distinct(g.data("web_search") or [])
     if not articles:
         return "I could not find a source on that in the article corpus."
     best = articles[0]
     parts = [" ".join(split_sentences(best["snippet"])[:3])]
     parts.append("Sources:\n" + "\n".join(f"- {_cited(a)}" for a in articles[:3]))
     return "\n\n".join(parts)
+
+
+def _distinct(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One copy of a piece that several publications or editions ran: its title, less the "(Source, ...)" a
+    publication appends, names it."""
+    seen, kept = set(), []
+    for article in articles:
+        source = article.get("source")
+        stem = article["title"].split(f" ({source}")[0] if source else article["title"]
+        if stem not in seen:
+            seen.add(stem)
+            kept.append(article)
+    return kept
 
 
 def _cited(article: dict[str, Any]) -> str:

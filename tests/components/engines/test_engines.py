@@ -94,14 +94,16 @@ def test_extractive_career_advice_calls_a_fit_only_what_shares_the_members_work(
     assert other == "Open roles in the network that match your question:\n- Senior Data Engineer at Stackgate (Remote)"
 
 
-def test_extractive_names_a_source_once():
+def test_extractive_cites_each_piece_once_and_names_its_source_once():
     articles = [{"title": "Negotiating an offer (The Professional, edition 13)", "source": "The Professional",
                  "snippet": "Anchor with data."},
-                {"title": "Negotiating an offer", "source": "Industry Pulse", "snippet": "Ask in writing."}]
+                {"title": "Negotiating an offer (Industry Pulse, edition 2)", "source": "Industry Pulse",
+                 "snippet": "Anchor with data, again."},  # the same piece, syndicated
+                {"title": "Salary bands explained", "source": "Career Journal", "snippet": "Ask for the band."}]
     results = (SkillResult(skill="web_search", params={}, status="done", data=articles, latency_ms=1),)
     text = compose_answer(Grounding("general_knowledge", "how do I negotiate?", results=results))
     assert text.split("Sources:\n")[1].splitlines() == ["- Negotiating an offer (The Professional, edition 13)",
-                                                         "- Negotiating an offer (Industry Pulse)"]
+                                                         "- Salary bands explained (Career Journal)"]
 
 
 async def test_sim_timing_grows_with_concurrent_streams():
