@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+from components.stack.supervisor import healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,14 +38,9 @@ def engine_over_http(port: int, environ: dict[str, str]) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
-        while True:
+        while not healthy(f"{url}/healthz"):
             if child.poll() is not None:
                 raise RuntimeError(f"the engine server exited: {child.stderr.read().decode()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the engine server did not answer at {url}")
             time.sleep(0.2)

@@ -155,15 +155,18 @@ def _general(g: Grounding) -> str:
     return "\n\n".join(parts)
 
 
+def _stem(article: dict[str, Any]) -> str:
+    """The title less the "(Source, ...)" a publication appends: the piece, whoever ran it."""
+    source = article.get("source")
+    return article["title"].split(f" ({source}")[0] if source else article["title"]
+
+
 def _distinct(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One copy of a piece that several publications or editions ran: its title, less the "(Source, ...)" a
-    publication appends, names it."""
+    """One copy of a piece that several publications or editions ran."""
     seen, kept = set(), []
     for article in articles:
-        source = article.get("source")
-        stem = article["title"].split(f" ({source}")[0] if source else article["title"]
-        if stem not in seen:
-            seen.add(stem)
+        if _stem(article) not in seen:
+            seen.add(_stem(article))
             kept.append(article)
     return kept
 
@@ -171,7 +174,7 @@ def _distinct(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _cited(article: dict[str, Any]) -> str:
     """The title, with the source unless the title names it already ("... (The Professional, edition 13)")."""
     title, source = article["title"], article.get("source")
-    return title if not source or source in title else f"{title} ({source})"
+    return title if not source or _stem(article) != title else f"{title} ({source})"
 
 
 COMPOSERS: dict[str, Callable[[Grounding], str]] = {
