@@ -12,7 +12,7 @@ import asyncio
 import json
 import time
 
-import httpx
+from components.stack.supervisor import healthy
 
 __all__ = ["deploy_skeleton"]
 
@@ -75,7 +75,7 @@ def deploy_skeleton(base_url: str, ttft_ms: float, tbt_ms: float, tokens: int = 
     serve.run(Ingress.bind(Agent.bind(Router.bind(), Generator.bind())), name=name, route_prefix=f"/{name}")
     url = f"{base_url}/{name}"
     deadline = time.monotonic() + 30  # HAProxy learns the new route prefix a moment after Serve reports it ready
-    while httpx.get(f"{url}/", timeout=5).status_code != 200:
+    while not healthy(f"{url}/"):
         if time.monotonic() > deadline:
             raise RuntimeError(f"the skeleton application did not answer at {url}")
         time.sleep(0.2)
