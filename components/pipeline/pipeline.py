@@ -483,7 +483,7 @@ class Pipeline:
         request = _sampled(GenerationRequest(state.turn_id, "answer", self._prompt(state, agent, turn, grounding),
                                              grounding, max_tokens=self.config.max_answer_tokens),
                            state.release.sampling.get("generator"))
-        checker = self.trust.output_checker(allowed_text=str([r.data for r in grounding.results]))
+        checker = self.trust.output_checker(allowed_text=lambda: str([r.data for r in grounding.results]))
         sent, pending, tokens = "", "", 0
 
         def emit(text: str) -> Event:

@@ -10,6 +10,7 @@ in the conversation's context are redacted (rewrite) and disrespectful language 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -86,23 +87,35 @@ class TrustPolicy:
         text = text.replace("</data>", "</ data>").replace("<data>", "< data>")
         return _INJECTION_IN_DATA.sub("[instruction-like text removed]", text)
 
-    def output_checker(self, allowed_text: str = "") -> OutputChecker:
+    def output_checker(self, allowed_text: str | Callable[[], str] = "") -> OutputChecker:
         return OutputChecker(allowed_text, self.check_every_tokens)
 
 
 class OutputChecker:
-    """Checks the answer so far; `allowed_text` holds the contact details the context may show."""
+    """Checks the answer so far; `allowed_text` holds the contact details the context may show.
 
-    def __init__(self, allowed_text: str, every: int) -> None:
-        self._allowed = {m.group(0) for pattern in (_EMAIL, _PHONE) for m in pattern.finditer(allowed_text)}
+    It may be a callable, read when the answer first shows a contact detail: most answers show none,
+    and the pipeline builds the checker between the dossier and the generator request, where writing
+    out the whole dossier would delay the first token.
+    """
+
+    def __init__(self, allowed_text: str | Callable[[], str], every: int) -> None:
+        self._allowed_text = allowed_text
+        self._allowed: set[str] | None = None
         self.every = every
+
+    def _allowed_details(self) -> set[str]:
+        if self._allowed is None:
+            text = self._allowed_text() if callable(self._allowed_text) else self._allowed_text
+            self._allowed = {m.group(0) for pattern in (_EMAIL, _PHONE) for m in pattern.finditer(text)}
+        return self._allowed
 
     def check(self, text: str) -> TrustVerdict:
         match = _DISRESPECT.search(text)
         if match:
             return TrustVerdict("block", "disrespect", POLICY_MESSAGES["disrespect"])
         found = (*_EMAIL.finditer(text), *_PHONE.finditer(text))
-        leaked = [m.group(0) for m in found if m.group(0) not in self._allowed]
+        leaked = [m.group(0) for m in found if m.group(0) not in self._allowed_details()] if found else []
         if leaked:
             redacted = text
             for item in leaked:

@@ -57,3 +57,20 @@ def test_a_long_run_without_an_at_sign_is_checked_in_linear_time():
     verdict = checker.check(text)
     assert time.perf_counter() - started < 1.0  # a complexity guard: it took seconds, it takes milliseconds
     assert verdict.action == "rewrite" and "jane.doe+jobs@example.co.uk" not in verdict.text
+
+
+def test_the_allowed_contact_details_are_read_only_when_an_answer_shows_one():
+    """The pipeline passes the dossier as a callable: writing it out would sit before the first token."""
+    reads = []
+
+    def dossier() -> str:
+        reads.append(1)
+        return "{'email': 'jobs@acme.example'}"
+
+    checker = POLICY.output_checker(allowed_text=dossier)
+    assert checker.check("Acme hires data engineers in Berlin.").allowed and not reads
+    assert checker.check("Write to jobs@acme.example.").allowed
+    verdict = checker.check("Write to jobs@acme.example or ana@mail.example.")
+    assert verdict.action == "rewrite"
+    assert "jobs@acme.example" in verdict.text and "ana@mail.example" not in verdict.text
+    assert len(reads) == 1
