@@ -60,6 +60,64 @@ async def test_extractive_job_fit_uses_only_dossier_facts():
     assert "1 of 3" in text
 
 
+def _job_fit(job: dict, profile: dict) -> str:
+    results = (SkillResult(skill="job_view", params={"job_id": "j1"}, status="done", data=job, latency_ms=1),
+               SkillResult(skill="profile_view", params={"member_id": "m1"}, status="done", data=profile, latency_ms=1))
+    return compose_answer(Grounding("job_assessment", "am I a fit?", "job", "j1", "m1", results, PLAN))
+
+
+def _sections(text: str) -> tuple[list[str], list[str]]:
+    bring = text.split("What you already bring:\n")[1].split("\n\n")[0].splitlines() if "already bring" in text else []
+    more = text.split("shows:\n")[1].split("\n\n")[0].splitlines() if "asks for more" in text else []
+    return bring, more
+
+
+def test_extractive_job_fit_counts_years_in_a_role_across_its_ranks_and_skills_the_work_mentions():
+    """A senior ML engineer of eight years was told the posting wanted "5+ years as a Machine Learning Engineer"."""
+    job = {**JOB, "title": "Senior Machine Learning Engineer", "requirements": [
+        "5+ years of experience as a Machine Learning Engineer", "Python experience", "PyTorch experience",
+        "Kubernetes experience"]}
+    profile = {"headline": "Senior Machine Learning Engineer at Pixelpath", "skills": ["PyTorch", "MLOps"],
+               "titles": ["Senior Machine Learning Engineer", "Junior Machine Learning Engineer"],
+               "experience": [
+                   {"title": "Senior Machine Learning Engineer", "company_name": "Pixelpath", "start": "2022-01-10",
+                    "end": None, "description": "Led the feature store; Python and Ray daily."},
+                   {"title": "Junior Machine Learning Engineer", "company_name": "Byteworks", "start": "2018-02-08",
+                    "end": "2021-12-20", "description": "Model serving on bare metal."}]}
+    bring, more = _sections(_job_fit(job, profile))
+    assert bring[0].startswith("- 5+ years of experience as a Machine Learning Engineer (you have ")
+    assert "- Python experience (your work at Pixelpath mentions it)" in bring
+    assert "- PyTorch experience" in bring
+    assert more == ["- Kubernetes experience"]
+    assert "You meet 3 of 4 listed requirements: a strong match." in _job_fit(job, profile)
+
+
+def test_extractive_job_fit_matches_skills_as_words_and_says_when_the_field_changes():
+    """The skill "R" once met every requirement: "r" is in "experience"."""
+    job = {**JOB, "title": "Clinical Data Analyst", "requirements": [
+        "7+ years of experience as a Clinical Data Analyst", "SQL experience", "R or SAS experience"]}
+    profile = {"headline": "Bioinformatics Scientist at Helix", "skills": ["R", "Statistics"],
+               "titles": ["Bioinformatics Scientist"],
+               "experience": [{"title": "Bioinformatics Scientist", "company_name": "Helix", "start": "2023-03-01",
+                               "end": None, "description": "Genomics pipelines."}]}
+    text = _job_fit(job, profile)
+    bring, more = _sections(text)
+    assert bring == ["- R or SAS experience"]
+    assert more == ["- 7+ years of experience as a Clinical Data Analyst (none of your roles so far)",
+                    "- SQL experience"]
+    assert ("This would be a change of field: the posting wants years as a Clinical Data Analyst, and your most "
+            "recent role is Bioinformatics Scientist.") in text
+
+
+def test_extractive_job_fit_says_how_long_when_it_is_not_long_enough():
+    job = {**JOB, "requirements": ["5+ years of experience as a Data Engineer"]}
+    recent = {"title": "Data Engineer", "company_name": "Acme", "start": "2020-01-01", "end": "2022-06-30"}
+    bring, more = _sections(_job_fit(job, {**PROFILE, "titles": ["Data Engineer"], "experience": [recent]}))
+    assert not bring and more == ["- 5+ years of experience as a Data Engineer (your profile shows 2 years as one)"]
+    undated = _job_fit(job, {**PROFILE, "titles": ["Data Engineer"]})
+    assert "(your profile does not say for how long)" in undated and "change of field" not in undated
+
+
 async def test_extractive_plans_the_default_plan():
     text, _ = await _collect(create_engine(EngineConfig(kind="extractive")),
                              GenerationRequest("r1", "plan", "prompt", _grounding()))
