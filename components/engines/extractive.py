@@ -208,7 +208,7 @@ def _career(g: Grounding) -> str:
             parts.append(f"{heading}:\n" + "\n".join(f"- {j['title']} at {j['company']} ({j['location']})"
                                                        for j in chosen))
     if articles:
-        parts.append("Worth reading:\n" + "\n".join(f"- {a['title']}: {split_sentences(a['snippet'])[-1]}"
+        parts.append("Worth reading:\n" + "\n".join(f"- {a['title']}: {' '.join(_relevant(a['snippet'], g.query, 1))}"
                                                     for a in articles[:2]))
     return "\n\n".join(parts) or "I need your profile or a bit more about your goal to give concrete advice."
 
@@ -217,10 +217,27 @@ def _general(g: Grounding) -> str:
     articles = _distinct(g.data("web_search") or [])
     if not articles:
         return "I could not find a source on that in the article corpus."
-    best = articles[0]
-    parts = [" ".join(split_sentences(best["snippet"])[:3])]
+    parts = [" ".join(_relevant(articles[0]["snippet"], g.query, 2))]
     parts.append("Sources:\n" + "\n".join(f"- {_cited(a)}" for a in articles[:3]))
     return "\n\n".join(parts)
+
+
+def _relevant(snippet: str, query: str, k: int) -> list[str]:
+    """The k whole sentences of an article's opening that share most words with the question, in order.
+
+    A snippet may stop mid-word at its length: such a last sentence is left out while a whole one remains
+    (one cut at a word, with an ellipsis, stays). Among sentences sharing as much with the question, the one
+    sharing most with the rest of the opening wins: a framing line ("Recruiters in Toronto shared what
+    they see most often.") shares little.
+    """
+    sentences = split_sentences(snippet)
+    whole = [s for s in sentences if s.endswith((".", "!", "?", '"', "'", "…"))] or [f"{snippet.rstrip()}…"]
+    asked = _words(query)
+    bags = [_words(s) for s in whole]
+    score = [(len(bag & asked), sum(len(bag & other) for j, other in enumerate(bags) if j != i))
+             for i, bag in enumerate(bags)]
+    chosen = sorted(sorted(range(len(whole)), key=lambda i: score[i], reverse=True)[:k])
+    return [whole[i] for i in chosen]
 
 
 def _stem(article: dict[str, Any]) -> str:

@@ -78,9 +78,20 @@ def _profile(m: Member) -> Profile:
                    open_to_work=m.open_to_work)
 
 
+_SNIPPET_CHARS = 280
+
+
+def _snippet(text: str) -> str:
+    """The article's opening, cut at a word with an ellipsis as search results are, not in the middle of one."""
+    if len(text) <= _SNIPPET_CHARS:
+        return text
+    cut = text.rfind(" ", 0, _SNIPPET_CHARS)
+    return text[:cut if cut > 0 else _SNIPPET_CHARS].rstrip(" ,;:") + "…"
+
+
 def _hit(a: Article) -> ArticleHit:
     return ArticleHit(id=a.id, title=a.title, source=a.source, url=a.url, published=a.published,
-                      snippet=a.text[:280])
+                      snippet=_snippet(a.text))
 
 
 def _get(table: dict, key: str, kind: str):
@@ -138,8 +149,9 @@ def build_api(store: NetworkStore, articles: ArticleIndex) -> FastAPI:
         return _get(store.posts, post_id, "post")
 
     @app.get("/articles/search", response_model=list[ArticleHit])
-    def search_articles(q: Text, mode: Literal["fulltext", "vector"] = "vector",
+    def search_articles(q: Text, mode: Literal["hybrid", "fulltext", "vector"] = "hybrid",
                         limit: Limit = 5) -> list[ArticleHit]:
+        """hybrid: keyword (BM25) hits first, then the nearest vectors for what keywords miss (a misspelling)."""
         return [_hit(a) for a in articles.search(q, mode, limit)]
 
     @app.get("/news", response_model=list[NewsItem])

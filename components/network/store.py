@@ -146,10 +146,20 @@ class ArticleIndex:
             self._table = db.create_table(name, data=rows, mode="overwrite")
             self._table.create_index("text", config=FTS(), replace=True)
 
-    def search(self, query: str, mode: Literal["fulltext", "vector"] = "vector", limit: int = 5) -> list[Article]:
-        if mode == "fulltext":
-            hits = self._table.search(query, query_type="fts").select(["id", "_score"]).limit(limit).to_list()
-        else:
+    def search(self, query: str, mode: Literal["hybrid", "fulltext", "vector"] = "hybrid",
+               limit: int = 5) -> list[Article]:
+        """`hybrid`: the keyword hits, then the nearest vectors to fill `limit`.
+
+        Keywords first: the weight-free embedder counts every word alike, so for "What is MLOps?" its
+        nearest article was "What to do in the first week after a layoff"; BM25 weighs words by rarity and
+        drops stop words. The vectors' character n-grams still find what a misspelling hides from keywords.
+        """
+        ids: list[str] = []
+        if mode in ("hybrid", "fulltext"):
+            ids += [hit["id"] for hit in self._table.search(query, query_type="fts").select(["id"]).limit(limit)
+                    .to_list()]
+        if mode == "vector" or (mode == "hybrid" and len(ids) < limit):
             vector = self._embedder.embed([query])[0]
-            hits = self._table.search(vector).select(["id", "_distance"]).limit(limit).to_list()
-        return [self._articles[hit["id"]] for hit in hits]
+            nearest = self._table.search(vector).select(["id"]).limit(limit + len(ids)).to_list()
+            ids += [hit["id"] for hit in nearest if hit["id"] not in ids]
+        return [self._articles[i] for i in ids[:limit]]

@@ -152,6 +152,23 @@ def test_extractive_career_advice_calls_a_fit_only_what_shares_the_members_work(
     assert other == "Open roles in the network that match your question:\n- Senior Data Engineer at Stackgate (Remote)"
 
 
+def test_extractive_quotes_the_whole_sentences_that_answer_the_question():
+    """It quoted a snippet's framing line and its last sentence, which the snippet's length cut mid-word."""
+    snippet = ("Recruiters in Toronto, Canada shared what they see most often. Employers look for solid software "
+               "engineering and deployment experience. MLOps and monitoring experience increasingly separate "
+               "strong candidates from those who only…")
+    article = {"title": "Skills for ML roles", "source": "Career Journal", "snippet": snippet}
+    search = (SkillResult(skill="web_search", params={}, status="done", data=[article], latency_ms=1),)
+    general = compose_answer(Grounding("general_knowledge", "What is MLOps?", "none", None, None, search))
+    assert general.split("\n\n")[0] == ("Employers look for solid software engineering and deployment experience. "
+                                         "MLOps and monitoring experience increasingly separate strong candidates "
+                                         "from those who only…")
+    article["snippet"] = "Negotiate the whole offer. Ask for the band first. Never accept on the spot because the re"
+    career = compose_answer(Grounding("career_advice", "how do I ask for the salary band?", "none", None, None,
+                                      search))
+    assert career.endswith("- Skills for ML roles: Ask for the band first.")
+
+
 def test_extractive_cites_each_piece_once_and_names_its_source_once():
     articles = [{"title": "Negotiating an offer (The Professional, edition 13)", "source": "The Professional",
                  "snippet": "Anchor with data."},

@@ -86,11 +86,30 @@ def test_post_view_and_404(api, network):
     assert api.get("/posts/p99999").status_code == 404
 
 
-@pytest.mark.parametrize("mode", ["vector", "fulltext"])
+@pytest.mark.parametrize("mode", ["hybrid", "vector", "fulltext"])
 def test_article_search_finds_the_topic(api, mode):
     hits = api.get("/articles/search", params={"q": "negotiate a job offer salary", "mode": mode, "limit": 3}).json()
     assert len(hits) == 3
     assert any("Negotiating" in h["title"] for h in hits)
+
+
+def test_article_search_weighs_words_by_rarity_and_still_finds_a_misspelling(api):
+    """The default: "What is MLOps?" found the layoff guide by its "What" when vectors alone answered."""
+    def titles(q: str) -> list[str]:
+        return [h["title"] for h in api.get("/articles/search", params={"q": q, "limit": 3}).json()]
+
+    assert all(t.startswith("Skills that matter for machine learning") for t in titles("What is MLOps?"))
+    assert titles("zzqx")  # no keyword at all: the nearest vectors still answer
+    assert any(t.startswith("Skills that matter for machine learning") for t in titles("machine lerning skils"))
+
+
+def test_article_snippets_end_at_a_word(api, network):
+    for hit in api.get("/articles/search", params={"q": "machine learning skills", "limit": 8}).json():
+        text = network.articles[hit["id"]].text
+        assert len(hit["snippet"]) <= 281
+        if hit["snippet"] != text:
+            kept = hit["snippet"].removesuffix("…")
+            assert hit["snippet"].endswith("…") and text.startswith(kept) and text[len(kept)] in " ,;:"
 
 
 def test_article_search_errors(api):

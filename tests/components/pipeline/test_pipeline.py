@@ -92,8 +92,10 @@ def _grounded(agent: str, answer: str, network) -> None:
     if agent == "job_assessment":
         job = network.jobs["j00002"]
         assert job.title in answer and job.company_name in answer
-        assert all(r in network.jobs["j00002"].requirements for r in
-                   [line[2:] for line in answer.splitlines() if line.startswith("- ")])
+        requirements = network.jobs["j00002"].requirements
+        bullets = [line[2:] for line in answer.splitlines() if line.startswith("- ")]
+        # each a requirement, perhaps with where the profile shows it: "(your work at Acme mentions it)"
+        assert bullets and all(any(b == r or b.startswith(f"{r} (") for r in requirements) for b in bullets)
     elif agent == "post_takeaways":
         post = network.posts["p00003"]
         bullets = [line[2:] for line in answer.splitlines() if line.startswith("- ")]
