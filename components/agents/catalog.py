@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from components.agents.spec import Agent, Turn
 from components.engines import Grounding
 from components.skills import SkillCall
@@ -26,6 +28,18 @@ def _profile(turn: Turn) -> list[SkillCall]:
 
 # --- default plans: used when the planner cannot plan or its plan cannot be read ------------------
 
+# What a question asks about beyond the page itself, in its own words: the follow-up chips ask these
+# ("Who works at Acme?", "Find similar Data Engineer jobs") and a plan that ignored them answered another question.
+_JOB_WORDS = frozenset("job jobs hiring hire hires role roles opening openings position positions vacancies".split())
+_PEOPLE_WORDS = frozenset("who people employees employee staff colleagues".split())
+_OTHER_WORDS = frozenset("similar other others more alternatives else".split())
+
+
+def _asks(turn: Turn, *wanted: frozenset[str]) -> bool:
+    words = set(re.findall(r"[a-z]+", turn.query.lower()))
+    return all(words & group for group in wanted)
+
+
 
 def _general_plan(turn: Turn) -> list[SkillCall]:
     return [_call("web_search", query=turn.query, limit=3)]
@@ -33,8 +47,10 @@ def _general_plan(turn: Turn) -> list[SkillCall]:
 
 def _job_plan(turn: Turn) -> list[SkillCall]:
     job = _context(turn, "job")
-    calls = [_call("job_view", job_id=job)] if job else [_call("job_search", keywords=turn.query, limit=5)]
-    return calls + _profile(turn)
+    if not job:
+        return [_call("job_search", keywords=turn.query, limit=5)] + _profile(turn)
+    similar = [_call("job_search", keywords=turn.query, limit=5)] if _asks(turn, _OTHER_WORDS, _JOB_WORDS) else []
+    return [_call("job_view", job_id=job)] + similar + _profile(turn)
 
 
 def _post_plan(turn: Turn) -> list[SkillCall]:
@@ -45,7 +61,12 @@ def _post_plan(turn: Turn) -> list[SkillCall]:
 def _company_plan(turn: Turn) -> list[SkillCall]:
     company = _context(turn, "company")
     if company:
-        return [_call("company_view", company_id=company), _call("news_search", company_id=company, limit=3)]
+        calls = [_call("company_view", company_id=company), _call("news_search", company_id=company, limit=3)]
+        if _asks(turn, _JOB_WORDS):
+            calls.append(_call("job_search", company_id=company, limit=5))
+        if _asks(turn, _PEOPLE_WORDS):
+            calls.append(_call("people_search", company_id=company, limit=5))
+        return calls
     return [_call("company_lookup", company_name=turn.query)]
 
 

@@ -58,7 +58,7 @@ def _job_fit(g: Grounding) -> str:
     if not profile:
         lines.append("Requirements: " + "; ".join(job["requirements"]) + ".")
         lines.append("Share your profile and I can compare it with each requirement.")
-        return "\n\n".join(lines)
+        return "\n\n".join(lines + _similar_roles(job, g))
     assessed = [(r, *_assess(r, profile)) for r in job["requirements"]]
     matched = [(r, note) for r, met, note in assessed if met]
     missing = [(r, note) for r, met, note in assessed if not met]
@@ -74,7 +74,16 @@ def _job_fit(g: Grounding) -> str:
     verdict = ("a strong match" if share >= 0.67 else "a partial match" if share >= 0.34 else
                "a stretch for now, and the gaps are concrete things you can work on")
     lines.append(f"You meet {len(matched)} of {len(job['requirements'])} listed requirements: {verdict}.")
-    return "\n\n".join(lines)
+    return "\n\n".join(lines + _similar_roles(job, g))
+
+
+def _similar_roles(job: dict, g: Grounding) -> list[str]:
+    """The other postings a search beside the job found (the member asked for similar ones)."""
+    others = [j for j in g.data("job_search") or [] if (j["title"], j["company"]) != (job["title"], job["company"])]
+    if not others:
+        return []
+    return ["Similar open roles:\n" + "\n".join(f"- {j['title']} at {j['company']} ({j['location']})"
+                                                 for j in others[:5])]
 
 
 _YEARS_AS = re.compile(r"^\s*(\d+)\+?\s*years? of experience as an? (.+?)\s*$", re.IGNORECASE)
@@ -181,6 +190,16 @@ def _company(g: Grounding) -> str:
     news = list(dict.fromkeys(news))  # a story filed more than once is one line, not three of the same
     if news:
         parts.append("Recent news:\n" + "\n".join(f"- {headline}" for headline in news[:3]))
+    name = company.get("name") or "this company"
+    jobs, people = g.data("job_search"), g.data("people_search")  # asked for: say so when they are empty
+    if jobs is not None:
+        parts.append(f"Open roles at {name}:\n" + "\n".join(
+            f"- {j['title']} ({j['location']}, {j['workplace']})" for j in jobs[:5])
+            if jobs else f"I found no open roles at {name} in the network.")
+    if people is not None:
+        parts.append(f"People at {name} on the network:\n" + "\n".join(
+            f"- {p['name']}, {p['headline']}" for p in people[:5])
+            if people else f"I found no one at {name} in the network.")
     return "\n\n".join(parts)
 
 

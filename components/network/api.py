@@ -112,10 +112,11 @@ def build_api(store: NetworkStore, articles: ArticleIndex) -> FastAPI:
     @app.get("/people/search", response_model=list[PersonSummary])
     def search_people(q: Annotated[str, Query(max_length=500)] = "", company: OptionalText = None,
                       title: OptionalText = None, location: OptionalText = None, skill: OptionalText = None,
-                      limit: Limit = 10) -> list[PersonSummary]:
-        if not any((q.strip(), company, title, location, skill)):
-            raise HTTPException(status_code=422, detail="give at least one of q, company, title, location, skill")
-        return [_summary(m) for m in store.search_people(q, company, title, location, skill, limit)]
+                      company_id: OptionalText = None, limit: Limit = 10) -> list[PersonSummary]:
+        if not any((q.strip(), company, title, location, skill, company_id)):
+            raise HTTPException(status_code=422,
+                                detail="give at least one of q, company, title, location, skill, company_id")
+        return [_summary(m) for m in store.search_people(q, company, title, location, skill, limit, company_id)]
 
     @app.get("/profiles/{member_id}", response_model=Profile)
     def view_profile(member_id: str) -> Profile:
@@ -124,9 +125,9 @@ def build_api(store: NetworkStore, articles: ArticleIndex) -> FastAPI:
     @app.get("/jobs/search", response_model=list[JobSummary])
     def search_jobs(q: Annotated[str, Query(max_length=500)] = "", company: OptionalText = None,
                     location: OptionalText = None, seniority: Seniority | None = None,
-                    remote: Literal["onsite", "hybrid", "remote"] | None = None,
+                    remote: Literal["onsite", "hybrid", "remote"] | None = None, company_id: OptionalText = None,
                     limit: Limit = 10) -> list[JobSummary]:
-        jobs = store.search_jobs(q, company, location, seniority, remote, limit)
+        jobs = store.search_jobs(q, company, location, seniority, remote, limit, company_id)
         return [JobSummary.model_validate(j.model_dump()) for j in jobs]
 
     @app.get("/jobs/{job_id}", response_model=Job)

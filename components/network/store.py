@@ -88,10 +88,12 @@ class NetworkStore:
         }
 
     def search_people(self, query: str = "", company: str | None = None, title: str | None = None,
-                      location: str | None = None, skill: str | None = None, limit: int = 10) -> list[Member]:
+                      location: str | None = None, skill: str | None = None, limit: int = 10,
+                      company_id: str | None = None) -> list[Member]:
         def keep(m: Member) -> bool:
             current = m.experience[0]
             return ((company is None or company.lower() in current.company_name.lower())
+                    and (company_id is None or current.company_id == company_id)
                     and (title is None or title.lower() in current.title.lower())
                     and (location is None or location.lower() in m.location.lower())
                     and (skill is None or any(skill.lower() == s.lower() for s in m.skills)))
@@ -100,9 +102,11 @@ class NetworkStore:
                        lambda m: f"{m.name} {m.headline} {' '.join(m.skills)} {m.location}", limit)
 
     def search_jobs(self, query: str = "", company: str | None = None, location: str | None = None,
-                    seniority: str | None = None, remote: str | None = None, limit: int = 10) -> list[Job]:
+                    seniority: str | None = None, remote: str | None = None, limit: int = 10,
+                    company_id: str | None = None) -> list[Job]:
         def keep(j: Job) -> bool:
             return ((company is None or company.lower() in j.company_name.lower())
+                    and (company_id is None or j.company_id == company_id)
                     and (location is None or location.lower() in j.location.lower())
                     and (seniority is None or j.seniority == seniority)
                     and (remote is None or j.remote == remote))

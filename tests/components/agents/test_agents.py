@@ -27,6 +27,17 @@ def test_agents_only_use_registered_skills():
     ("company_understanding", Turn("news?", "company", "c1"), [("company_view", {"company_id": "c1"}),
                                                                ("news_search", {"company_id": "c1", "limit": 3})]),
     ("company_understanding", Turn("what does Acme do"), [("company_lookup", {"company_name": "what does Acme do"})]),
+    # the follow-up chips' questions: a plan that ignored them answered another question
+    ("company_understanding", Turn("Which jobs is Acme hiring for?", "company", "c1"), [
+        ("company_view", {"company_id": "c1"}), ("news_search", {"company_id": "c1", "limit": 3}),
+        ("job_search", {"company_id": "c1", "limit": 5})]),
+    ("company_understanding", Turn("Who works at Acme?", "company", "c1"), [
+        ("company_view", {"company_id": "c1"}), ("news_search", {"company_id": "c1", "limit": 3}),
+        ("people_search", {"company_id": "c1", "limit": 5})]),
+    ("job_assessment", Turn("Find similar Data Engineer jobs", "job", "j1", "m1"), [
+        ("job_view", {"job_id": "j1"}), ("job_search", {"keywords": "Find similar Data Engineer jobs", "limit": 5}),
+        ("profile_view", {"member_id": "m1"})]),
+    ("job_assessment", Turn("Is this role a fit for me?", "job", "j1"), [("job_view", {"job_id": "j1"})]),
     ("career_advice", Turn("next?", "profile", "m2"), [("profile_view", {"member_id": "m2"}),
                                                        ("job_search", {"keywords": "next?", "limit": 3}),
                                                        ("web_search", {"query": "next?", "limit": 2})]),

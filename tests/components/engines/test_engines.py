@@ -138,6 +138,32 @@ def test_extractive_lists_a_story_filed_more_than_once_once():
     assert text.split("Recent news:\n")[1].splitlines() == ["- Acme appoints new CTO", "- Acme opens an office in Lyon"]
 
 
+def test_extractive_company_answers_the_jobs_and_people_asked_about():
+    company = {"name": "Acme", "description": "Acme makes rockets.", "products": [], "news": []}
+    jobs = [{"title": "Data Engineer", "location": "Lyon", "workplace": "hybrid"}]
+    people = [{"name": "Ana Lee", "headline": "Engineer at Acme"}]
+    results = (SkillResult(skill="company_view", params={}, status="done", data=company, latency_ms=1),
+               SkillResult(skill="job_search", params={}, status="done", data=jobs, latency_ms=1),
+               SkillResult(skill="people_search", params={}, status="done", data=[], latency_ms=1))
+    text = compose_answer(Grounding("company_understanding", "jobs and people?", "company", "c1", None, results))
+    assert "Open roles at Acme:\n- Data Engineer (Lyon, hybrid)" in text
+    assert text.endswith("I found no one at Acme in the network.")
+    plain = compose_answer(Grounding("company_understanding", "what do they do?", "company", "c1", None, results[:1]))
+    assert plain == "Acme makes rockets."
+    with_people = (results[0], SkillResult(skill="people_search", params={}, status="done", data=people, latency_ms=1))
+    assert compose_answer(Grounding("company_understanding", "who?", "company", "c1", None, with_people)).endswith(
+        "People at Acme on the network:\n- Ana Lee, Engineer at Acme")
+
+
+def test_extractive_job_fit_lists_the_similar_roles_a_search_found_but_not_the_job_itself():
+    search = [{"title": JOB["title"], "company": JOB["company"], "location": "Remote"},
+              {"title": "Data Engineer", "company": "Stackgate", "location": "Lyon"}]
+    results = (SkillResult(skill="job_view", params={}, status="done", data=JOB, latency_ms=1),
+               SkillResult(skill="job_search", params={}, status="done", data=search, latency_ms=1))
+    text = compose_answer(Grounding("job_assessment", "find similar jobs", "job", "j1", None, results))
+    assert text.endswith("Similar open roles:\n- Data Engineer at Stackgate (Lyon)")
+
+
 def test_extractive_career_advice_calls_a_fit_only_what_shares_the_members_work():
     profile = {"headline": "Junior Program Manager at Brightbridge", "titles": ["Junior Program Manager"],
                "skills": ["Budgeting", "Stakeholder Management"]}

@@ -112,6 +112,16 @@ def test_article_snippets_end_at_a_word(api, network):
             assert hit["snippet"].endswith("…") and text.startswith(kept) and text[len(kept)] in " ,;:"
 
 
+def test_job_and_people_search_by_company_id(api, network):
+    company = next(iter(network.companies.values()))
+    jobs = api.get("/jobs/search", params={"company_id": company.id, "limit": 50}).json()
+    assert jobs and len(jobs) == sum(j.company_id == company.id for j in network.jobs.values())
+    assert {j["company_name"] for j in jobs} == {company.name}
+    people = api.get("/people/search", params={"company_id": company.id, "limit": 50}).json()
+    assert len(people) == sum(m.experience[0].company_id == company.id for m in network.members.values())
+    assert api.get("/jobs/search", params={"company_id": "c9999"}).json() == []
+
+
 def test_article_search_errors(api):
     assert api.get("/articles/search").status_code == 422
     assert api.get("/articles/search", params={"q": "x", "mode": "psychic"}).status_code == 422
