@@ -33,6 +33,7 @@ def _profile(turn: Turn) -> list[SkillCall]:
 _JOB_WORDS = frozenset("job jobs hiring hire hires role roles opening openings position positions vacancies".split())
 _PEOPLE_WORDS = frozenset("who people employees employee staff colleagues".split())
 _OTHER_WORDS = frozenset("similar other others more alternatives else".split())
+_READING_WORDS = frozenset("article articles guide guides read reading sources".split())
 
 
 def _asks(turn: Turn, *wanted: frozenset[str]) -> bool:
@@ -55,7 +56,10 @@ def _job_plan(turn: Turn) -> list[SkillCall]:
 
 def _post_plan(turn: Turn) -> list[SkillCall]:
     post = _context(turn, "post")
-    return [_call("post_view", post_id=post)] if post else [_call("web_search", query=turn.query, limit=3)]
+    if not post:
+        return [_call("web_search", query=turn.query, limit=3)]
+    reading = [_call("web_search", query=turn.query, limit=3)] if _asks(turn, _READING_WORDS) else []
+    return [_call("post_view", post_id=post)] + reading
 
 
 def _company_plan(turn: Turn) -> list[SkillCall]:
@@ -98,7 +102,8 @@ def _post_followups(turn: Turn, g: Grounding) -> list[str]:
     post = g.data("post_view") or {}
     if not post:
         return ["Summarize the latest posts on this topic"]
-    return [f"What else has {post['author']} written about {post['topic']}?",
+    # each answerable from what the plan reads: no API lists a member's other posts
+    return [f"What do articles say about {post['topic']}?",
             f"How can I apply these {post['topic']} lessons in my job?", "What do the comments disagree about?"]
 
 

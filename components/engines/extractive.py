@@ -176,6 +176,10 @@ def _post_takeaways(g: Grounding) -> str:
     comments = post.get("comments") or []
     if comments:
         text.append(f"{len(comments)} comments, for example: \"{comments[0]}\"")
+    articles = _distinct(g.data("web_search") or [])  # the member asked what articles say
+    if articles:
+        text.append("Articles on this:\n" + "\n".join(
+            f"- {_cited(a)}: {' '.join(_relevant(a['snippet'], g.query, 1))}" for a in articles[:2]))
     return "\n\n".join(text)
 
 

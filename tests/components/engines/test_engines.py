@@ -164,6 +164,19 @@ def test_extractive_job_fit_lists_the_similar_roles_a_search_found_but_not_the_j
     assert text.endswith("Similar open roles:\n- Data Engineer at Stackgate (Lyon)")
 
 
+def test_extractive_post_takeaways_add_what_articles_say_when_asked():
+    post = {"author": "Ana", "topic": "career", "text": "Ask for the scope you want before you ask for the title.",
+            "comments": []}
+    article = {"title": "Scope first (Career Journal, edition 2)", "source": "Career Journal",
+               "snippet": "We spoke with recruiters. Scope grows careers faster than titles do."}
+    results = (SkillResult(skill="post_view", params={}, status="done", data=post, latency_ms=1),
+               SkillResult(skill="web_search", params={}, status="done", data=[article], latency_ms=1))
+    text = compose_answer(Grounding("post_takeaways", "What do articles say about career scope?", "post", "p1",
+                                    None, results))
+    assert text.endswith("Articles on this:\n- Scope first (Career Journal, edition 2): Scope grows careers faster "
+                         "than titles do.")
+
+
 def test_extractive_career_advice_calls_a_fit_only_what_shares_the_members_work():
     profile = {"headline": "Junior Program Manager at Brightbridge", "titles": ["Junior Program Manager"],
                "skills": ["Budgeting", "Stakeholder Management"]}
