@@ -68,7 +68,20 @@ def _title(role: str, seniority: str) -> str:
     prefix = vocab.SENIORITY_PREFIX[seniority]
     if seniority == "intern":
         return f"{role} Intern"
+    if seniority in ("director", "executive"):  # heads a field, not a role: "VP of Growth Marketing"
+        return f"{prefix} {_function(role)}"
+    if seniority == "lead" and role.endswith((" Lead", " Director")):  # not "Lead Store Operations Lead"
+        return f"Senior {role}"
     return f"{prefix} {role}".strip()
+
+
+def _function(role: str) -> str:
+    if role in vocab.ROLE_FUNCTIONS:
+        return vocab.ROLE_FUNCTIONS[role]
+    *field, last = role.split(" ")
+    if last not in vocab.FUNCTION_OF_WORD:
+        raise ValueError(f"role '{role}': name what its directors head in vocabulary.ROLE_FUNCTIONS")
+    return " ".join([*field, vocab.FUNCTION_OF_WORD[last]])
 
 
 def _days_ago(rng: random.Random, low: int, high: int) -> date:

@@ -56,6 +56,18 @@ SENIORITY_PREFIX = {
     "lead": "Lead", "director": "Director of", "executive": "VP of",
 }
 
+# What a director or VP of a role heads: "Director of Data Engineering", not "Director of Data Engineer".
+# A role not named here heads its title with the last word's field (FUNCTION_OF_WORD).
+ROLE_FUNCTIONS = {
+    "Registered Nurse": "Nursing", "Compliance Officer": "Compliance", "Store Operations Lead": "Store Operations",
+    "Field Technician": "Field Operations", "Account Director": "Client Accounts", "Teacher": "Teaching",
+    "Bioinformatics Scientist": "Bioinformatics", "Financial Analyst": "Financial Analysis",
+}
+FUNCTION_OF_WORD = {
+    "Engineer": "Engineering", "Manager": "Management", "Analyst": "Analytics", "Scientist": "Science",
+    "Developer": "Development", "Strategist": "Strategy", "Marketer": "Marketing", "Designer": "Design",
+}
+
 # Each industry: company-name parts, role families (title, its skills), products and post topics.
 INDUSTRIES = {
     "Software": {

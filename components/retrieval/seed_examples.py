@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 from components.engines import Grounding
 from components.engines.extractive import compose_answer
@@ -49,9 +50,10 @@ def _grounding(agent: str, query: str, store: NetworkStore, rng: random.Random) 
     member = rng.choice(list(store.members.values()))
     profile = _result("profile_view", _profile(member).model_dump(mode="json"))
     if agent == "job_assessment":
-        skills = {s.lower() for s in member.skills}
+        # a skill as words of a requirement: "R" is not in "experience"
+        skills = [re.compile(rf"(?<![\w+#]){re.escape(s)}(?![\w+#])", re.IGNORECASE) for s in member.skills]
         related = [j for j in store.jobs.values()
-                   if sum(any(s in r.lower() for s in skills) for r in j.requirements) >= 2]
+                   if sum(any(s.search(r) for s in skills) for r in j.requirements) >= 2]
         job = rng.choice(related or list(store.jobs.values()))
         return Grounding(agent, query, "job", job.id, member.id,
                          (_result("job_view", job.model_dump(mode="json")), profile))
