@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import random
-import re
 
 from components.engines import Grounding
 from components.engines.extractive import compose_answer
+from components.engines.extractive.text import mentions
 from components.network.api import _hit, _profile
 from components.network.store import NetworkStore
 from components.retrieval.examples import EXAMPLES_FILE
@@ -50,10 +50,8 @@ def _grounding(agent: str, query: str, store: NetworkStore, rng: random.Random) 
     member = rng.choice(list(store.members.values()))
     profile = _result("profile_view", _profile(member).model_dump(mode="json"))
     if agent == "job_assessment":
-        # a skill as words of a requirement: "R" is not in "experience"
-        skills = [re.compile(rf"(?<![\w+#]){re.escape(s)}(?![\w+#])", re.IGNORECASE) for s in member.skills]
-        related = [j for j in store.jobs.values()
-                   if sum(any(s.search(r) for s in skills) for r in j.requirements) >= 2]
+        related = [j for j in store.jobs.values()  # a skill as words of a requirement: "R" is not in "experience"
+                   if sum(any(mentions(r, s) for s in member.skills) for r in j.requirements) >= 2]
         job = rng.choice(related or list(store.jobs.values()))
         return Grounding(agent, query, "job", job.id, member.id,
                          (_result("job_view", job.model_dump(mode="json")), profile))

@@ -1,0 +1,123 @@
+"""The extractive answers per agent, every sentence built from facts in the dossier."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from components.engines.base import Grounding
+from components.engines.extractive.jobs import job_fit
+from components.engines.extractive.text import RANKS, central, relevant, split_sentences, words
+
+__all__ = ["COMPOSERS", "compose_answer"]
+
+
+def _post_takeaways(g: Grounding) -> str:
+    post = g.data("post_view")
+    if not post:
+        return "I could not read this post right now."
+    sentences = split_sentences(post["text"])
+    substantive = [s for s in sentences if len(s.split()) >= 6 and not s.startswith("#")] or sentences
+    takeaways = central(substantive, min(3, len(substantive)))
+    text = [f"Key takeaways from {post['author']}'s post on {post['topic']}:",
+            "\n".join(f"- {s}" for s in takeaways)]
+    comments = post.get("comments") or []
+    if comments:
+        text.append(f"{len(comments)} comments, for example: \"{comments[0]}\"")
+    articles = _distinct(g.data("web_search") or [])  # the member asked what articles say
+    if articles:
+        text.append("Articles on this:\n" + "\n".join(
+            f"- {_cited(a)}: {' '.join(relevant(a['snippet'], g.query, 1))}" for a in articles[:2]))
+    return "\n\n".join(text)
+
+
+def _company(g: Grounding) -> str:
+    company = g.data("company_view") or g.data("company_lookup")
+    if not company:
+        return "I could not find that company in the network."
+    parts = [company["description"]]
+    if company.get("products"):
+        parts.append("Main products: " + ", ".join(company["products"]) + ".")
+    news = company.get("news") or [n["headline"] for n in g.data("news_search") or []]
+    news = list(dict.fromkeys(news))  # a story filed more than once is one line, not three of the same
+    if news:
+        parts.append("Recent news:\n" + "\n".join(f"- {headline}" for headline in news[:3]))
+    name = company.get("name") or "this company"
+    jobs, people = g.data("job_search"), g.data("people_search")  # asked for: say so when they are empty
+    if jobs is not None:
+        parts.append(f"Open roles at {name}:\n" + "\n".join(
+            f"- {j['title']} ({j['location']}, {j['workplace']})" for j in jobs[:5])
+            if jobs else f"I found no open roles at {name} in the network.")
+    if people is not None:
+        parts.append(f"People at {name} on the network:\n" + "\n".join(
+            f"- {p['name']}, {p['headline']}" for p in people[:5])
+            if people else f"I found no one at {name} in the network.")
+    return "\n\n".join(parts)
+
+
+def _career(g: Grounding) -> str:
+    profile, jobs, articles = g.data("profile_view"), g.data("job_search") or [], _distinct(g.data("web_search") or [])
+    parts = []
+    if profile:
+        parts.append(f"Your profile: {profile['headline']}, with skills in "
+                     f"{', '.join((profile.get('skills') or [])[:5])}.")
+    jobs = jobs[:3]
+    if profile and jobs:  # only roles that share what the member does are called a fit
+        yours = words(" ".join((profile.get("titles") or [])[:2] + (profile.get("skills") or []))) - RANKS
+        fitting = [j for j in jobs if (words(j["title"]) - RANKS) & yours]
+        others = [j for j in jobs if j not in fitting]
+    else:
+        fitting, others = [], jobs
+    for heading, chosen in (("Roles in the network that fit your profile and this direction", fitting),
+                            ("Open roles in the network that match your question", others)):
+        if chosen:
+            parts.append(f"{heading}:\n" + "\n".join(f"- {j['title']} at {j['company']} ({j['location']})"
+                                                       for j in chosen))
+    if articles:
+        parts.append("Worth reading:\n" + "\n".join(f"- {a['title']}: {' '.join(relevant(a['snippet'], g.query, 1))}"
+                                                    for a in articles[:2]))
+    return "\n\n".join(parts) or "I need your profile or a bit more about your goal to give concrete advice."
+
+
+def _general(g: Grounding) -> str:
+    articles = _distinct(g.data("web_search") or [])
+    if not articles:
+        return "I could not find a source on that in the article corpus."
+    parts = [" ".join(relevant(articles[0]["snippet"], g.query, 2))]
+    parts.append("Sources:\n" + "\n".join(f"- {_cited(a)}" for a in articles[:3]))
+    return "\n\n".join(parts)
+
+
+def _stem(article: dict[str, Any]) -> str:
+    """The title less the "(Source, ...)" a publication appends: the piece, whoever ran it."""
+    source = article.get("source")
+    return article["title"].split(f" ({source}")[0] if source else article["title"]
+
+
+def _distinct(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One copy of a piece that several publications or editions ran."""
+    seen, kept = set(), []
+    for article in articles:
+        if _stem(article) not in seen:
+            seen.add(_stem(article))
+            kept.append(article)
+    return kept
+
+
+def _cited(article: dict[str, Any]) -> str:
+    """The title, with the source unless the title names it already ("... (The Professional, edition 13)")."""
+    title, source = article["title"], article.get("source")
+    return title if not source or _stem(article) != title else f"{title} ({source})"
+
+
+COMPOSERS: dict[str, Callable[[Grounding], str]] = {
+    "job_assessment": job_fit, "post_takeaways": _post_takeaways, "company_understanding": _company,
+    "career_advice": _career, "general_knowledge": _general,
+}
+
+
+def compose_answer(grounding: Grounding) -> str:
+    composer = COMPOSERS.get(grounding.agent)
+    if composer is None:
+        return "I can help with jobs, companies, posts and careers on the network, but not with this request."
+    return composer(grounding)
