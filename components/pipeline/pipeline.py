@@ -322,7 +322,8 @@ class Pipeline:
             for attachment in attachments_for(state.answer, grounding, self._links):
                 state.attachments.append(attachment.model_dump())
                 yield Event("attachment", attachment)
-            state.followups = agent.followups(turn, grounding)[:3]
+            asked = request.query.strip().lower()  # a chip the member just clicked is not offered again
+            state.followups = [f for f in agent.followups(turn, grounding) if f.strip().lower() != asked][:3]
             yield Event("followups", FollowupsData(suggestions=state.followups))
 
     async def _say(self, state: _TurnState, text: str, followups: list[str]) -> AsyncIterator[Event]:

@@ -46,13 +46,18 @@ def _company(g: Grounding) -> str:
     jobs, people = g.data("job_search"), g.data("people_search")  # asked for: say so when they are empty
     if jobs is not None:
         parts.append(f"Open roles at {name}:\n" + "\n".join(
-            f"- {j['title']} ({j['location']}, {j['workplace']})" for j in jobs[:5])
+            f"- {j['title']} ({_where(j)})" for j in jobs[:5])
             if jobs else f"I found no open roles at {name} in the network.")
     if people is not None:
         parts.append(f"People at {name} on the network:\n" + "\n".join(
             f"- {p['name']}, {p['headline']}" for p in people[:5])
             if people else f"I found no one at {name} in the network.")
     return "\n\n".join(parts)
+
+
+def _where(job: dict) -> str:
+    """"Lyon, hybrid"; a remote role's location already says "Remote"."""
+    return job["location"] if job["location"].lower() == job["workplace"] else f"{job['location']}, {job['workplace']}"
 
 
 def _career(g: Grounding) -> str:

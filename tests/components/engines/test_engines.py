@@ -140,13 +140,14 @@ def test_extractive_lists_a_story_filed_more_than_once_once():
 
 def test_extractive_company_answers_the_jobs_and_people_asked_about():
     company = {"name": "Acme", "description": "Acme makes rockets.", "products": [], "news": []}
-    jobs = [{"title": "Data Engineer", "location": "Lyon", "workplace": "hybrid"}]
+    jobs = [{"title": "Data Engineer", "location": "Lyon", "workplace": "hybrid"},
+            {"title": "Analyst", "location": "Remote", "workplace": "remote"}]
     people = [{"name": "Ana Lee", "headline": "Engineer at Acme"}]
     results = (SkillResult(skill="company_view", params={}, status="done", data=company, latency_ms=1),
                SkillResult(skill="job_search", params={}, status="done", data=jobs, latency_ms=1),
                SkillResult(skill="people_search", params={}, status="done", data=[], latency_ms=1))
     text = compose_answer(Grounding("company_understanding", "jobs and people?", "company", "c1", None, results))
-    assert "Open roles at Acme:\n- Data Engineer (Lyon, hybrid)" in text
+    assert "Open roles at Acme:\n- Data Engineer (Lyon, hybrid)\n- Analyst (Remote)\n" in text
     assert text.endswith("I found no one at Acme in the network.")
     plain = compose_answer(Grounding("company_understanding", "what do they do?", "company", "c1", None, results[:1]))
     assert plain == "Acme makes rockets."

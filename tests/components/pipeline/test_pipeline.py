@@ -131,6 +131,20 @@ async def test_every_agent_end_to_end(make_pipeline, network, engine, agent, req
     assert log["answer"][0] == done["answer"] and len(log["example_ids"][0]) == 3
 
 
+async def test_a_clicked_follow_up_is_answered_and_not_offered_again(make_pipeline, network):
+    """'Who works at Acme?' beside a company read the company again and answered what it does."""
+    pipeline = make_pipeline(**_engines("extractive"))
+    company = network.companies["c0004"]
+    first = await _run(pipeline, query="Tell me about this company", context={"type": "company", "id": "c0004"})
+    chips = next(e.payload()["suggestions"] for e in first if e.name == "followups")
+    who = next(chip for chip in chips if chip.startswith("Who works at"))
+    events = await _run(pipeline, query=who, context={"type": "company", "id": "c0004"})
+    answer = _check_order(events)["answer"]
+    staff = [m for m in network.members.values() if m.experience[0].company_id == company.id]
+    assert f"People at {company.name} on the network:" in answer and staff[0].name in answer
+    assert who not in next(e.payload()["suggestions"] for e in events if e.name == "followups")
+
+
 async def test_skills_fire_before_the_plan_is_complete(make_pipeline):
     pipeline = make_pipeline(**_engines("sim", "PLANNER", SIM__TBT_MS="15"), **_engines("extractive", "GENERATOR"))
     done = _check_order(await _run(pipeline, **CASES[3][1]))
