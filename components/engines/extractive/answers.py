@@ -27,7 +27,7 @@ def _post_takeaways(g: Grounding) -> str:
     articles = _distinct(g.data("web_search") or [])  # the member asked what articles say
     if articles:
         text.append("Articles on this:\n" + "\n".join(
-            f"- {_cited(a)}: {' '.join(relevant(a['snippet'], g.query, 1))}" for a in articles[:2]))
+            f"- {_cited(a)}: {' '.join(relevant(a['snippet'], g.query, 1, _stem(a)))}" for a in articles[:2]))
     return "\n\n".join(text)
 
 
@@ -79,8 +79,8 @@ def _career(g: Grounding) -> str:
             parts.append(f"{heading}:\n" + "\n".join(f"- {j['title']} at {j['company']} ({j['location']})"
                                                        for j in chosen))
     if articles:
-        parts.append("Worth reading:\n" + "\n".join(f"- {a['title']}: {' '.join(relevant(a['snippet'], g.query, 1))}"
-                                                    for a in articles[:2]))
+        parts.append("Worth reading:\n" + "\n".join(
+            f"- {a['title']}: {' '.join(relevant(a['snippet'], g.query, 1, _stem(a)))}" for a in articles[:2]))
     return "\n\n".join(parts) or "I need your profile or a bit more about your goal to give concrete advice."
 
 
@@ -88,7 +88,7 @@ def _general(g: Grounding) -> str:
     articles = _distinct(g.data("web_search") or [])
     if not articles:
         return "I could not find a source on that in the article corpus."
-    parts = [" ".join(relevant(articles[0]["snippet"], g.query, 2))]
+    parts = [" ".join(relevant(articles[0]["snippet"], g.query, 2, _stem(articles[0])))]
     parts.append("Sources:\n" + "\n".join(f"- {_cited(a)}" for a in articles[:3]))
     return "\n\n".join(parts)
 

@@ -39,19 +39,29 @@ def mentions(text: str, phrase: str) -> bool:
 RANKS = frozenset("junior senior lead principal staff head chief associate intern entry mid director".split())
 
 
-def relevant(snippet: str, query: str, k: int) -> list[str]:
+def relevant(snippet: str, query: str, k: int, title: str = "") -> list[str]:
     """The k whole sentences of an article's opening that share most words with the question, in order.
 
     A snippet may stop mid-word at its length: such a last sentence is left out while a whole one remains
-    (one cut at a word, with an ellipsis, stays). Among sentences sharing as much with the question, the one
-    sharing most with the rest of the opening wins: a framing line ("Recruiters in Toronto shared what
-    they see most often.") shares little.
+    (one cut at a word, with an ellipsis, stays). Among sentences sharing as much with the question, the
+    one sharing most with the title (what the piece is about), then with the rest of the opening, then the
+    one saying most, wins: a framing line ("Recruiters in Toronto shared what they see most often.") shares
+    little with any and says little. Past the first, a sentence sharing nothing with the question or the
+    title is left out.
     """
     sentences = split_sentences(snippet)
     whole = [s for s in sentences if s.endswith((".", "!", "?", '"', "'", "…"))] or [f"{snippet.rstrip()}…"]
-    asked = words(query)
+    asked, about = words(query), {_root(w) for w in words(title)}
     bags = [words(s) for s in whole]
-    score = [(len(bag & asked), sum(len(bag & other) for j, other in enumerate(bags) if j != i))
+    score = [(len(bag & asked), len({_root(w) for w in bag} & about),
+              sum(len(bag & other) for j, other in enumerate(bags) if j != i), len(bag))
              for i, bag in enumerate(bags)]
-    chosen = sorted(sorted(range(len(whole)), key=lambda i: score[i], reverse=True)[:k])
+    ranked = sorted(range(len(whole)), key=lambda i: score[i], reverse=True)
+    # beyond the first, only sentences on the question or the piece's subject
+    chosen = sorted([ranked[0]] + [i for i in ranked[1:k] if score[i][0] or score[i][1]])
     return [whole[i] for i in chosen]
+
+
+def _root(word: str) -> str:
+    """A word's first five letters: "network", "networking" and "networks" are one subject."""
+    return word[:5]

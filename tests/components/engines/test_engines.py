@@ -200,9 +200,14 @@ def test_extractive_quotes_the_whole_sentences_that_answer_the_question():
     article = {"title": "Skills for ML roles", "source": "Career Journal", "snippet": snippet}
     search = (SkillResult(skill="web_search", params={}, status="done", data=[article], latency_ms=1),)
     general = compose_answer(Grounding("general_knowledge", "What is MLOps?", "none", None, None, search))
-    assert general.split("\n\n")[0] == ("Employers look for solid software engineering and deployment experience. "
-                                         "MLOps and monitoring experience increasingly separate strong candidates "
-                                         "from those who only…")
+    assert general.split("\n\n")[0] == ("MLOps and monitoring experience increasingly separate strong candidates "
+                                         "from those who only…")  # the others share nothing with the question
+    article["snippet"] = ("Recruiters in Berlin shared what they see most often. Start with warm connections, offer "
+                          "help before asking for it, and follow up with something specific.")
+    networking = compose_answer(Grounding("career_advice", "How do I ask for a promotion?", "none", None, None,
+                                          search))
+    assert networking.endswith(": Start with warm connections, offer help before asking for it, and follow up with "
+                               "something specific.")  # no word of the question: the sentence that says most
     article["snippet"] = "Negotiate the whole offer. Ask for the band first. Never accept on the spot because the re"
     career = compose_answer(Grounding("career_advice", "how do I ask for the salary band?", "none", None, None,
                                       search))
