@@ -49,7 +49,7 @@ def _general_plan(turn: Turn) -> list[SkillCall]:
 def _job_plan(turn: Turn) -> list[SkillCall]:
     job = _context(turn, "job")
     if not job:
-        return [_call("job_search", keywords=turn.query, limit=5)] + _profile(turn)
+        return [_call("job_search", keywords=turn.query, for_member=turn.member_id, limit=5)] + _profile(turn)
     similar = [_call("job_search", keywords=turn.query, limit=5)] if _asks(turn, _OTHER_WORDS, _JOB_WORDS) else []
     return [_call("job_view", job_id=job)] + similar + _profile(turn)
 
@@ -75,7 +75,8 @@ def _company_plan(turn: Turn) -> list[SkillCall]:
 
 
 def _career_plan(turn: Turn) -> list[SkillCall]:
-    return _profile(turn) + [_call("job_search", keywords=turn.query, limit=3),
+    member = _context(turn, "profile") or turn.member_id
+    return _profile(turn) + [_call("job_search", keywords=turn.query, for_member=member, limit=3),
                              _call("web_search", query=turn.query, limit=2)]
 
 

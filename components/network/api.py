@@ -126,8 +126,10 @@ def build_api(store: NetworkStore, articles: ArticleIndex) -> FastAPI:
     def search_jobs(q: Annotated[str, Query(max_length=500)] = "", company: OptionalText = None,
                     location: OptionalText = None, seniority: Seniority | None = None,
                     remote: Literal["onsite", "hybrid", "remote"] | None = None, company_id: OptionalText = None,
-                    limit: Limit = 10) -> list[JobSummary]:
-        jobs = store.search_jobs(q, company, location, seniority, remote, limit, company_id)
+                    for_member: OptionalText = None, limit: Limit = 10) -> list[JobSummary]:
+        if for_member is not None and for_member not in store.members:
+            raise HTTPException(status_code=404, detail=f"no member with id '{for_member}'")
+        jobs = store.search_jobs(q, company, location, seniority, remote, limit, company_id, for_member)
         return [JobSummary.model_validate(j.model_dump()) for j in jobs]
 
     @app.get("/jobs/{job_id}", response_model=Job)

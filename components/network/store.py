@@ -20,6 +20,7 @@ __all__ = ["ArticleIndex", "NetworkStore", "default_data_dir", "tokens"]
 
 _WORD = re.compile(r"[a-z0-9+#]+")
 _STOP = frozenset("a an and the of in on at for to with is are i me my you your what how who job jobs".split())
+_RANKS = frozenset("intern junior associate senior lead principal staff director vp head chief".split())
 R = TypeVar("R", bound=BaseModel)
 
 
@@ -103,7 +104,8 @@ class NetworkStore:
 
     def search_jobs(self, query: str = "", company: str | None = None, location: str | None = None,
                     seniority: str | None = None, remote: str | None = None, limit: int = 10,
-                    company_id: str | None = None) -> list[Job]:
+                    company_id: str | None = None, for_member: str | None = None) -> list[Job]:
+        """`for_member`: that member's current role and skills rank postings too, after the query's words."""
         def keep(j: Job) -> bool:
             return ((company is None or company.lower() in j.company_name.lower())
                     and (company_id is None or j.company_id == company_id)
@@ -111,8 +113,22 @@ class NetworkStore:
                     and (seniority is None or j.seniority == seniority)
                     and (remote is None or j.remote == remote))
 
-        return _ranked(filter(keep, self.jobs.values()), query,
-                       lambda j: f"{j.title} {j.title} {j.company_name} {' '.join(j.requirements)}", limit)
+        def text_of(j: Job) -> str:
+            return f"{j.title} {j.title} {j.company_name} {' '.join(j.requirements)}"
+
+        member = self.members.get(for_member) if for_member else None
+        if member is None:
+            return _ranked(filter(keep, self.jobs.values()), query, text_of, limit)
+        asked = tokens(query)
+        fits = tokens(f"{member.experience[0].title} {' '.join(member.skills)}") - _RANKS
+        scored = []
+        for position, job in enumerate(filter(keep, self.jobs.values())):
+            words = tokens(text_of(job))
+            score = (len(asked & words), len(fits & words))  # the question's words first
+            if any(score):
+                scored.append((score, -position, job))
+        scored.sort(key=lambda item: item[:2], reverse=True)
+        return [job for _, _, job in scored[:limit]]
 
     def find_company(self, name: str) -> Company | None:
         wanted = name.strip().lower()

@@ -23,6 +23,9 @@ def test_agents_only_use_registered_skills():
     ("job_assessment", Turn("fit?", "job", "j1", "m1"), [("job_view", {"job_id": "j1"}),
                                                         ("profile_view", {"member_id": "m1"})]),
     ("job_assessment", Turn("data jobs", "none"), [("job_search", {"keywords": "data jobs", "limit": 5})]),
+    ("job_assessment", Turn("Which jobs match my profile?", "none", None, "m1"), [
+        ("job_search", {"keywords": "Which jobs match my profile?", "for_member": "m1", "limit": 5}),
+        ("profile_view", {"member_id": "m1"})]),
     ("post_takeaways", Turn("tldr", "post", "p9"), [("post_view", {"post_id": "p9"})]),
     ("company_understanding", Turn("news?", "company", "c1"), [("company_view", {"company_id": "c1"}),
                                                                ("news_search", {"company_id": "c1", "limit": 3})]),
@@ -41,7 +44,8 @@ def test_agents_only_use_registered_skills():
     ("post_takeaways", Turn("What do articles say about career?", "post", "p9"), [
         ("post_view", {"post_id": "p9"}), ("web_search", {"query": "What do articles say about career?", "limit": 3})]),
     ("career_advice", Turn("next?", "profile", "m2"), [("profile_view", {"member_id": "m2"}),
-                                                       ("job_search", {"keywords": "next?", "limit": 3}),
+                                                       ("job_search", {"keywords": "next?", "for_member": "m2",
+                                                                       "limit": 3}),
                                                        ("web_search", {"query": "next?", "limit": 2})]),
     ("general_knowledge", Turn("cv tips"), [("web_search", {"query": "cv tips", "limit": 3})]),
 ])

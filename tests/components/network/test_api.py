@@ -122,6 +122,17 @@ def test_job_and_people_search_by_company_id(api, network):
     assert api.get("/jobs/search", params={"company_id": "c9999"}).json() == []
 
 
+def test_job_search_for_a_member_ranks_what_fits_their_role_first(api, network):
+    """'Which jobs match my profile?' shares no word with any posting: the member's role and skills rank them."""
+    member = network.members["m00042"]
+    role = " ".join(w for w in member.experience[0].title.split() if w not in ("Senior", "Junior", "Lead"))
+    hits = api.get("/jobs/search", params={"q": "Which jobs match my profile?", "for_member": member.id,
+                                           "limit": 5}).json()
+    assert len(hits) == 5 and all(role in h["title"] for h in hits[:3])
+    assert api.get("/jobs/search", params={"q": "Which jobs match my profile?"}).json() == []
+    assert api.get("/jobs/search", params={"for_member": "m99999"}).status_code == 404
+
+
 def test_article_search_errors(api):
     assert api.get("/articles/search").status_code == 422
     assert api.get("/articles/search", params={"q": "x", "mode": "psychic"}).status_code == 422
