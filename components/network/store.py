@@ -21,11 +21,18 @@ __all__ = ["ArticleIndex", "NetworkStore", "default_data_dir", "tokens"]
 _WORD = re.compile(r"[a-z0-9+#]+")
 _STOP = frozenset("a an and the of in on at for to with is are i me my you your what how who job jobs".split())
 _RANKS = frozenset("intern junior associate senior lead principal staff director vp head chief".split())
+_LEVELS = ("intern", "junior", "associate", "mid", "senior", "lead", "director", "vp")
 R = TypeVar("R", bound=BaseModel)
 
 
 def default_data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / "network"
+
+
+def _level(title: str) -> int:
+    """How senior a title reads, 0 (intern) to 7 (VP): a rank word anywhere in it, else mid-level."""
+    words = set(title.lower().replace(",", " ").split())
+    return next((rank for rank, word in enumerate(_LEVELS) if word in words), 3)
 
 
 def tokens(text: str) -> set[str]:
@@ -119,13 +126,15 @@ class NetworkStore:
         member = self.members.get(for_member) if for_member else None
         if member is None:
             return _ranked(filter(keep, self.jobs.values()), query, text_of, limit)
-        asked = tokens(query)
-        fits = tokens(f"{member.experience[0].title} {' '.join(member.skills)}") - _RANKS
+        asked, current = tokens(query), member.experience[0].title
+        role, skills, level = tokens(current) - _RANKS, tokens(" ".join(member.skills)), _level(current)
         scored = []
         for position, job in enumerate(filter(keep, self.jobs.values())):
             words = tokens(text_of(job))
-            score = (len(asked & words), len(fits & words))  # the question's words first
-            if any(score):
+            # the question's words, then the member's role in the title, the level nearest theirs, their skills
+            score = (len(asked & words), len(role & tokens(job.title)), -abs(_level(job.title) - level),
+                     len(skills & words))
+            if score[0] or score[1] or score[3]:
                 scored.append((score, -position, job))
         scored.sort(key=lambda item: item[:2], reverse=True)
         return [job for _, _, job in scored[:limit]]

@@ -129,6 +129,7 @@ def test_job_search_for_a_member_ranks_what_fits_their_role_first(api, network):
     hits = api.get("/jobs/search", params={"q": "Which jobs match my profile?", "for_member": member.id,
                                            "limit": 5}).json()
     assert len(hits) == 5 and all(role in h["title"] for h in hits[:3])
+    assert hits[0]["seniority"] == "senior"  # then the level nearest theirs: not the intern posting
     assert api.get("/jobs/search", params={"q": "Which jobs match my profile?"}).json() == []
     assert api.get("/jobs/search", params={"for_member": "m99999"}).status_code == 404
 
