@@ -41,7 +41,6 @@ def _asks(turn: Turn, *wanted: frozenset[str]) -> bool:
     return all(words & group for group in wanted)
 
 
-
 def _general_plan(turn: Turn) -> list[SkillCall]:
     return [_call("web_search", query=turn.query, limit=3)]
 
