@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,9 @@ from components.engines.extractive.jobs import job_fit
 from components.engines.extractive.text import RANKS, central, relevant, split_sentences, words
 
 __all__ = ["COMPOSERS", "compose_answer"]
+
+
+_ABOUT_COMMENTS = frozenset("comment comments commenters reactions replies responses disagree agree react".split())
 
 
 def _post_takeaways(g: Grounding) -> str:
@@ -22,7 +26,11 @@ def _post_takeaways(g: Grounding) -> str:
     text = [f"Key takeaways from {post['author']}'s post on {post['topic']}:",
             "\n".join(f"- {s}" for s in takeaways)]
     comments = post.get("comments") or []
-    if comments:
+    if comments and words(g.query) & _ABOUT_COMMENTS:  # asked about the reactions: what each says, once
+        said = Counter(comments)
+        text.append(f"What the {len(comments)} comment{'s' if len(comments) > 1 else ''} say:\n" + "\n".join(
+            f"- \"{c}\"" + (f" ({n} people)" if n > 1 else "") for c, n in list(said.items())[:5]))
+    elif comments:
         text.append(f"{len(comments)} comments, for example: \"{comments[0]}\"")
     articles = _distinct(g.data("web_search") or [])  # the member asked what articles say
     if articles:

@@ -178,6 +178,17 @@ def test_extractive_post_takeaways_add_what_articles_say_when_asked():
                          "than titles do.")
 
 
+def test_extractive_post_takeaways_show_every_comment_when_asked_about_them():
+    post = {"author": "Ana", "topic": "career", "text": "Ask for the scope you want before you ask for the title.",
+            "comments": ["Great insight!", "I disagree: titles open doors.", "Great insight!"]}
+    results = (SkillResult(skill="post_view", params={}, status="done", data=post, latency_ms=1),)
+    asked = compose_answer(Grounding("post_takeaways", "What do the comments disagree about?", "post", "p1", None,
+                                     results))
+    assert asked.endswith('What the 3 comments say:\n- "Great insight!" (2 people)\n- "I disagree: titles open doors."')
+    gist = compose_answer(Grounding("post_takeaways", "Give me the gist", "post", "p1", None, results))
+    assert gist.endswith('3 comments, for example: "Great insight!"')
+
+
 def test_extractive_career_advice_calls_a_fit_only_what_shares_the_members_work():
     profile = {"headline": "Junior Program Manager at Brightbridge", "titles": ["Junior Program Manager"],
                "skills": ["Budgeting", "Stakeholder Management"]}
