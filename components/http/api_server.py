@@ -152,6 +152,10 @@ def build_api_server(assist: AssistServing, *, auth_token: str | None = None, re
             return StreamingResponse(chat.stream(body, events), media_type="text/event-stream", headers=_SSE_HEADERS)
         return JSONResponse(await chat.complete(body, request, events))
 
+    @app.get("/v1/models")
+    async def models_route() -> dict:
+        return chat.models()
+
     @app.post("/v1/feedback", responses=_ERRORS)
     async def feedback_route(body: FeedbackRequest) -> dict[str, str]:
         if not await assist.turns.feedback(body.turn_id, body.rating, body.comment):

@@ -85,3 +85,9 @@ def chat_chunk(model: str, completion_id: str, content: str | None = None, finis
         delta["content"] = content
     return {**_base(model, completion_id, "chat.completion.chunk"),
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]}
+
+
+def model_list(names: list[str], created: int) -> dict[str, Any]:
+    """GET /v1/models: what `model` may name, as OpenAI lists models (clients and chat UIs read it first)."""
+    return {"object": "list", "data": [{"id": name, "object": "model", "created": created, "owned_by": "switchboard"}
+                                       for name in names]}

@@ -8,13 +8,15 @@ they pass, so they count exactly what members saw.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
+from components.agents import AGENTS
 from components.engines import count_tokens
 from components.http.metrics import Metrics
-from components.http.protocol import ChatCompletionRequest, chat_chunk, chat_completion
+from components.http.protocol import ChatCompletionRequest, chat_chunk, chat_completion, model_list
 from components.pipeline.events import AssistRequest, Event, RequestError
 
 __all__ = ["AssistServing", "ChatServing", "TurnService"]
@@ -81,6 +83,11 @@ class ChatServing:
 
     def __init__(self, assist: AssistServing) -> None:
         self.assist = assist
+        self.started = int(time.time())
+
+    def models(self) -> dict[str, Any]:
+        """"auto" (the router picks) and each agent, which a request's `model` may force."""
+        return model_list(["auto", *AGENTS], self.started)
 
     @staticmethod
     def agent_for(request: ChatCompletionRequest) -> str | None:

@@ -59,6 +59,7 @@ def test_assist_streams_the_sse_contract_for_each_agent(client, agent):
 
 def test_the_openai_client_works_streaming_and_not(serve_app, network):
     ai = openai.OpenAI(base_url=f"{serve_app[0]}/v1", api_key="unused", max_retries=0)
+    assert [model.id for model in ai.models.list()][:2] == ["auto", "general_knowledge"]
     completion = ai.chat.completions.create(model="auto",
                                             messages=[{"role": "user", "content": "Tell me about this company"}],
                                             extra_body={"context": {"type": "company", "id": "c0004"}})

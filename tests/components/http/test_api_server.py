@@ -183,3 +183,13 @@ def test_health_says_503_and_metrics_still_answer_when_the_agents_do_not(monkeyp
         metrics = http.get("/metrics")
         assert metrics.status_code == 200
         assert 'switchboard_requests_total{endpoint="/healthz",status="503"} 1.0' in metrics.text
+
+
+def test_models_lists_auto_and_each_agent_as_openai_clients_read_them(server):
+    """Chat UIs and SDKs list the models before they ask; `model` is "auto" or an agent's name."""
+    models = httpx.get(f"{server.url}/v1/models", headers={"Authorization": "Bearer s3cret"}, timeout=5).json()
+    assert models["object"] == "list"
+    assert [m["id"] for m in models["data"]] == ["auto", "general_knowledge", "job_assessment", "post_takeaways",
+                                                "company_understanding", "career_advice"]
+    assert all(m["object"] == "model" and isinstance(m["created"], int) for m in models["data"])
+    assert httpx.get(f"{server.url}/v1/models", timeout=5).status_code == 401
