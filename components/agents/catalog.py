@@ -63,14 +63,15 @@ def _post_plan(turn: Turn) -> list[SkillCall]:
 
 def _company_plan(turn: Turn) -> list[SkillCall]:
     company = _context(turn, "company")
-    if company:
-        calls = [_call("company_view", company_id=company), _call("news_search", company_id=company, limit=3)]
-        if _asks(turn, _JOB_WORDS):
-            calls.append(_call("job_search", company_id=company, limit=5))
-        if _asks(turn, _PEOPLE_WORDS):
-            calls.append(_call("people_search", company_id=company, limit=5))
-        return calls
-    return [_call("company_lookup", company_name=turn.query)]
+    # beside the company its id says which; elsewhere the question names it ("Who works at Acme?")
+    by = {"company_id": company} if company else {"keywords": turn.query}
+    calls = ([_call("company_view", company_id=company), _call("news_search", company_id=company, limit=3)]
+             if company else [_call("company_lookup", company_name=turn.query)])
+    if _asks(turn, _JOB_WORDS):
+        calls.append(_call("job_search", **by, limit=5))
+    if _asks(turn, _PEOPLE_WORDS):
+        calls.append(_call("people_search", **by, limit=5))
+    return calls
 
 
 def _career_plan(turn: Turn) -> list[SkillCall]:

@@ -52,6 +52,11 @@ def _company(g: Grounding) -> str:
         parts.append("Recent news:\n" + "\n".join(f"- {headline}" for headline in news[:3]))
     name = company.get("name") or "this company"
     jobs, people = g.data("job_search"), g.data("people_search")  # asked for: say so when they are empty
+    # a search by the question's words also finds other companies' roles and people: only this one's count
+    if jobs and company.get("name"):
+        jobs = [j for j in jobs if j.get("company") == name]
+    if people and company.get("name"):
+        people = [p for p in people if p.get("headline", "").endswith(f" at {name}")]
     if jobs is not None:
         parts.append(f"Open roles at {name}:\n" + "\n".join(
             f"- {j['title']} ({_where(j)})" for j in jobs[:5])

@@ -41,6 +41,9 @@ def test_agents_only_use_registered_skills():
         ("job_view", {"job_id": "j1"}), ("job_search", {"keywords": "Find similar Data Engineer jobs", "limit": 5}),
         ("profile_view", {"member_id": "m1"})]),
     ("job_assessment", Turn("Is this role a fit for me?", "job", "j1"), [("job_view", {"job_id": "j1"})]),
+    ("company_understanding", Turn("Who works at Acme?", "job", "j1"), [
+        ("company_lookup", {"company_name": "Who works at Acme?"}),
+        ("people_search", {"keywords": "Who works at Acme?", "limit": 5})]),
     ("post_takeaways", Turn("What do articles say about career?", "post", "p9"), [
         ("post_view", {"post_id": "p9"}), ("web_search", {"query": "What do articles say about career?", "limit": 3})]),
     ("career_advice", Turn("next?", "profile", "m2"), [("profile_view", {"member_id": "m2"}),

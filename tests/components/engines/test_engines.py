@@ -140,9 +140,11 @@ def test_extractive_lists_a_story_filed_more_than_once_once():
 
 def test_extractive_company_answers_the_jobs_and_people_asked_about():
     company = {"name": "Acme", "description": "Acme makes rockets.", "products": [], "news": []}
-    jobs = [{"title": "Data Engineer", "location": "Lyon", "workplace": "hybrid"},
-            {"title": "Analyst", "location": "Remote", "workplace": "remote"}]
-    people = [{"name": "Ana Lee", "headline": "Engineer at Acme"}]
+    jobs = [{"title": "Data Engineer", "company": "Acme", "location": "Lyon", "workplace": "hybrid"},
+            {"title": "Chemist", "company": "Acme Labs", "location": "Oslo", "workplace": "onsite"},  # not Acme
+            {"title": "Analyst", "company": "Acme", "location": "Remote", "workplace": "remote"}]
+    people = [{"name": "Ana Lee", "headline": "Engineer at Acme"},
+              {"name": "Bo Ek", "headline": "Chemist at Acme Labs"}]
     results = (SkillResult(skill="company_view", params={}, status="done", data=company, latency_ms=1),
                SkillResult(skill="job_search", params={}, status="done", data=jobs, latency_ms=1),
                SkillResult(skill="people_search", params={}, status="done", data=[], latency_ms=1))
