@@ -33,6 +33,7 @@ def _profile(turn: Turn) -> list[SkillCall]:
 _JOB_WORDS = frozenset("job jobs hiring hire hires role roles opening openings position positions vacancies".split())
 _PEOPLE_WORDS = frozenset("who people employees employee staff colleagues".split())
 _OTHER_WORDS = frozenset("similar other others more alternatives else".split())
+_HIRING_WORDS = frozenset("hiring hire hires openings vacancies".split())
 _READING_WORDS = frozenset("article articles guide guides read reading sources".split())
 
 
@@ -49,7 +50,8 @@ def _job_plan(turn: Turn) -> list[SkillCall]:
     job = _context(turn, "job")
     if not job:
         return [_call("job_search", keywords=turn.query, for_member=turn.member_id, limit=5)] + _profile(turn)
-    similar = [_call("job_search", keywords=turn.query, limit=5)] if _asks(turn, _OTHER_WORDS, _JOB_WORDS) else []
+    others = _asks(turn, _OTHER_WORDS, _JOB_WORDS) or _asks(turn, _HIRING_WORDS)  # "similar jobs", "who's hiring"
+    similar = [_call("job_search", keywords=turn.query, limit=5)] if others else []
     return [_call("job_view", job_id=job)] + similar + _profile(turn)
 
 

@@ -49,12 +49,12 @@ def job_fit(g: Grounding) -> str:
 
 
 def _similar_roles(job: dict, g: Grounding) -> list[str]:
-    """The other postings a search beside the job found (the member asked for similar ones)."""
+    """The other postings a search beside the job found (the member asked for similar ones, or who is hiring)."""
     others = [j for j in g.data("job_search") or [] if (j["title"], j["company"]) != (job["title"], job["company"])]
     if not others:
         return []
-    return ["Similar open roles:\n" + "\n".join(f"- {j['title']} at {j['company']} ({j['location']})"
-                                                 for j in others[:5])]
+    listed = "\n".join(f"- {j['title']} at {j['company']} ({j['location']})" for j in others[:5])
+    return [f"Other open roles that match your question:\n{listed}"]
 
 
 _YEARS_AS = re.compile(r"^\s*(\d+)\+?\s*years? of experience as an? (.+?)\s*$", re.IGNORECASE)

@@ -41,6 +41,8 @@ def test_agents_only_use_registered_skills():
         ("job_view", {"job_id": "j1"}), ("job_search", {"keywords": "Find similar Data Engineer jobs", "limit": 5}),
         ("profile_view", {"member_id": "m1"})]),
     ("job_assessment", Turn("Is this role a fit for me?", "job", "j1"), [("job_view", {"job_id": "j1"})]),
+    ("job_assessment", Turn("Which jobs is Acme hiring for?", "job", "j1"), [
+        ("job_view", {"job_id": "j1"}), ("job_search", {"keywords": "Which jobs is Acme hiring for?", "limit": 5})]),
     ("company_understanding", Turn("Who works at Acme?", "job", "j1"), [
         ("company_lookup", {"company_name": "Who works at Acme?"}),
         ("people_search", {"keywords": "Who works at Acme?", "limit": 5})]),

@@ -164,7 +164,7 @@ def test_extractive_job_fit_lists_the_similar_roles_a_search_found_but_not_the_j
     results = (SkillResult(skill="job_view", params={}, status="done", data=JOB, latency_ms=1),
                SkillResult(skill="job_search", params={}, status="done", data=search, latency_ms=1))
     text = compose_answer(Grounding("job_assessment", "find similar jobs", "job", "j1", None, results))
-    assert text.endswith("Similar open roles:\n- Data Engineer at Stackgate (Lyon)")
+    assert text.endswith("Other open roles that match your question:\n- Data Engineer at Stackgate (Lyon)")
 
 
 def test_extractive_post_takeaways_add_what_articles_say_when_asked():
