@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 from pydantic import BaseModel
 
+from components.network import vocabulary as vocab
 from components.network.models import Article, Company, Job, Member, Post
 
 if TYPE_CHECKING:  # the records alone (the ingress's page picker) need neither LanceDB nor the embedders
@@ -21,7 +22,8 @@ __all__ = ["ArticleIndex", "NetworkStore", "default_data_dir", "tokens"]
 _WORD = re.compile(r"[a-z0-9+#]+")
 _STOP = frozenset("a an and the of in on at for to with is are i me my you your what how who job jobs".split())
 _RANKS = frozenset("intern junior associate senior lead principal staff director vp head chief".split())
-_LEVELS = ("intern", "junior", "associate", "mid", "senior", "lead", "director", "vp")
+# The word each seniority puts in a title, lowest first ("Intern," "Junior" ... "VP of"; mid-level adds none)
+_LEVELS = tuple(prefix.split(" ")[0].strip(",").lower() for prefix in vocab.SENIORITY_PREFIX.values())
 R = TypeVar("R", bound=BaseModel)
 
 
@@ -30,9 +32,9 @@ def default_data_dir() -> Path:
 
 
 def _level(title: str) -> int:
-    """How senior a title reads, 0 (intern) to 7 (VP): a rank word anywhere in it, else mid-level."""
+    """How senior a title reads, 0 (intern) to 7 (VP): its seniority word, else mid-level."""
     words = set(title.lower().replace(",", " ").split())
-    return next((rank for rank, word in enumerate(_LEVELS) if word in words), 3)
+    return next((rank for rank, word in enumerate(_LEVELS) if word and word in words), _LEVELS.index(""))
 
 
 def tokens(text: str) -> set[str]:
