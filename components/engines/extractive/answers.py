@@ -8,7 +8,7 @@ from typing import Any
 
 from components.engines.base import Grounding
 from components.engines.extractive.jobs import job_fit
-from components.engines.extractive.text import RANKS, central, relevant, split_sentences, words
+from components.engines.extractive.text import central, relevant, role, split_sentences, words
 
 __all__ = ["COMPOSERS", "compose_answer"]
 
@@ -81,8 +81,8 @@ def _career(g: Grounding) -> str:
                      f"{', '.join((profile.get('skills') or [])[:5])}.")
     jobs = jobs[:3]
     if profile and jobs:  # only roles that share what the member does are called a fit
-        yours = words(" ".join((profile.get("titles") or [])[:2] + (profile.get("skills") or []))) - RANKS
-        fitting = [j for j in jobs if (words(j["title"]) - RANKS) & yours]
+        yours = role(" ".join((profile.get("titles") or [])[:2] + (profile.get("skills") or [])))
+        fitting = [j for j in jobs if role(j["title"]) & yours]
         others = [j for j in jobs if j not in fitting]
     else:
         fitting, others = [], jobs

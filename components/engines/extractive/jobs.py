@@ -7,12 +7,12 @@ from datetime import date
 from typing import Any
 
 from components.engines.base import Grounding
-from components.engines.extractive.text import RANKS, mentions, words
+from components.engines.extractive.text import mentions, role
 
 __all__ = ["job_fit"]
 
 
-def money(value: Any, currency: str | None) -> str:
+def _money(value: Any, currency: str | None) -> str:
     return f"{currency or ''} {value:,}".strip() if isinstance(value, int) else str(value)
 
 
@@ -21,11 +21,11 @@ def job_fit(g: Grounding) -> str:
     if not job and g.context_type == "job":
         return "I could not read this job posting right now, so I cannot assess the fit."
     if not job:
-        return job_matches(g.data("job_search") or [], profile)
+        return _job_matches(g.data("job_search") or [], profile)
     lines = [f"**{job['title']}** at **{job['company']}** ({job['seniority']}, {job['workplace']}, {job['location']})."]
     if job.get("salary_min"):
-        lines.append(f"The posted range is {money(job['salary_min'], job.get('salary_currency'))} to "
-                     f"{money(job['salary_max'], job.get('salary_currency'))} a year.")
+        lines.append(f"The posted range is {_money(job['salary_min'], job.get('salary_currency'))} to "
+                     f"{_money(job['salary_max'], job.get('salary_currency'))} a year.")
     if not profile:
         lines.append("Requirements: " + "; ".join(job["requirements"]) + ".")
         lines.append("Share your profile and I can compare it with each requirement.")
@@ -60,19 +60,14 @@ def _similar_roles(job: dict, g: Grounding) -> list[str]:
 _YEARS_AS = re.compile(r"^\s*(\d+)\+?\s*years? of experience as an? (.+?)\s*$", re.IGNORECASE)
 
 
-def _role(title: str) -> frozenset[str]:
-    """What a title says the work is, rank aside: "Senior Machine Learning Engineer" is a machine learning engineer."""
-    return frozenset(words(title) - RANKS)
-
-
-def _years_in(role: str, profile: dict) -> float | None:
-    """Years the profile's dated roles spent as `role`, at any rank; None when it has no dated roles."""
+def _years_in(title: str, profile: dict) -> float | None:
+    """Years the profile's dated roles spent as `title`, at any rank; None when it has no dated roles."""
     roles = [e for e in profile.get("experience") or [] if isinstance(e, dict) and e.get("start")]
     if not roles:
         return None
     days = 0
     for entry in roles:
-        if entry.get("title") and _role(entry["title"]) == _role(role):
+        if entry.get("title") and role(entry["title"]) == role(title):
             try:
                 start = date.fromisoformat(str(entry["start"])[:10])
                 end = date.fromisoformat(str(entry["end"])[:10]) if entry.get("end") else date.today()
@@ -86,10 +81,10 @@ def _assess(requirement: str, profile: dict) -> tuple[bool, str | None]:
     """Whether the profile shows `requirement`, and where it shows it when that is not obvious."""
     years = _YEARS_AS.match(requirement)
     if years:
-        needed, role = int(years.group(1)), years.group(2)
-        held = _years_in(role, profile)
+        needed, title = int(years.group(1)), years.group(2)
+        held = _years_in(title, profile)
         if held is None:  # no dates: a title held is all the profile shows
-            titles = [t for t in profile.get("titles") or [] if _role(t) == _role(role)]
+            titles = [t for t in profile.get("titles") or [] if role(t) == role(title)]
             return False, ("your profile does not say for how long" if titles else None)
         whole = int(held)
         if held >= needed:
@@ -111,13 +106,13 @@ def _change_of_field(requirements: list[str], profile: dict) -> str | None:
     titles = [t for t in profile.get("titles") or [] if t]
     for requirement in requirements:
         years = _YEARS_AS.match(requirement)
-        if years and titles and not any(_role(t) == _role(years.group(2)) for t in titles):
+        if years and titles and not any(role(t) == role(years.group(2)) for t in titles):
             return (f"This would be a change of field: the posting wants years as a {years.group(2)}, "
                     f"and your most recent role is {titles[0]}.")
     return None
 
 
-def job_matches(jobs: list[dict], profile: dict | None) -> str:
+def _job_matches(jobs: list[dict], profile: dict | None) -> str:
     """No job beside the question: the postings the search found, so the member can pick one to assess."""
     if not jobs:
         return ("I could not find a job posting to assess. Open a job and ask again, and I will compare its "

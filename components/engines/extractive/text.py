@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["RANKS", "central", "mentions", "relevant", "split_sentences", "words"]
+__all__ = ["RANKS", "central", "mentions", "relevant", "role", "split_sentences", "words"]
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z#\"'])")
 _WORD = re.compile(r"[a-z0-9+#]+")
@@ -37,6 +37,11 @@ def mentions(text: str, phrase: str) -> bool:
 # Words that say how senior a role is, not what it is: a junior program manager is no fit for a senior data
 # engineer role because both titles hold a rank.
 RANKS = frozenset("junior senior lead principal staff head chief associate intern entry mid director".split())
+
+
+def role(title: str) -> frozenset[str]:
+    """What a title says the work is, rank aside: "Senior Machine Learning Engineer" is a machine learning engineer."""
+    return frozenset(words(title) - RANKS)
 
 
 def relevant(snippet: str, query: str, k: int, title: str = "") -> list[str]:
