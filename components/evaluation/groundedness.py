@@ -5,7 +5,9 @@ skill - that neither the page, the question nor what the skills returned support
 does the same for the two kinds of fact that can be checked mechanically:
 
 - numbers (amounts, counts, years, percentages), compared after normalising "1,200" / "1200" /
-  "1.2k"; small whole counts (up to 12) are the answer's own arithmetic ("2 of 5 requirements") and pass;
+  "1.2k"; small whole counts (up to 12) are the answer's own arithmetic ("2 of 5 requirements") and pass,
+  and so is a whole number of years that the evidence's dated entries span ("you have 14 years as one"
+  from roles dated since 2011: an answer adds up a profile's dates, and no single number states it);
 - names: capitalised words, checked against the evidence's words. A capital that only starts a
   sentence is grammar, and a word English also writes in lower case ("Remote") is not a name; the
   common-word list is learned from lower-case words in the project's prompts and curated examples.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,10 @@ _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s?[kKmM]\b)
 _NAME = re.compile(r"\b[A-Z][A-Za-z0-9&'+#-]*[A-Za-z0-9+#]|\b[A-Z]\b")
 _TOKEN = re.compile(r"[a-z0-9+#]+(?:['’][a-z]+)?")
 _SMALL_COUNT = 12
+_YEARS = re.compile(r"(?<![\w.])(\d+)\s+years?\b", re.IGNORECASE)
+# ISO dates ("2014-03", "2014-03-01") are the dated entries of a record; a bare year ("founded in 1987")
+# dates an event and spans nothing.
+_ISO_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)-(?:0[1-9]|1[0-2])(?:-\d\d)?(?!\d)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*(?:[-*•]\s+|\d+[.)]\s+)?|\(\s*)$")
 _ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,9 +78,17 @@ def _common_words() -> frozenset[str]:
     return frozenset(words)
 
 
+def _years_spanned(evidence: str) -> int:
+    """Whole years from the evidence's earliest ISO date to its latest, or to today if that is later."""
+    years = [int(y) for y in _ISO_DATE.findall(evidence)]
+    return max(max(years), date.today().year) - min(years) if years else 0
+
+
 def unsupported_claims(answer: str, evidence: str) -> list[Claim]:
     """The numbers and names in `answer` that `evidence` does not contain."""
     known_numbers = _numbers(evidence)
+    spanned = _years_spanned(evidence)
+    known_numbers |= {float(n) for n in _YEARS.findall(answer) if int(n) <= spanned}
     known_words = set(_TOKEN.findall(evidence.lower()))
     common = _common_words()
     claims: list[Claim] = []

@@ -185,12 +185,14 @@ class ArticleIndex:
         nearest article was "What to do in the first week after a layoff"; BM25 weighs words by rarity and
         drops stop words. The vectors' character n-grams still find what a misspelling hides from keywords.
         """
+        # The score columns are selected by name: LanceDB adds them anyway and warns, on every search,
+        # that a later release will stop doing so.
         ids: list[str] = []
         if mode in ("hybrid", "fulltext"):
-            ids += [hit["id"] for hit in self._table.search(query, query_type="fts").select(["id"]).limit(limit)
-                    .to_list()]
+            ids += [hit["id"] for hit in self._table.search(query, query_type="fts").select(["id", "_score"])
+                    .limit(limit).to_list()]
         if mode == "vector" or (mode == "hybrid" and len(ids) < limit):
             vector = self._embedder.embed([query])[0]
-            nearest = self._table.search(vector).select(["id"]).limit(limit + len(ids)).to_list()
+            nearest = self._table.search(vector).select(["id", "_distance"]).limit(limit + len(ids)).to_list()
             ids += [hit["id"] for hit in nearest if hit["id"] not in ids]
         return [self._articles[i] for i in ids[:limit]]

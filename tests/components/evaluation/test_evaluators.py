@@ -43,6 +43,18 @@ def test_supported_facts_pass_and_invented_names_and_numbers_are_found():
     assert unsupported_claims("Curapeak's team is in Boston.", evidence) == []  # possessives are the name
 
 
+def test_years_an_answer_adds_up_from_dated_roles_pass_and_years_beyond_them_do_not():
+    profile = [{"skill": "profile_view", "params": {"member_id": "m1"},
+                "data": {"experience": [{"title": "Data Engineer", "start": "2011-04-01", "end": "2019-06-30"},
+                                        {"title": "Senior Data Engineer", "start": "2019-07-01", "end": None}]}}]
+    evidence = evidence_text("Am I a fit?", "job j1", profile)
+    assert unsupported_claims("5+ years as a Data Engineer (you have 14 years as one).", evidence) == []
+    assert [c.text for c in unsupported_claims("You have 40 years as one.", evidence)] == ["40"]
+    # a bare year dates an event and spans nothing
+    founded = evidence_text("Tell me about it", "company c1", DOSSIER)
+    assert [c.text for c in unsupported_claims("It has grown for 14 years.", founded)] == ["14"]
+
+
 def test_the_labelled_set_is_half_planted_and_the_evaluator_meets_the_goal():
     rows = [json.loads(line) for line in LABELLED_FILE.read_text().splitlines()]
     assert len(rows) >= 100 and sum(r["planted"] for r in rows) == len(rows) // 2
