@@ -35,6 +35,8 @@ _PEOPLE_WORDS = frozenset("who people employees employee staff colleagues".split
 _OTHER_WORDS = frozenset("similar other others more alternatives else".split())
 _HIRING_WORDS = frozenset("hiring hire hires openings vacancies".split())
 _READING_WORDS = frozenset("article articles guide guides read reading sources".split())
+_MOVE_WORDS = frozenset("next move moves switch change become land target transition pivot direction apply relocate "
+                        "opportunities where".split())
 
 
 def _asks(turn: Turn, *wanted: frozenset[str]) -> bool:
@@ -78,8 +80,11 @@ def _company_plan(turn: Turn) -> list[SkillCall]:
 
 def _career_plan(turn: Turn) -> list[SkillCall]:
     member = _context(turn, "profile") or turn.member_id
-    return _profile(turn) + [_call("job_search", keywords=turn.query, for_member=member, limit=3),
-                             _call("web_search", query=turn.query, limit=2)]
+    # Open roles answer a question about where to go next, not "How do I ask for a promotion?": there
+    # they were a list of the member's own job at other companies, above the reading that answered it.
+    roles = ([_call("job_search", keywords=turn.query, for_member=member, limit=3)]
+             if _asks(turn, _JOB_WORDS | _MOVE_WORDS) else [])
+    return _profile(turn) + roles + [_call("web_search", query=turn.query, limit=2)]
 
 
 # --- follow-up suggestions, from what the dossier holds --------------------------------------------

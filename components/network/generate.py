@@ -88,6 +88,11 @@ def _days_ago(rng: random.Random, low: int, high: int) -> date:
     return ANCHOR_DAY - timedelta(days=rng.randint(low, high))
 
 
+def _a(phrase: str) -> str:
+    """The phrase after its indefinite article: "an Associate Data Analyst", "a Data Engineer"."""
+    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
+
+
 def _companies(rng: random.Random, n: int) -> list[Company]:
     names: set[str] = set()
     companies = []
@@ -105,7 +110,7 @@ def _companies(rng: random.Random, n: int) -> list[Company]:
         size = rng.choice(vocab.SIZES)
         founded = rng.randint(1950, 2022)
         description = (
-            f"{name} is a {industry.lower()} company headquartered in {hq}, founded in {founded}. "
+            f"{name} is {_a(industry.lower())} company headquartered in {hq}, founded in {founded}. "
             f"It builds {products[0]} and {products[1]} for customers in {rng.randint(3, 60)} countries, "
             f"with {size} employees."
         )
@@ -202,7 +207,7 @@ def _jobs(rng: random.Random, n: int, companies: list[Company]) -> list[Job]:
                  "executive": 12}[seniority]
         requirements = [f"{s} experience" for s in required]
         if years:
-            requirements.insert(0, f"{years}+ years of experience as a {role}")
+            requirements.insert(0, f"{years}+ years of experience as {_a(role)}")
         remote = rng.choice(("onsite", "hybrid", "remote"))
         base = _BASE_SALARY[seniority] * rng.uniform(0.85, 1.25)
         salary = None if rng.random() < 0.15 else SalaryRange(
@@ -214,9 +219,9 @@ def _jobs(rng: random.Random, n: int, companies: list[Company]) -> list[Job]:
             seniority=seniority,
             employment_type="internship" if seniority == "intern" else rng.choices(
                 ("full_time", "part_time", "contract"), weights=(8, 1, 1))[0],
-            description=(f"{company.name} is hiring a {title} to work on its {rng.choice(company.products)}. "
+            description=(f"{company.name} is hiring {_a(title)} to work on its {rng.choice(company.products)}. "
                          f"You will collaborate with {rng.choice(('product', 'engineering', 'operations', 'sales'))} "
-                         f"teams and join a {role.lower()} group of {rng.randint(3, 40)} people."),
+                         f"teams and join {_a(role.lower())} group of {rng.randint(3, 40)} people."),
             requirements=requirements, nice_to_have=nice, salary=salary, posted=_days_ago(rng, 0, 60),
             applicants=rng.randint(0, 900),
         ))
@@ -233,9 +238,9 @@ def _posts(rng: random.Random, n: int, members: list[Member]) -> list[Post]:
         current = author.experience[0]
         sentences.insert(rng.randint(0, len(sentences)), rng.choice((
             f"At {current.company_name} we learned this the hard way.",
-            f"This is what {rng.randint(2, 12)} years as a {current.title} taught me.",
+            f"This is what {rng.randint(2, 12)} years as {_a(current.title)} taught me.",
             f"Our team at {current.company_name} is testing this right now.",
-            f"I see this every week in my work as a {current.title}.",
+            f"I see this every week in my work as {_a(current.title)}.",
         )))
         closer = rng.choice(("What would you add?", "Agree or disagree?", f"#{topic} #{author.industry.lower()}",
                              "Curious how others handle this.", "", f"#{topic}"))
@@ -265,8 +270,8 @@ def _articles(rng: random.Random, n: int, companies: list[Company]) -> list[Arti
         title, body = vocab.ARTICLE_TOPICS[topic]
         company = rng.choice(companies)
         angle = rng.choice((
-            (f"We spoke with hiring managers at {company.name}, a {company.industry.lower()} company in "
-            f"{company.headquarters}."),
+            # no company's name: a question naming a company found the pieces that framed with it
+            f"We spoke with hiring managers at {company.industry.lower()} companies in {company.headquarters}.",
             (f"A recent survey of {rng.randint(200, 5000)} professionals in {company.industry.lower()} "
             f"informed this guide."),
             f"Recruiters in {rng.choice(vocab.CITIES)} shared what they see most often.",

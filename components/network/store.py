@@ -132,9 +132,11 @@ class NetworkStore:
         role, skills, level = tokens(current) - _RANKS, tokens(" ".join(member.skills)), _level(current)
         scored = []
         for position, job in enumerate(filter(keep, self.jobs.values())):
-            words = tokens(text_of(job))
-            # the question's words, then the member's role in the title, the level nearest theirs, their skills
-            score = (len(asked & words), len(role & tokens(job.title)), -abs(_level(job.title) - level),
+            words, title = tokens(text_of(job)), tokens(job.title)
+            # The question's words and the member's role in the title, then the question's words elsewhere,
+            # the level nearest theirs, their skills: "How can I move into management?" from a Data Engineer
+            # found Electrical Engineers, whose postings ask for Project Management.
+            score = (len(asked & title) + len(role & title), len(asked & words), -abs(_level(job.title) - level),
                      len(skills & words))
             if score[0] or score[1] or score[3]:
                 scored.append((score, -position, job))

@@ -274,11 +274,12 @@ NEWS_TEMPLATES = (
 
 ARTICLE_TOPICS = {
     "resume": ("How to write a resume that passes recruiter screens",
-               "Lead each bullet with an outcome and a number. Recruiters skim for relevance to the role, so "
-               "mirror the language of the job description honestly. Keep it to one or two pages, put skills "
-               "that the role requires near the top, and remove outdated technologies."),
+               "Keep a resume to one or two pages and lead each bullet with an outcome and a number. Recruiters "
+               "skim for relevance to the role, so mirror the language of the job description honestly. Put the "
+               "skills the role requires near the top, and remove outdated technologies."),
     "interviews": ("Preparing for behavioural interviews with the STAR method",
-                   "Describe the Situation, the Task, the Action you took and the Result. Prepare five stories "
+                   "The STAR method answers a behavioural question in four parts: the Situation, the Task, the "
+                   "Action you took and the Result. Prepare five stories "
                    "that show ownership, conflict resolution, failure and learning, leadership and impact. "
                    "Practise out loud and keep each answer under two minutes."),
     "negotiation": ("Negotiating a job offer without burning bridges",
@@ -319,6 +320,58 @@ ARTICLE_TOPICS = {
     "upskilling": ("Choosing a certification that employers value",
                    "Pick certifications that match job requirements you see repeatedly, prefer hands-on "
                    "exams, and pair each certificate with a project you can show."),
+    "promotion": ("Asking for a promotion: build the case before the conversation",
+                  "Ask for a promotion with evidence, not tenure: list the outcomes you delivered at the next "
+                  "level's scope. Ask your manager what the next level requires and where you fall short. Raise "
+                  "it before review season, and agree on a date to check progress together."),
+    "cover_letters": ("Writing a cover letter a hiring manager will read",
+                      "A cover letter says why this role and this company, in three short paragraphs. Open with "
+                      "what you would bring, back it with one result from your experience, and close by asking "
+                      "for a conversation. Never repeat your resume line by line."),
+    "offers": ("Reading a job offer: salary, bonus, equity and benefits",
+               "Compare offers on total compensation, not base salary alone. Stock options are the right to buy "
+               "shares at a fixed price once they vest, often over four years with a one-year cliff. Check the "
+               "notice period, probation, bonus targets and any non-compete clause before you sign."),
+    "profile": ("Writing a profile headline and summary that recruiters find",
+                "Your headline should name the role you want and the skills recruiters search for, not only "
+                "your current title. Use the summary for two or three outcomes and the work you want next. Keep "
+                "your skills current and ask colleagues for recommendations that name specific work."),
+    "job_search": ("A job search strategy that gets more interviews",
+                   "Apply to fewer roles and tailor each application: a referral or a note to the hiring manager "
+                   "gets far more replies than a cold application. Track every application, follow up after a "
+                   "week, and notice which version of your resume gets answers."),
+    "feedback": ("Giving and asking for feedback at work",
+                 "Give feedback soon after the event: describe the behaviour, its impact, and what to try next. "
+                 "When your manager gives you none, ask in your one-on-ones what you should keep doing and what "
+                 "you should change. A performance review holds no surprises when feedback flows all year."),
+    "burnout": ("Recognising burnout before you quit",
+                "Exhaustion, cynicism and a sense that your work no longer matters are the signs of burnout. "
+                "Talk to your manager about workload before deciding to leave, and take the leave you are owed. "
+                "A planned career break, with savings and a date to return, can be a healthy choice."),
+    "career_gap": ("Returning to work after a career break",
+                   "Explain a gap in one honest sentence, then talk about what you are ready to do now. Refresh a "
+                   "skill or two that the roles you want ask for, reconnect with former colleagues, and look for "
+                   "returnship programmes. Employers understand parental leave and caring for family."),
+    "first_job": ("Landing your first job after graduating",
+                  "Internships, course projects and volunteering count as experience: say what you did and what "
+                  "came of it. Apply to graduate programmes early, ask alumni for informational interviews, and "
+                  "keep a short portfolio of work you can show."),
+    "freelancing": ("Going freelance: what to check before you quit",
+                    "Line up two or three clients and six months of savings before you leave a salaried job. "
+                    "Contractors pay their own taxes, insurance and pension, so set rates well above your salary "
+                    "divided by working hours. Put scope, payment terms and ownership of the work in a contract."),
+    "management_track": ("Manager or individual contributor: choosing your track",
+                         "Managers grow through other people: hiring, feedback and planning fill most of their "
+                         "week. Staff and principal engineers grow through technical scope and influence without "
+                         "reports. Try management first by mentoring, leading a project or running one-on-ones."),
+    "hiring_process": ("How a typical hiring process works",
+                       "Most hiring runs through an applicant tracking system, a recruiter screen, a call with the "
+                       "hiring manager, an interview loop and a reference check. The hiring manager or a hiring "
+                       "committee decides, and many companies run a background check before the offer."),
+    "startups": ("Startup or large company: weighing the move",
+                 "Startups offer broad scope, fast decisions and equity of uncertain value; large companies offer "
+                 "structure, mentorship and steadier pay. Before joining a startup, ask about its funding, its "
+                 "runway and who makes decisions."),
 }
 
 ARTICLE_SOURCES = ("Career Journal", "Workplace Weekly", "Tech Hiring Review", "The Professional",

@@ -8,7 +8,7 @@ from typing import Any
 
 from components.engines.base import Grounding
 from components.engines.extractive.jobs import job_fit
-from components.engines.extractive.text import central, relevant, role, split_sentences, words
+from components.engines.extractive.text import central, on_topic, relevant, role, split_sentences, words
 
 __all__ = ["COMPOSERS", "compose_answer"]
 
@@ -32,7 +32,7 @@ def _post_takeaways(g: Grounding) -> str:
             f"- \"{c}\"" + (f" ({n} people)" if n > 1 else "") for c, n in list(said.items())[:5]))
     elif comments:
         text.append(f"{len(comments)} comments, for example: \"{comments[0]}\"")
-    articles = _distinct(g.data("web_search") or [])  # the member asked what articles say
+    articles = _read(g)  # the member asked what articles say
     if articles:
         text.append("Articles on this:\n" + "\n".join(
             f"- {_cited(a)}: {' '.join(relevant(a['snippet'], g.query, 1, _stem(a)))}" for a in articles[:2]))
@@ -74,7 +74,7 @@ def _where(job: dict) -> str:
 
 
 def _career(g: Grounding) -> str:
-    profile, jobs, articles = g.data("profile_view"), g.data("job_search") or [], _distinct(g.data("web_search") or [])
+    profile, jobs, articles = g.data("profile_view"), g.data("job_search") or [], _read(g)
     parts = []
     if profile:
         parts.append(f"Your profile: {profile['headline']}, with skills in "
@@ -82,7 +82,8 @@ def _career(g: Grounding) -> str:
     jobs = jobs[:3]
     if profile and jobs:  # only roles that share what the member does are called a fit
         yours = role(" ".join((profile.get("titles") or [])[:2] + (profile.get("skills") or [])))
-        fitting = [j for j in jobs if role(j["title"]) & yours]
+        # most of the role's words: a Data Engineer is no Electrical Engineer
+        fitting = [j for j in jobs if len(role(j["title"]) & yours) * 3 >= len(role(j["title"])) * 2]
         others = [j for j in jobs if j not in fitting]
     else:
         fitting, others = [], jobs
@@ -98,7 +99,7 @@ def _career(g: Grounding) -> str:
 
 
 def _general(g: Grounding) -> str:
-    articles = _distinct(g.data("web_search") or [])
+    articles = _read(g)
     if not articles:
         return "I could not find a source on that in the article corpus."
     parts = [" ".join(relevant(articles[0]["snippet"], g.query, 2, _stem(articles[0])))]
@@ -120,6 +121,12 @@ def _distinct(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seen.add(_stem(article))
             kept.append(article)
     return kept
+
+
+def _read(g: Grounding) -> list[dict[str, Any]]:
+    """The pieces the search found on the question's subject, each once: a search fills its limit with the
+    nearest it has, and "What do Instructional Designers do all day?" was answered from a layoff guide."""
+    return [a for a in _distinct(g.data("web_search") or []) if on_topic(f"{a['title']} {a['snippet']}", g.query)]
 
 
 def _cited(article: dict[str, Any]) -> str:

@@ -107,7 +107,8 @@ def _change_of_field(requirements: list[str], profile: dict) -> str | None:
     for requirement in requirements:
         years = _YEARS_AS.match(requirement)
         if years and titles and not any(role(t) == role(years.group(2)) for t in titles):
-            return (f"This would be a change of field: the posting wants years as a {years.group(2)}, "
+            return (f"This would be a change of field: the posting wants years as "
+                    f"{'an' if years.group(2)[:1].lower() in 'aeiou' else 'a'} {years.group(2)}, "
                     f"and your most recent role is {titles[0]}.")
     return None
 

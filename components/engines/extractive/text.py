@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["RANKS", "central", "mentions", "relevant", "role", "split_sentences", "words"]
+__all__ = ["RANKS", "central", "mentions", "on_topic", "relevant", "role", "split_sentences", "words"]
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z#\"'])")
 _WORD = re.compile(r"[a-z0-9+#]+")
@@ -45,26 +45,50 @@ def role(title: str) -> frozenset[str]:
 
 
 def relevant(snippet: str, query: str, k: int, title: str = "") -> list[str]:
-    """The k whole sentences of an article's opening that share most words with the question, in order.
+    """Up to k whole sentences of an article's opening that answer the question, in their order.
 
-    A snippet may stop mid-word at its length: such a last sentence is left out while a whole one remains
-    (one cut at a word, with an ellipsis, stays). Among sentences sharing as much with the question, the
-    one sharing most with the title (what the piece is about), then with the rest of the opening, then the
-    one saying most, wins: a framing line ("Recruiters in Toronto shared what they see most often.") shares
-    little with any and says little. Past the first, a sentence sharing nothing with the question or the
-    title is left out.
+    The first is the sentence sharing most words with the question; among those sharing as many, the one
+    sharing most with the title (what the piece is about), then with the rest of the opening, then the one
+    saying most: a framing line ("Recruiters in Toronto shared what they see most often.") shares little
+    with any and says little. The others are further sentences on the question (sharing at least half as
+    many of its words), then the sentences after the first, which go on with its point (a framing line
+    that happens to share the title's words does not). Words match by their first five letters
+    ("startups", "startup"). A snippet stops at its length: a last sentence cut mid-word is left out, and
+    one cut at a word ("…") is quoted only when no whole sentence shares a word with the question.
     """
     sentences = split_sentences(snippet)
     whole = [s for s in sentences if s.endswith((".", "!", "?", '"', "'", "…"))] or [f"{snippet.rstrip()}…"]
-    asked, about = words(query), {_root(w) for w in words(title)}
+    asked, about = {_root(w) for w in words(query)}, {_root(w) for w in words(title)}
     bags = [words(s) for s in whole]
-    score = [(len(bag & asked), len({_root(w) for w in bag} & about),
+    roots = [{_root(w) for w in bag} for bag in bags]
+    score = [(len(roots[i] & asked), len(roots[i] & about),
               sum(len(bag & other) for j, other in enumerate(bags) if j != i), len(bag))
              for i, bag in enumerate(bags)]
-    ranked = sorted(range(len(whole)), key=lambda i: score[i], reverse=True)
-    # beyond the first, only sentences on the question or the piece's subject
-    chosen = sorted([ranked[0]] + [i for i in ranked[1:k] if score[i][0] or score[i][1]])
-    return [whole[i] for i in chosen]
+    complete = [i for i, s in enumerate(whole) if not s.endswith("…")]
+    cut = [i for i in range(len(whole)) if i not in complete]
+    pool = ([i for i in complete if score[i][0]] or [i for i in cut if score[i][0]]
+            or [i for i in complete if score[i][1]] or list(range(len(whole))))
+    first = max(pool, key=lambda i: score[i])
+    # a sentence sharing one word of a question the first shares three with is about something else
+    # ("We spoke with hiring managers at Byteworks Systems" beside "What is an applicant tracking system?")
+    enough = max(1, -(-score[first][0] // 2))
+    on_question = sorted((i for i in pool if i != first and score[i][0] >= enough), key=lambda i: score[i],
+                         reverse=True)
+    following = [i for i in complete if i > first and i not in on_question]
+    return [whole[i] for i in sorted([first, *(on_question + following)[:k - 1]])]
+
+
+# Words that say how a question asks, not what about: an article sharing only these is on another subject.
+_ASKING = frozenset("how do does did can could should would will why when where which who whom whose get make good "
+                    "best usually typical mean means difference between tell know explain define say says article "
+                    "articles read reading guide guides source sources".split())
+
+
+def on_topic(text: str, query: str) -> bool:
+    """Whether `text` shares a word of the question's subject (by its first five letters; typos late in a
+    word still match); a question with no subject words ("tips?") takes anything."""
+    asked = {_root(w) for w in words(query) - _ASKING}
+    return not asked or bool(asked & {_root(w) for w in words(text)})
 
 
 def _root(word: str) -> str:

@@ -52,6 +52,8 @@ def test_agents_only_use_registered_skills():
                                                        ("job_search", {"keywords": "next?", "for_member": "m2",
                                                                        "limit": 3}),
                                                        ("web_search", {"query": "next?", "limit": 2})]),
+    ("career_advice", Turn("How do I ask for a promotion?", "none", None, "m2"), [
+        ("profile_view", {"member_id": "m2"}), ("web_search", {"query": "How do I ask for a promotion?", "limit": 2})]),
     ("general_knowledge", Turn("cv tips"), [("web_search", {"query": "cv tips", "limit": 3})]),
 ])
 def test_default_plans_use_the_page_context(agent, turn, expected):

@@ -203,6 +203,12 @@ def test_extractive_career_advice_calls_a_fit_only_what_shares_the_members_work(
     fit, other = text.split("that fit your profile and this direction:\n")[1].split("\n\n")
     assert fit == "- Senior Program Manager at Acme (Lyon)"  # "Senior" alone is no fit
     assert other == "Open roles in the network that match your question:\n- Senior Data Engineer at Stackgate (Remote)"
+    engineer = {"headline": "Data Engineer at Stackgate", "titles": ["Data Engineer"], "skills": ["dbt"]}
+    electrical = [{"title": "Electrical Engineer", "company": "Gridco", "location": "Lyon"}]
+    results = (SkillResult(skill="profile_view", params={}, status="done", data=engineer, latency_ms=1),
+               SkillResult(skill="job_search", params={}, status="done", data=electrical, latency_ms=1))
+    text = compose_answer(Grounding("career_advice", "what next?", "none", None, "m1", results))
+    assert "fit your profile" not in text  # "Engineer" alone is no fit either
 
 
 def test_extractive_quotes_the_whole_sentences_that_answer_the_question():
@@ -219,12 +225,46 @@ def test_extractive_quotes_the_whole_sentences_that_answer_the_question():
                           "help before asking for it, and follow up with something specific.")
     networking = compose_answer(Grounding("career_advice", "How do I ask for a promotion?", "none", None, None,
                                           search))
-    assert networking.endswith(": Start with warm connections, offer help before asking for it, and follow up with "
-                               "something specific.")  # no word of the question: the sentence that says most
+    assert "Worth reading" not in networking  # a piece on another subject is no reading for this question
+    article["title"] = "Networking for introverts"
+    warm = compose_answer(Grounding("career_advice", "How do I build my network?", "none", None, None, search))
+    assert warm.endswith(": Start with warm connections, offer help before asking for it, and follow up with "
+                         "something specific.")  # no word of the question in any sentence: the one that says most
+    article["title"] = "Salary bands"
     article["snippet"] = "Negotiate the whole offer. Ask for the band first. Never accept on the spot because the re"
     career = compose_answer(Grounding("career_advice", "how do I ask for the salary band?", "none", None, None,
                                       search))
-    assert career.endswith("- Skills for ML roles: Ask for the band first.")
+    assert career.endswith("- Salary bands: Ask for the band first.")
+
+
+def test_extractive_goes_on_with_the_point_and_leaves_out_framing_and_cut_sentences():
+    """It quoted the framing line beside the answer (it shared the title's words), and a cut fragment."""
+    article = {"title": "Writing a cover letter a hiring manager will read", "source": "Workplace Weekly",
+               "snippet": "We spoke with hiring managers at Northwind Goods, a retail company in Warsaw. A cover "
+                          "letter says why this role and this company. Open with what you would bring. A planned…"}
+    search = (SkillResult(skill="web_search", params={}, status="done", data=[article], latency_ms=1),)
+    general = compose_answer(Grounding("general_knowledge", "How do I write a good cover letter?", results=search))
+    assert general.split("\n\n")[0] == ("A cover letter says why this role and this company. Open with what you "
+                                         "would bring.")
+    article["snippet"] = ("Signs of burnout are exhaustion and cynicism. Talk to your manager and take the leave "
+                          "you are owed. A planned career break, with…")
+    career = compose_answer(Grounding("career_advice", "Should I take a career break?", results=search))
+    assert career.endswith(": Talk to your manager and take the leave you are owed.")  # whole, on the question
+    article["snippet"] = "Compare offers on total pay. Check the notice period, probation…"
+    notice = compose_answer(Grounding("general_knowledge", "What is a notice period?", results=search))
+    assert notice.startswith("Check the notice period, probation…")  # no whole sentence is on the question
+
+
+def test_extractive_leaves_out_a_piece_on_another_subject():
+    """A search fills its limit with the nearest it has: a layoff guide answered what designers do all day."""
+    layoff = {"title": "What to do in the first week after a layoff", "source": "Career Journal",
+              "snippet": "Review your severance and benefits, and update your profile."}
+    search = (SkillResult(skill="web_search", params={}, status="done", data=[layoff], latency_ms=1),)
+    asked = compose_answer(Grounding("general_knowledge", "What do Instructional Designers do all day?",
+                                     results=search))
+    assert asked == "I could not find a source on that in the article corpus."
+    typo = compose_answer(Grounding("general_knowledge", "what after a layof?", results=search))
+    assert typo.startswith("Review your severance")  # a word's first five letters match past a typo
 
 
 def test_extractive_cites_each_piece_once_and_names_its_source_once():
@@ -234,7 +274,7 @@ def test_extractive_cites_each_piece_once_and_names_its_source_once():
                  "snippet": "Anchor with data, again."},  # the same piece, syndicated
                 {"title": "Salary bands explained", "source": "Career Journal", "snippet": "Ask for the band."}]
     results = (SkillResult(skill="web_search", params={}, status="done", data=articles, latency_ms=1),)
-    text = compose_answer(Grounding("general_knowledge", "how do I negotiate?", results=results))
+    text = compose_answer(Grounding("general_knowledge", "how do I negotiate my salary band?", results=results))
     assert text.split("Sources:\n")[1].splitlines() == ["- Negotiating an offer (The Professional, edition 13)",
                                                          "- Salary bands explained (Career Journal)"]
 

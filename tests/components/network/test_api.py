@@ -134,6 +134,15 @@ def test_job_search_for_a_member_ranks_what_fits_their_role_first(api, network):
     assert api.get("/jobs/search", params={"for_member": "m99999"}).status_code == 404
 
 
+def test_job_search_for_a_member_ranks_their_own_role_above_a_word_of_the_question_in_a_posting(api, network):
+    """A Data Engineer asking "How can I move into management?" got Electrical Engineers (Project Management)."""
+    member = network.members["m00021"]
+    assert member.experience[0].title == "Data Engineer"
+    hits = api.get("/jobs/search", params={"q": "How can I move into management?", "for_member": member.id,
+                                           "limit": 3}).json()
+    assert len(hits) == 3 and all("Data Engineer" in h["title"] for h in hits)
+
+
 def test_article_search_errors(api):
     assert api.get("/articles/search").status_code == 422
     assert api.get("/articles/search", params={"q": "x", "mode": "psychic"}).status_code == 422
