@@ -22,13 +22,19 @@ app.add_typer(mlflow_app, name="mlflow")
 console = Console()
 
 
+def _print_error(error: object) -> None:
+    """An error as written: its paths and log lines hold brackets that rich would read as markup
+    ("[/tmp/.../haproxy.cfg:95]" raised a MarkupError in place of the error it reported)."""
+    console.print(str(error), style="red", markup=False, highlight=False)
+
+
 def _config():
     from components.config import ConfigError, load_config
 
     try:
         return load_config()
     except ConfigError as exc:
-        console.print(f"[red]{exc}[/red]")
+        _print_error(exc)
         raise typer.Exit(2) from None
 
 
@@ -54,7 +60,7 @@ def route(query: str, context: Annotated[str, typer.Option(help="post, job, comp
     try:
         decision = router.route(query, context)
     except ValueError as exc:
-        console.print(f"[red]{exc}[/red]")
+        _print_error(exc)
         raise typer.Exit(2) from None
     if as_json:
         print(json.dumps(decision.__dict__))
@@ -75,7 +81,7 @@ def up() -> None:
             start(config, services, progress=lambda name: spinner.update(f"waiting for {name} to be healthy"))
     except StackError as exc:
         stop(config, services)  # all or nothing: no half-started stack left behind
-        console.print(f"[red]{exc}[/red]")
+        _print_error(exc)
         raise typer.Exit(1) from None
     table = Table(title="Switchboard is up", show_header=False)
     for service in services:
@@ -124,7 +130,7 @@ def ask(query: str,
         request = AssistRequest(query=query, member_id=member, conversation_id=conversation,
                                 context=_parse_context(context))
     except ValidationError as exc:
-        console.print(f"[red]{exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}[/red]")
+        _print_error(f"{exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}")
         raise typer.Exit(2) from None
     # a bad request is refused above, before the pipeline's libraries load (seconds on 2 cores)
     from components.pipeline import build_pipeline
@@ -225,7 +231,7 @@ def _versions_call(function):
     try:
         return function()
     except (VersionStoreError, SpecError, ReleaseLoadError) as exc:
-        console.print(f"[red]{exc}[/red]")
+        _print_error(exc)
         raise typer.Exit(1) from None
 
 
@@ -333,7 +339,7 @@ def labels(file: Annotated[str, typer.Argument(help="A completed annotation queu
     try:
         imported = import_labels(Path(file), rubric)
     except (AnnotationError, OSError) as exc:
-        console.print(f"[red]{exc}[/red]")
+        _print_error(exc)
         raise typer.Exit(2) from None
     scores = evaluated.scores()
     if not scores.height:
@@ -363,7 +369,7 @@ def promote(ctx: typer.Context) -> None:
     try:
         raise typer.Exit(main(ctx.args))
     except ValueError as exc:
-        console.print(f"[red]{exc}[/red]")
+        _print_error(exc)
         raise typer.Exit(2) from None
 
 
