@@ -154,7 +154,8 @@ def build_api(store: NetworkStore, articles: ArticleIndex) -> FastAPI:
     @app.get("/articles/search", response_model=list[ArticleHit])
     def search_articles(q: Text, mode: Literal["hybrid", "fulltext", "vector"] = "hybrid",
                         limit: Limit = 5) -> list[ArticleHit]:
-        """hybrid: keyword (BM25) hits first, then the nearest vectors for what keywords miss (a misspelling)."""
+        """hybrid: keyword (BM25) hits first, then the nearest vectors for what keywords miss (a misspelling).
+        A piece that several publications ran is listed once."""
         return [_hit(a) for a in articles.search(q, mode, limit)]
 
     @app.get("/news", response_model=list[NewsItem])

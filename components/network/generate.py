@@ -270,8 +270,10 @@ def _articles(rng: random.Random, n: int, companies: list[Company]) -> list[Arti
         title, body = vocab.ARTICLE_TOPICS[topic]
         company = rng.choice(companies)
         angle = rng.choice((
-            # no company's name: a question naming a company found the pieces that framed with it
-            f"We spoke with hiring managers at {company.industry.lower()} companies in {company.headquarters}.",
+            # No company's name, nor a word a question would ask about: "Should I stay at Thrivelight Bio?"
+            # quoted the framing line "We spoke with hiring managers at Vitawave Bio", and "How can I move
+            # into management?" quoted one about hiring managers.
+            f"We spoke with {company.industry.lower()} employers in {company.headquarters}.",
             (f"A recent survey of {rng.randint(200, 5000)} professionals in {company.industry.lower()} "
             f"informed this guide."),
             f"Recruiters in {rng.choice(vocab.CITIES)} shared what they see most often.",

@@ -152,6 +152,11 @@ class NetworkStore:
         return partial[0] if partial else None
 
 
+# Enough rows that `limit` distinct pieces survive collapsing the editions of each (the sample runs each piece
+# in about 24).
+_EDITIONS_PER_PIECE = 30
+
+
 class ArticleIndex:
     """Articles in a LanceDB table with a full-text index and vectors from a weight-free embedder.
 
@@ -181,20 +186,32 @@ class ArticleIndex:
 
     def search(self, query: str, mode: Literal["hybrid", "fulltext", "vector"] = "hybrid",
                limit: int = 5) -> list[Article]:
-        """`hybrid`: the keyword hits, then the nearest vectors to fill `limit`.
+        """`hybrid`: the keyword hits, then the nearest vectors to fill `limit`; one edition of each piece.
 
         Keywords first: the weight-free embedder counts every word alike, so for "What is MLOps?" its
         nearest article was "What to do in the first week after a layoff"; BM25 weighs words by rarity and
         drops stop words. The vectors' character n-grams still find what a misspelling hides from keywords.
+        Like a web search's "similar results omitted", a piece that several publications ran is listed
+        once: with two dozen editions of each, a search for two hits returned one piece twice.
         """
         # The score columns are selected by name: LanceDB adds them anyway and warns, on every search,
         # that a later release will stop doing so.
+        wide = limit * _EDITIONS_PER_PIECE
         ids: list[str] = []
         if mode in ("hybrid", "fulltext"):
             ids += [hit["id"] for hit in self._table.search(query, query_type="fts").select(["id", "_score"])
-                    .limit(limit).to_list()]
-        if mode == "vector" or (mode == "hybrid" and len(ids) < limit):
+                    .limit(wide).to_list()]
+        if mode == "vector" or (mode == "hybrid" and len(self._pieces(ids)) < limit):
             vector = self._embedder.embed([query])[0]
-            nearest = self._table.search(vector).select(["id", "_distance"]).limit(limit + len(ids)).to_list()
+            nearest = self._table.search(vector).select(["id", "_distance"]).limit(wide).to_list()
             ids += [hit["id"] for hit in nearest if hit["id"] not in ids]
-        return [self._articles[i] for i in ids[:limit]]
+        return self._pieces(ids)[:limit]
+
+    def _pieces(self, ids: list[str]) -> list[Article]:
+        """The first edition of each piece among `ids`, in order."""
+        seen, kept = set(), []
+        for article in (self._articles[i] for i in ids):
+            if article.topic not in seen:
+                seen.add(article.topic)
+                kept.append(article)
+        return kept
