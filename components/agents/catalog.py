@@ -80,11 +80,13 @@ def _company_plan(turn: Turn) -> list[SkillCall]:
 
 def _career_plan(turn: Turn) -> list[SkillCall]:
     member = _context(turn, "profile") or turn.member_id
-    # Open roles answer a question about where to go next, not "How do I ask for a promotion?": there
-    # they were a list of the member's own job at other companies, above the reading that answered it.
+    # Open roles answer a question about roles or where to go next, not "How do I ask for a promotion?":
+    # there they were a list of the member's own job at other companies, above the reading that answered
+    # it. Reading answers the rest; "Which senior Data Engineer roles are open?" quoted a cover letter guide.
     roles = ([_call("job_search", keywords=turn.query, for_member=member, limit=3)]
              if _asks(turn, _JOB_WORDS | _MOVE_WORDS) else [])
-    return _profile(turn) + roles + [_call("web_search", query=turn.query, limit=2)]
+    reading = [] if _asks(turn, _JOB_WORDS) else [_call("web_search", query=turn.query, limit=2)]
+    return _profile(turn) + roles + reading
 
 
 # --- follow-up suggestions, from what the dossier holds --------------------------------------------
@@ -123,11 +125,19 @@ def _company_followups(turn: Turn, g: Grounding) -> list[str]:
             f"What is the latest news about {company['name']}?"]
 
 
+_RANK = re.compile(r"^(?:(?:intern|junior|associate|senior|lead|principal|staff),?\s+|(?:director|vp|head) of\s+)",
+                   re.IGNORECASE)
+
+
 def _career_followups(turn: Turn, g: Grounding) -> list[str]:
     profile = g.data("profile_view") or {}
     suggestions = ["What skills should I learn next?", "How do I ask for a promotion?"]
     if profile.get("titles"):
-        suggestions.insert(0, f"Which senior {profile['titles'][0].split(' ', 1)[-1]} roles are open?")
+        title = profile["titles"][0]
+        field = _RANK.sub("", title)  # "Data Engineer" was "Engineer": the first word went, rank or not
+        senior_already = field != title and not title.lower().startswith(("junior", "associate", "intern"))
+        suggestions.insert(0, f"Which {field} leadership roles are open?" if senior_already
+                           else f"Which senior {field} roles are open?")
     return suggestions
 
 

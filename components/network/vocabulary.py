@@ -294,9 +294,9 @@ ARTICLE_TOPICS = {
                     "Write things down, over-communicate decisions, protect focus time and schedule informal "
                     "conversations. Remote work rewards clarity and reliability more than visibility."),
     "leadership": ("Your first ninety days as a new manager",
-                   "Listen first: hold one-on-ones with everyone, learn the team's history and pain points, "
-                   "and agree on expectations with your own manager. Pick one visible early win and avoid "
-                   "reorganising anything in the first month."),
+                   "Leadership starts with listening: hold one-on-ones with everyone, learn the team's history "
+                   "and pain points, and agree on expectations with your own manager. Pick one visible early win "
+                   "and avoid reorganising anything in the first month."),
     "ai_careers": ("Skills that matter for machine learning engineering roles",
                    "Employers look for solid software engineering, data handling, model evaluation and "
                    "deployment experience. MLOps, model serving and monitoring experience increasingly "

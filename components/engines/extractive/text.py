@@ -81,7 +81,8 @@ def relevant(snippet: str, query: str, k: int, title: str = "") -> list[str]:
 # Words that say how a question asks, not what about: an article sharing only these is on another subject.
 _ASKING = frozenset("how do does did can could should would will why when where which who whom whose get make good "
                     "best usually typical mean means difference between tell know explain define say says article "
-                    "articles read reading guide guides source sources".split())
+                    "articles read reading guide guides source sources me my give show help want need based "
+                    "any some".split())
 
 
 def on_topic(text: str, query: str) -> bool:

@@ -62,3 +62,21 @@ def test_default_plans_use_the_page_context(agent, turn, expected):
     registry = default_registry()
     for call in calls:
         registry.get(call.skill).input_model.model_validate(call.params)  # valid for the skill
+
+
+@pytest.mark.parametrize("title, chip", [
+    ("Data Engineer", "Which senior Data Engineer roles are open?"),  # was "senior Engineer": the first word went
+    ("Junior Program Manager", "Which senior Program Manager roles are open?"),
+    ("Senior Data Engineer", "Which Data Engineer leadership roles are open?"),
+    ("Director of Data Engineering", "Which Data Engineering leadership roles are open?"),
+])
+def test_the_career_chip_asks_for_the_next_step_in_the_members_own_field(title, chip):
+    from components.engines import Grounding
+    from components.skills import SkillResult
+
+    profile = SkillResult(skill="profile_view", params={}, status="done", data={"titles": [title]}, latency_ms=1)
+    grounding = Grounding("career_advice", "what next?", results=(profile,))
+    assert get_agent("career_advice").followups(Turn("what next?"), grounding)[0] == chip
+    # and asked, it searches roles for the member without a reading list
+    calls = get_agent("career_advice").default_plan(Turn(chip, "none", None, "m1"))
+    assert [c.skill for c in calls] == ["profile_view", "job_search"]
