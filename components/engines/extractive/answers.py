@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,11 @@ from components.engines.extractive.text import central, on_topic, relevant, role
 __all__ = ["COMPOSERS", "compose_answer"]
 
 
+# The author speaking of themselves ("I see this every week in my work"), of "this" post's point ("At Acme
+# we learned this the hard way.", "Our team is testing this right now."), or announcing what follows
+# ("After 15 years in finance, a few lessons.").
+_ASIDE = re.compile(r"\b(?:I|[Mm]e|[Mm]y)\b|\b[Tt]his(?:\s+(?:is|was|the|right|every|taught)\b|[.!?])"
+                    r"|\b(?:a few|some) (?:lessons|thoughts|notes)\b")
 _ABOUT_COMMENTS = frozenset("comment comments commenters reactions replies responses disagree agree react".split())
 
 
@@ -22,7 +28,13 @@ def _post_takeaways(g: Grounding) -> str:
         return "I could not read this post right now."
     sentences = split_sentences(post["text"])
     substantive = [s for s in sentences if len(s.split()) >= 6 and not s.startswith("#")] or sentences
-    takeaways = central(substantive, min(3, len(substantive)))
+    # The lessons before the author's asides; an aside's "this" shares words with the next aside, not the
+    # lessons, so by centrality alone "Something I keep coming back to this week." was a takeaway.
+    lessons = [s for s in substantive if not _ASIDE.search(s)]
+    takeaways = central(lessons, min(3, len(lessons)))
+    if len(takeaways) < 2:
+        asides = [s for s in substantive if s not in lessons]
+        takeaways = [s for s in substantive if s in takeaways or s in central(asides, 2 - len(takeaways))]
     text = [f"Key takeaways from {post['author']}'s post on {post['topic']}:",
             "\n".join(f"- {s}" for s in takeaways)]
     comments = post.get("comments") or []

@@ -180,6 +180,24 @@ def test_extractive_post_takeaways_add_what_articles_say_when_asked():
                          "than titles do.")
 
 
+def test_extractive_post_takeaways_are_the_lessons_not_the_authors_asides():
+    """'Something I keep coming back to this week.' and 'I see this every week in my work' were two of three."""
+    post = {"author": "Noah", "topic": "education", "comments": [],
+            "text": "After 15 years in education, a few lessons. Something I keep coming back to this week. "
+                    "Students finish courses when they have a cohort, "
+                    "not just content. I see this every week in my work as a Junior Teacher. At Acme we learned "
+                    "this the hard way. Adaptive practice helped our learners close gaps twice as fast this year. "
+                    "What would you add?"}
+    results = (SkillResult(skill="post_view", params={}, status="done", data=post, latency_ms=1),)
+    text = compose_answer(Grounding("post_takeaways", "Summarize this post", "post", "p1", None, results))
+    assert text.split("\n\n")[1].splitlines() == [
+        "- Students finish courses when they have a cohort, not just content.",
+        "- Adaptive practice helped our learners close gaps twice as fast this year."]
+    post["text"] = "I see this every week in my work as a teacher. Students finish when they have a cohort."
+    text = compose_answer(Grounding("post_takeaways", "Summarize this post", "post", "p1", None, results))
+    assert len(text.split("\n\n")[1].splitlines()) == 2  # one lesson: an aside makes up two
+
+
 def test_extractive_post_takeaways_show_every_comment_when_asked_about_them():
     post = {"author": "Ana", "topic": "career", "text": "Ask for the scope you want before you ask for the title.",
             "comments": ["Great insight!", "I disagree: titles open doors.", "Great insight!"]}
