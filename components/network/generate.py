@@ -88,6 +88,11 @@ def _days_ago(rng: random.Random, low: int, high: int) -> date:
     return ANCHOR_DAY - timedelta(days=rng.randint(low, high))
 
 
+def _years(since: date) -> int:
+    """Whole years from `since` to the anchor day."""
+    return (ANCHOR_DAY - since).days * 4 // 1461
+
+
 def _a(phrase: str) -> str:
     """The phrase after its indefinite article: "an Associate Data Analyst", "a Data Engineer"."""
     return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
@@ -236,15 +241,20 @@ def _posts(rng: random.Random, n: int, members: list[Member]) -> list[Post]:
         bank = vocab.TOPIC_SENTENCES[topic]
         sentences = rng.sample(bank, k=rng.randint(2, min(4, len(bank))))
         current = author.experience[0]
+        # years the profile shows: "9 years as a Junior Compliance Officer" was drawn at random
+        in_role = _years(current.start)
+        in_field = _years(min(e.start for e in author.experience))
         sentences.insert(rng.randint(0, len(sentences)), rng.choice((
             f"At {current.company_name} we learned this the hard way.",
-            f"This is what {rng.randint(2, 12)} years as {_a(current.title)} taught me.",
+            (f"This is what {in_role} years as {_a(current.title)} taught me." if in_role > 1
+             else f"This is what my first year as {_a(current.title)} taught me."),
             f"Our team at {current.company_name} is testing this right now.",
             f"I see this every week in my work as {_a(current.title)}.",
         )))
         closer = rng.choice(("What would you add?", "Agree or disagree?", f"#{topic} #{author.industry.lower()}",
                              "Curious how others handle this.", "", f"#{topic}"))
-        opener = rng.choice((f"After {rng.randint(2, 15)} years in {author.industry.lower()}, a few lessons.",
+        opener = rng.choice((f"After {in_field} years in {author.industry.lower()}, a few lessons." if in_field > 1
+                             else f"A few lessons from my first year in {author.industry.lower()}.",
                              "Something I keep coming back to this week.",
                              f"Notes from our {rng.choice(('team offsite', 'quarterly review', 'conference talk'))}.",
                              "Unpopular opinion, maybe."))
