@@ -135,9 +135,10 @@ def _career_followups(turn: Turn, g: Grounding) -> list[str]:
     if profile.get("titles"):
         title = profile["titles"][0]
         field = _RANK.sub("", title)  # "Data Engineer" was "Engineer": the first word went, rank or not
-        senior_already = field != title and not title.lower().startswith(("junior", "associate", "intern"))
-        suggestions.insert(0, f"Which {field} leadership roles are open?" if senior_already
-                           else f"Which senior {field} roles are open?")
+        # the next rank, in words a posting's title holds: the job search matches them
+        rank = title[:len(title) - len(field)].strip(" ,").lower()
+        step = "senior " if rank in ("", "intern", "junior", "associate") else "lead " if rank == "senior" else ""
+        suggestions.insert(0, f"Which {step}{field} roles are open?")
     return suggestions
 
 

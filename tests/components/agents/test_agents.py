@@ -67,8 +67,8 @@ def test_default_plans_use_the_page_context(agent, turn, expected):
 @pytest.mark.parametrize("title, chip", [
     ("Data Engineer", "Which senior Data Engineer roles are open?"),  # was "senior Engineer": the first word went
     ("Junior Program Manager", "Which senior Program Manager roles are open?"),
-    ("Senior Data Engineer", "Which Data Engineer leadership roles are open?"),
-    ("Director of Data Engineering", "Which Data Engineering leadership roles are open?"),
+    ("Senior Data Engineer", "Which lead Data Engineer roles are open?"),
+    ("Director of Data Engineering", "Which Data Engineering roles are open?"),
 ])
 def test_the_career_chip_asks_for_the_next_step_in_the_members_own_field(title, chip):
     from components.engines import Grounding
