@@ -113,8 +113,8 @@ def _post_followups(turn: Turn, g: Grounding) -> list[str]:
     if not post:
         return ["Summarize the latest posts on this topic"]
     # each answerable from what the plan reads: no API lists a member's other posts
-    return [f"What do articles say about {post['topic']}?",
-            f"How can I apply these {post['topic']} lessons in my job?", "What do the comments disagree about?"]
+    return [f"What do articles say about {post['topic']}?", f"How can I apply these {post['topic']} lessons in my job?",
+            *(["What do the comments disagree about?"] if post.get("comments") else [])]
 
 
 def _company_followups(turn: Turn, g: Grounding) -> list[str]:

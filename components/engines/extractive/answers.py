@@ -44,6 +44,8 @@ def _post_takeaways(g: Grounding) -> str:
             f"- \"{c}\"" + (f" ({n} people)" if n > 1 else "") for c, n in list(said.items())[:5]))
     elif comments:
         text.append(f"{len(comments)} comments, for example: \"{comments[0]}\"")
+    elif words(g.query) & _ABOUT_COMMENTS:
+        text.append("No one has commented on it yet.")
     articles = _read(g)  # the member asked what articles say
     if articles:
         text.append("Articles on this:\n" + "\n".join(

@@ -80,3 +80,17 @@ def test_the_career_chip_asks_for_the_next_step_in_the_members_own_field(title, 
     # and asked, it searches roles for the member without a reading list
     calls = get_agent("career_advice").default_plan(Turn(chip, "none", None, "m1"))
     assert [c.skill for c in calls] == ["profile_view", "job_search"]
+
+
+def test_the_comments_chip_is_offered_only_beside_a_post_with_comments():
+    from components.engines import Grounding
+    from components.skills import SkillResult
+
+    def chips(comments: list[str]) -> list[str]:
+        post = {"topic": "career", "comments": comments}
+        result = SkillResult(skill="post_view", params={}, status="done", data=post, latency_ms=1)
+        return get_agent("post_takeaways").followups(Turn("tldr", "post", "p1"), Grounding("post_takeaways", "tldr",
+                                                                                           results=(result,)))
+
+    assert "What do the comments disagree about?" in chips(["Great insight!"])
+    assert "What do the comments disagree about?" not in chips([])

@@ -207,6 +207,10 @@ def test_extractive_post_takeaways_show_every_comment_when_asked_about_them():
     assert asked.endswith('What the 3 comments say:\n- "Great insight!" (2 people)\n- "I disagree: titles open doors."')
     gist = compose_answer(Grounding("post_takeaways", "Give me the gist", "post", "p1", None, results))
     assert gist.endswith('3 comments, for example: "Great insight!"')
+    post["comments"] = []
+    none = compose_answer(Grounding("post_takeaways", "What do the comments disagree about?", "post", "p1", None,
+                                    results))
+    assert none.endswith("No one has commented on it yet.")  # it answered with the takeaways alone
 
 
 def test_extractive_career_advice_calls_a_fit_only_what_shares_the_members_work():
