@@ -116,8 +116,10 @@ def _general(g: Grounding) -> str:
     articles = _read(g)
     if not articles:
         return "I could not find a source on that in the article corpus."
-    parts = [" ".join(relevant(articles[0]["snippet"], g.query, 2, _stem(articles[0])))]
-    parts.append("Sources:\n" + "\n".join(f"- {_cited(a)}" for a in articles[:3]))
+    parts = [" ".join(relevant(articles[0]["snippet"], g.query, 2, _stem(articles[0]))),
+             f"Source:\n- {_cited(articles[0])}"]  # what the answer quotes; the rest is reading, not a source
+    if articles[1:]:
+        parts.append("Further reading:\n" + "\n".join(f"- {_cited(a)}" for a in articles[1:3]))
     return "\n\n".join(parts)
 
 
@@ -138,9 +140,20 @@ def _distinct(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _read(g: Grounding) -> list[dict[str, Any]]:
-    """The pieces the search found on the question's subject, each once: a search fills its limit with the
-    nearest it has, and "What do Instructional Designers do all day?" was answered from a layoff guide."""
-    return [a for a in _distinct(g.data("web_search") or []) if on_topic(f"{a['title']} {a['snippet']}", g.query)]
+    """The pieces the search found on the question's subject, each once, in the search's order.
+
+    A search fills its limit with the nearest it has: "What do Instructional Designers do all day?" was
+    answered from a layoff guide, and "How do I write a good cover letter?" cited a remote-work piece for
+    its "Write things down". So a piece shares at least half as many of the question's subject words as
+    the piece sharing most, a word of its title counting twice.
+    """
+    pieces = _distinct(g.data("web_search") or [])
+    titled = [on_topic(a["title"], g.query) or 0 for a in pieces]
+    shared = [on_topic(f"{a['title']} {a['snippet']}", g.query) for a in pieces]
+    # a word in the title counts twice: it says what the piece is about, not what it mentions
+    score = [None if n is None else n + t for n, t in zip(shared, titled, strict=True)]
+    most = max((n for n in score if n is not None), default=None)
+    return [a for a, n in zip(pieces, score, strict=True) if most is None or (n and n * 2 >= most)]
 
 
 def _cited(article: dict[str, Any]) -> str:

@@ -11,6 +11,12 @@ _WORD = re.compile(r"[a-z0-9+#]+")
 _STOP = frozenset("a an and are as at be by for from has have i in is it of on or our that the this to was we "
                   "were what with you your".split())
 
+# Words that say how a question asks, not what about: an article sharing only these is on another subject.
+_ASKING = frozenset("how do does did can could should would will why when where which who whom whose get make good "
+                    "best usually typical mean means difference between tell know explain define say says article "
+                    "articles read reading guide guides source sources me my give show help want need based "
+                    "any some".split())
+
 
 def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
@@ -53,19 +59,21 @@ def relevant(snippet: str, query: str, k: int, title: str = "") -> list[str]:
     with any and says little. The others are further sentences on the question (sharing at least half as
     many of its words), then the sentences after the first, which go on with its point (a framing line
     that happens to share the title's words does not). Words match by their first five letters
-    ("startups", "startup"). A snippet stops at its length: a last sentence cut mid-word is left out, and
-    one cut at a word ("…") is quoted only when no whole sentence shares a word with the question.
+    ("startups", "startup"), and how a question asks ("how", "good") is no match. A snippet stops at its
+    length: a last sentence cut mid-word is left out, and one cut at a word ("…") is quoted only when no
+    whole sentence shares a word with the question and it still holds six words ("A performance review…"
+    says nothing).
     """
     sentences = split_sentences(snippet)
     whole = [s for s in sentences if s.endswith((".", "!", "?", '"', "'", "…"))] or [f"{snippet.rstrip()}…"]
-    asked, about = {_root(w) for w in words(query)}, {_root(w) for w in words(title)}
+    asked, about = {_root(w) for w in words(query) - _ASKING}, {_root(w) for w in words(title)}
     bags = [words(s) for s in whole]
     roots = [{_root(w) for w in bag} for bag in bags]
     score = [(len(roots[i] & asked), len(roots[i] & about),
               sum(len(bag & other) for j, other in enumerate(bags) if j != i), len(bag))
              for i, bag in enumerate(bags)]
     complete = [i for i, s in enumerate(whole) if not s.endswith("…")]
-    cut = [i for i in range(len(whole)) if i not in complete]
+    cut = [i for i in range(len(whole)) if i not in complete and len(whole[i].split()) >= 6]  # "A performance review…"
     pool = ([i for i in complete if score[i][0]] or [i for i in cut if score[i][0]]
             or [i for i in complete if score[i][1]] or list(range(len(whole))))
     first = max(pool, key=lambda i: score[i])
@@ -78,20 +86,14 @@ def relevant(snippet: str, query: str, k: int, title: str = "") -> list[str]:
     return [whole[i] for i in sorted([first, *(on_question + following)[:k - 1]])]
 
 
-# Words that say how a question asks, not what about: an article sharing only these is on another subject.
-_ASKING = frozenset("how do does did can could should would will why when where which who whom whose get make good "
-                    "best usually typical mean means difference between tell know explain define say says article "
-                    "articles read reading guide guides source sources me my give show help want need based "
-                    "any some".split())
-
-
-def on_topic(text: str, query: str) -> bool:
-    """Whether `text` shares a word of the question's subject (by its first five letters; typos late in a
-    word still match); a question with no subject words ("tips?") takes anything."""
+def on_topic(text: str, query: str) -> int | None:
+    """How many words of the question's subject `text` shares (by their first five letters, so typos late
+    in a word still match): 0 for none, None when the question has no subject words ("tips?")."""
     asked = {_root(w) for w in words(query) - _ASKING}
-    return not asked or bool(asked & {_root(w) for w in words(text)})
+    return len(asked & {_root(w) for w in words(text)}) if asked else None
 
 
 def _root(word: str) -> str:
-    """A word's first five letters: "network", "networking" and "networks" are one subject."""
-    return word[:5]
+    """A word's first five letters, less a plural's "s": "network", "networking" and "networks" are one
+    subject, and so are "band" and "bands"."""
+    return (word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word)[:5]

@@ -275,6 +275,10 @@ def test_extractive_goes_on_with_the_point_and_leaves_out_framing_and_cut_senten
     article["snippet"] = "Compare offers on total pay. Check the notice period, probation…"
     notice = compose_answer(Grounding("general_knowledge", "What is a notice period?", results=search))
     assert notice.startswith("Check the notice period, probation…")  # no whole sentence is on the question
+    article.update(title="Giving and asking for feedback",
+                   snippet="Give feedback soon after the event. A performance review…")
+    review = compose_answer(Grounding("general_knowledge", "How do performance reviews work?", results=search))
+    assert review.startswith("Give feedback soon after the event.")  # three words cut short say nothing
 
 
 def test_extractive_leaves_out_a_piece_on_another_subject():
@@ -287,6 +291,18 @@ def test_extractive_leaves_out_a_piece_on_another_subject():
     assert asked == "I could not find a source on that in the article corpus."
     typo = compose_answer(Grounding("general_knowledge", "what after a layof?", results=search))
     assert typo.startswith("Review your severance")  # a word's first five letters match past a typo
+    remote = {"title": "Thriving in a remote-first team", "source": "Career Journal",
+              "snippet": "Write things down and protect focus time."}
+    cover = {"title": "Writing a cover letter", "source": "The Professional",
+             "snippet": "A cover letter says why this role and this company."}
+    search = (SkillResult(skill="web_search", params={}, status="done", data=[cover, remote], latency_ms=1),)
+    letter = compose_answer(Grounding("general_knowledge", "How do I write a cover letter?", results=search))
+    assert "remote" not in letter  # one word of the question where the first piece shares its subject
+    headline = {"title": "Writing a profile headline", "source": "The Professional",
+                "snippet": "Your headline should name the role you want."}
+    search = (SkillResult(skill="web_search", params={}, status="done", data=[layoff, headline], latency_ms=1),)
+    review = compose_answer(Grounding("career_advice", "Review my profile", results=search))
+    assert "Writing a profile headline" in review  # a word in the title counts twice
 
 
 def test_extractive_cites_each_piece_once_and_names_its_source_once():
@@ -297,8 +313,9 @@ def test_extractive_cites_each_piece_once_and_names_its_source_once():
                 {"title": "Salary bands explained", "source": "Career Journal", "snippet": "Ask for the band."}]
     results = (SkillResult(skill="web_search", params={}, status="done", data=articles, latency_ms=1),)
     text = compose_answer(Grounding("general_knowledge", "how do I negotiate my salary band?", results=results))
-    assert text.split("Sources:\n")[1].splitlines() == ["- Negotiating an offer (The Professional, edition 13)",
-                                                         "- Salary bands explained (Career Journal)"]
+    assert [line for line in text.split("Source:\n")[1].splitlines() if line.startswith("- ")] == [
+        "- Negotiating an offer (The Professional, edition 13)", "- Salary bands explained (Career Journal)"]
+    assert text.startswith("Anchor with data.\n\nSource:\n- Negotiating")  # the source is what it quotes
 
 
 async def test_sim_timing_grows_with_concurrent_streams():

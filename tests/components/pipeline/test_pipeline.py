@@ -107,8 +107,8 @@ def _grounded(agent: str, answer: str, network) -> None:
     elif agent == "career_advice":
         assert network.members["m00005"].headline in answer
     else:
-        assert "interview" in answer.lower() and "Sources:" in answer
-        sources = answer.split("Sources:")[1].splitlines()
+        assert "interview" in answer.lower() and "Source:" in answer
+        sources = answer.split("Source:")[1].splitlines()
         cited = [line[2:] for line in sources if line.startswith("- ")]
         assert cited and all(any(c in (a.title, f"{a.title} ({a.source})") for a in network.articles.values())
                              for c in cited)
