@@ -429,3 +429,27 @@ async def test_a_refused_request_drops_the_route_it_asked_for(make_pipeline):
     with pytest.raises(RequestError):  # a query over the limit is refused before the router is asked
         await pipeline.open(AssistRequest(query="x" * (pipeline.config.max_query_chars + 1)))
     assert not untouched.asked.is_set()
+
+
+async def test_every_chip_the_answers_offer_is_routed_in_scope_beside_the_page(make_pipeline, network):
+    """'Find similar Data Engineer jobs', a chip beside a job, was declined by the router: a dead end."""
+    import random
+
+    pipeline = make_pipeline()
+    rng = random.Random(7)
+    members = sorted(network.members)
+    first = {"job": (sorted(network.jobs), "Am I a good fit for this job?"),
+             "post": (sorted(network.posts), "Summarize this post"),
+             "company": (sorted(network.companies), "Tell me about this company"),
+             "profile": (members, "What should my next career move be?"), "none": ([None], "How do I write a resume?")}
+    declined = []
+    for kind, (pages, question) in first.items():
+        for page in rng.sample(pages, min(12, len(pages))):
+            request = {"query": question, "member_id": rng.choice(members)}
+            if page:
+                request["context"] = {"type": kind, "id": page}
+            events = await _run(pipeline, **request)
+            chips = next(e.payload()["suggestions"] for e in events if e.name == "followups")
+            assert chips
+            declined += [(kind, chip) for chip in chips if not pipeline.router.route(chip, kind).in_scope]
+    assert declined == []
