@@ -183,7 +183,7 @@ def _members(rng: random.Random, n: int, companies: list[Company]) -> list[Membe
         members.append(Member(
             id=f"m{i + 1:05d}", first_name=first, last_name=last,
             headline=f"{current.title} at {current.company_name}",
-            about=(f"{role} with {max(years, 1)} years in {industry.lower()}. I care about "
+            about=(f"{role} with {max(years, 1)} year{'s' if years > 1 else ''} in {industry.lower()}. I care about "
                    f"{skills[0]} and {skills[-1]}, and I am {'open to new roles' if level < 5 else 'hiring'}."),
             location=location, industry=industry, experience=experience, skills=skills,
             education=[Education(school=rng.choice(vocab.SCHOOLS), degree=rng.choice(vocab.DEGREES),

@@ -9,12 +9,13 @@ common English words), format shape (JSON, list, markdown emphasis or headers, c
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
 
-__all__ = ["BINARY_FEATURES", "CONTINUOUS_FEATURES", "TEXT_COLUMNS", "add_features", "vocabulary"]
+__all__ = ["BINARY_FEATURES", "CONTINUOUS_FEATURES", "TEXT_COLUMNS", "add_features", "name_words", "vocabulary"]
 
 TEXT_COLUMNS = ("query", "response")
 _DATA = Path(__file__).resolve().parents[2] / "data"
@@ -38,12 +39,28 @@ def vocabulary(min_count: int = 2) -> pl.Series:
     texts = [p.read_text(encoding="utf-8") for p in sorted(_DATA.glob("network/*.jsonl"))]
     texts += [p.read_text(encoding="utf-8") for p in sorted((_DATA.parent / "mlflow" / "prompts").glob("*.yaml"))]
     dev = pl.read_ndjson(_DATA / "routing" / "dev_set.jsonl")
-    # clean dev-set questions, lower-cased: their capitals start sentences ("Which ..."), they are not names
-    texts.append("\n".join(dev.filter(pl.col("noise").list.len() == 0)["query"].str.to_lowercase().to_list()) * 2)
+    # clean dev-set questions, their first letter lower-cased: that capital starts a sentence ("Which ..."),
+    # the others are names ("Has Pulsepoint Therapeutics had any big announcements?"), not words
+    clean = dev.filter(pl.col("noise").list.len() == 0).select(
+        pl.col("query").str.head(1).str.to_lowercase() + pl.col("query").str.slice(1))["query"]
+    texts.append("\n".join(clean.to_list()) * 2)
     texts.append(" ".join(_ENGLISH) * 2)
     words = pl.DataFrame({"text": texts}).select(pl.col("text").str.extract_all(r"\b[a-z][a-z']+\b")).explode("text")
     counts = words.drop_nulls().group_by("text").len()
     return counts.filter(pl.col("len") >= min_count)["text"]
+
+
+@lru_cache(maxsize=1)
+def name_words() -> frozenset[str]:
+    """The words of the network's company and member names that are not lexicon words, lower-cased:
+    "curapeak", "priya", not "health". A member typing in lower case still names them."""
+    names = []
+    for file, keys in (("companies", ("name",)), ("members", ("first_name", "last_name"))):
+        for line in (_DATA / "network" / f"{file}.jsonl").read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            names += [record[key] for key in keys]
+    words = {w for name in names for w in name.lower().replace("-", " ").split() if w.isalpha()}
+    return frozenset(words - set(vocabulary().to_list()))
 
 
 def add_features(frame: pl.DataFrame, vocab: pl.Series | None = None) -> pl.DataFrame:

@@ -33,7 +33,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from components.retrieval import HashingEmbedder
-from components.skew.features import vocabulary
+from components.skew.features import name_words, vocabulary
 from components.skew.structural import holm
 
 __all__ = ["SemanticSettings", "mask_names", "semantic_skew"]
@@ -61,15 +61,16 @@ class SemanticSettings:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The words a typo is corrected to: the lexicon's, and the names' (a misspelt name is still a name)."""
     words = vocabulary().to_list()
-    return frozenset(words), tuple(sorted(words))
+    return frozenset(words), tuple(sorted({*words, *name_words()}))
 
 
 @lru_cache(maxsize=100_000)
 def _spelled(word: str) -> str:
     """The lexicon's closest word to a misspelt lower-case one (typos are a structural shift, not a topic)."""
     known, ordered = _lexicon()
-    if word in known or len(word) < 4:
+    if word in known or word in name_words() or len(word) < 4:
         return word
     close = difflib.get_close_matches(word, ordered, n=5, cutoff=0.75)
     return next((c for c in close if _one_edit(word, c)), word)
@@ -98,7 +99,8 @@ def mask_names(texts: list[str]) -> list[str]:
             return "NUM"
         if word[0].isupper():
             return word if word.lower() in known or len(word) == 1 else "NAME"
-        return _spelled(word)
+        spelled = _spelled(word)  # "curapeak" typed in lower case is the name still
+        return "NAME" if spelled in name_words() else spelled
 
     # punctuation and casing are structure too: the embedding sees words only
     return [_PUNCTUATION.sub(" ", _TOKEN.sub(mask, text or "")).lower() for text in texts]
