@@ -126,6 +126,9 @@ def test_renamed_entities_are_not_drift(pair, network):
 def test_names_and_numbers_are_masked_and_typos_corrected():
     assert mask_names(["Curapeak Therapeutics pays USD 139,000 in Boston?"]) == ["name name pays name num num in name "]
     assert mask_names(["how do i negtoiate a job offer"]) == mask_names(["how do i negotiate a job offer"])
+    # a member's or company's name typed in lower case, or misspelt, is still a name; "health" is a word
+    assert mask_names(["who works at vitanorth health", "is priya tarn hiring"]) == [
+        "who works at name health", "is priya name hiring"]
 
 
 def test_holm_adjusts_in_the_input_order():
