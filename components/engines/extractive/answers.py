@@ -148,12 +148,12 @@ def _read(g: Grounding) -> list[dict[str, Any]]:
     the piece sharing most, a word of its title counting twice.
     """
     pieces = _distinct(g.data("web_search") or [])
-    titled = [on_topic(a["title"], g.query) or 0 for a in pieces]
-    shared = [on_topic(f"{a['title']} {a['snippet']}", g.query) for a in pieces]
+    if not pieces or on_topic("", g.query) is None:  # a question with no subject words ("tips?") takes any
+        return pieces
     # a word in the title counts twice: it says what the piece is about, not what it mentions
-    score = [None if n is None else n + t for n, t in zip(shared, titled, strict=True)]
-    most = max((n for n in score if n is not None), default=None)
-    return [a for a, n in zip(pieces, score, strict=True) if most is None or (n and n * 2 >= most)]
+    score = [on_topic(f"{a['title']} {a['snippet']}", g.query) + on_topic(a["title"], g.query) for a in pieces]
+    most = max(score)
+    return [a for a, n in zip(pieces, score, strict=True) if n and n * 2 >= most]
 
 
 def _cited(article: dict[str, Any]) -> str:
