@@ -66,7 +66,7 @@ def relevant(snippet: str, query: str, k: int, title: str = "") -> list[str]:
     """
     sentences = split_sentences(snippet)
     whole = [s for s in sentences if s.endswith((".", "!", "?", '"', "'", "…"))] or [f"{snippet.rstrip()}…"]
-    asked, about = {_root(w) for w in words(query) - _ASKING}, {_root(w) for w in words(title)}
+    asked, about = _subject(query), {_root(w) for w in words(title)}
     bags = [words(s) for s in whole]
     roots = [{_root(w) for w in bag} for bag in bags]
     score = [(len(roots[i] & asked), len(roots[i] & about),
@@ -89,8 +89,13 @@ def relevant(snippet: str, query: str, k: int, title: str = "") -> list[str]:
 def on_topic(text: str, query: str) -> int | None:
     """How many words of the question's subject `text` shares (by their first five letters, so typos late
     in a word still match): 0 for none, None when the question has no subject words ("tips?")."""
-    asked = {_root(w) for w in words(query) - _ASKING}
+    asked = _subject(query)
     return len(asked & {_root(w) for w in words(text)}) if asked else None
+
+
+def _subject(query: str) -> set[str]:
+    """The roots of what a question asks about, less how it asks."""
+    return {_root(w) for w in words(query) - _ASKING}
 
 
 def _root(word: str) -> str:
