@@ -23,6 +23,7 @@ from prefect.artifacts import create_markdown_artifact
 from components.config import SwitchboardConfig, load_config
 from components.conversation_log import ConversationLog
 from components.retrieval import Example, ExampleIndex, HashingEmbedder, load_examples
+from flows import beside_the_stack
 
 
 @task(retries=2, retry_delay_seconds=2)
@@ -106,4 +107,6 @@ def build_examples(days: int = 7) -> dict:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=7, help="Production turns from this many recent days.")
-    build_examples(parser.parse_args().days)
+    days = parser.parse_args().days
+    with beside_the_stack():
+        build_examples(days)

@@ -36,6 +36,7 @@ from components.evaluation import (
     worst_turns,
 )
 from components.evaluation.groundedness import evidence_text
+from flows import beside_the_stack
 
 BATCH = 50
 
@@ -154,4 +155,5 @@ if __name__ == "__main__":
     parser.add_argument("--day", type=date.fromisoformat, default=None)
     parser.add_argument("--sample-size", type=int, default=500)
     arguments = parser.parse_args()
-    nightly_eval(arguments.day, arguments.sample_size)
+    with beside_the_stack():
+        nightly_eval(arguments.day, arguments.sample_size)

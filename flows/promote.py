@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import tempfile
+import warnings
 from pathlib import Path
 
 import polars as pl
@@ -35,6 +36,7 @@ from components.pipeline.factory import release_from
 from components.promotion import Candidate, check_gates, measure, parse_items, run_validation, worst_regressions
 from components.prompts import PromptLibrary
 from components.versions import VersionStore, load_versions, resolve
+from flows import beside_the_stack
 
 
 def _store(config: SwitchboardConfig) -> VersionStore:
@@ -100,8 +102,12 @@ def record(config: SwitchboardConfig, candidate: Candidate, decision: dict, cham
                                **{f"candidate.{k}": v for k, v in candidate_versions.items()}},
                        metrics=metrics, dicts={"decision.json": decision})
     rows = validation_rows().with_columns(pl.col("turn").cast(pl.Float64))  # MLflow warns on integer columns
-    dataset = mlflow.data.from_pandas(rows.to_pandas(), source=VALIDATION_FILE.as_uri(),
-                                      name="switchboard-validation", digest=validation_digest())
+    with warnings.catch_warnings():
+        # MLflow registers its local-file dataset source for the schemes "" and "file" both, and warns that a
+        # file URI matches two of them (the same class) on every resolve.
+        warnings.filterwarnings("ignore", "The specified dataset source can be interpreted in multiple ways")
+        dataset = mlflow.data.from_pandas(rows.to_pandas(), source=VALIDATION_FILE.as_uri(),
+                                          name="switchboard-validation", digest=validation_digest())
     from mlflow import MlflowClient
 
     MlflowClient(config.mlflow.tracking_uri).log_inputs(run_id, [DatasetInput(
@@ -183,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None, help="Runs per validation conversation")
     parser.add_argument("--dry-run", action="store_true", help="Evaluate and record, never move an alias")
     args = parser.parse_args(argv)
-    result = promote(parse_items(args.prompt), parse_items(args.model), args.challenger, args.repeats, args.dry_run)
+    with beside_the_stack():
+        result = promote(parse_items(args.prompt), parse_items(args.model), args.challenger, args.repeats,
+                         args.dry_run)
     print(json.dumps({k: result[k] for k in ("promoted", "failed", "moved", "mlflow_run")}, indent=2))
     return 0 if result["promoted"] or args.dry_run else 1
 

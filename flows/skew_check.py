@@ -44,6 +44,7 @@ from components.skew import (
     validate_log,
     write_report,
 )
+from flows import beside_the_stack
 
 
 @task(retries=2, retry_delay_seconds=2)
@@ -164,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fail-on-drift", action="store_true", help="Exit 1 when drift is found")
     args = parser.parse_args(argv)
     try:
-        result = skew_check(args.reference, args.current, args.report, args.days, args.holdout, args.repeat)
+        with beside_the_stack():
+            result = skew_check(args.reference, args.current, args.report, args.days, args.holdout, args.repeat)
     except (SampleError, ExpectationFailure) as exc:
         print(f"skew_check: {exc}", file=sys.stderr)
         return 2

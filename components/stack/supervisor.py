@@ -22,7 +22,8 @@ import httpx
 
 from components.config import SwitchboardConfig, repo_root
 
-__all__ = ["Service", "StackError", "default_services", "healthy", "mlflow_command", "start", "status", "stop"]
+__all__ = ["Service", "StackError", "default_services", "healthy", "mlflow_command", "running_servers", "start",
+           "status", "stop"]
 
 
 class StackError(RuntimeError):
@@ -113,7 +114,7 @@ def _alive(pid: int) -> bool:
 
 
 def _pid(config: SwitchboardConfig, name: str) -> int | None:
-    path = _run_dir(config) / f"{name}.pid"
+    path = Path(config.home) / "run" / f"{name}.pid"  # not _run_dir: asking must not make a home's run dir
     if not path.exists():
         return None
     pid = int(path.read_text().strip() or 0)
@@ -279,3 +280,19 @@ def _session_alive(sid: int) -> bool:
 
 def status(config: SwitchboardConfig, services: list[Service]) -> dict[str, bool]:
     return {s.name: _pid(config, s.name) is not None and healthy(s.health_url) for s in services}
+
+
+def running_servers(config: SwitchboardConfig) -> dict[str, str]:
+    """The MLflow tracking URI and Prefect API URL of the servers `up` runs for this home, those that answer now.
+
+    What a command run by hand beside the stack (a flow's `python -m`, `switchboard promote`) reports to
+    when nothing names other servers: without them its MLflow run and its Prefect flow run would land
+    nowhere a person looks. Only this home's own servers count (their pid files), not whatever answers
+    on the default ports.
+    """
+    found = {}
+    if _pid(config, "mlflow") is not None and healthy(f"{config.mlflow.local_url}/health"):
+        found["mlflow"] = config.mlflow.local_url
+    if _pid(config, "prefect") is not None and healthy(f"{config.prefect.api_url}/health"):
+        found["prefect"] = config.prefect.api_url
+    return found

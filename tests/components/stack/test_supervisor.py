@@ -2,19 +2,21 @@
 
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 
 from components.config import load_config
-from components.stack import Service, StackError, start, status, stop
+from components.stack import Service, StackError, running_servers, start, status, stop
 from tests.conftest import free_port
 
 
-def _http_service(name: str, port: int, delay_s: float = 0.0, **options) -> Service:
-    """Python's http.server on `port`, answering only after `delay_s` (a service that is slow to start)."""
+def _http_service(name: str, port: int, delay_s: float = 0.0, directory: Path | None = None, **options) -> Service:
+    """Python's http.server on `port` (serving `directory`), answering only after `delay_s` (slow to start)."""
     serve = f"import time, runpy, sys; time.sleep({delay_s}); sys.argv = ['http.server', '{port}', '--bind', " \
-            f"'127.0.0.1']; runpy.run_module('http.server', run_name='__main__')"
+            f"'127.0.0.1', '--directory', {str(directory or '.')!r}]; " \
+            "runpy.run_module('http.server', run_name='__main__')"
     return Service(name=name, command=[sys.executable, "-c", serve], health_url=f"http://127.0.0.1:{port}/",
                    urls={}, start_timeout_s=30, **options)
 
@@ -73,3 +75,29 @@ def test_a_taken_port_or_an_unknown_leader_is_refused_before_anything_starts(tmp
             start(config, [_http_service("orphan", free_port(), after=("nobody",))])
     finally:
         stop(config, [squatter])
+
+
+def test_running_servers_names_this_homes_mlflow_and_prefect_only_while_they_answer(tmp_path):
+    """What a flow run by hand beside `make up` reports to: the home's own servers, not any on those ports."""
+    mlflow_port, prefect_port = free_port(), free_port()
+    config = load_config(environ={"SWITCHBOARD_HOME": str(tmp_path / "home"),
+                                  "SWITCHBOARD_MLFLOW__PORT": str(mlflow_port),
+                                  "SWITCHBOARD_PREFECT__PORT": str(prefect_port)})
+    (tmp_path / "site" / "api").mkdir(parents=True)
+    for page in ("health", "api/health"):  # the health pages MLflow and Prefect answer
+        (tmp_path / "site" / page).write_text("OK")
+    mlflow = _http_service("mlflow", mlflow_port, directory=tmp_path / "site")
+    prefect = _http_service("prefect", prefect_port, directory=tmp_path / "site")
+    assert running_servers(config) == {}
+    assert not (tmp_path / "home" / "run").exists()  # asking leaves a home as it was
+    other_home = load_config(environ={"SWITCHBOARD_HOME": str(tmp_path / "other")})
+    try:
+        start(other_home, [mlflow])  # another home's server on this home's port
+        assert running_servers(config) == {}
+        stop(other_home, [mlflow])
+        start(config, [mlflow, prefect])
+        assert running_servers(config) == {"mlflow": f"http://127.0.0.1:{mlflow_port}",
+                                           "prefect": f"http://127.0.0.1:{prefect_port}/api"}
+    finally:
+        stop(config, [mlflow, prefect])
+    assert running_servers(config) == {}

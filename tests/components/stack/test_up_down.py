@@ -48,6 +48,7 @@ def test_up_starts_everything_prints_urls_and_down_stops_it(stack_env, tmp_path)
         deployments = httpx.post(f"http://127.0.0.1:{prefect_port}/api/deployments/filter", json={}, timeout=10).json()
         assert len(deployments) == 4 and all(d["schedules"] for d in deployments)  # every flow on its cron
         assert _cli("up", env=env).returncode == 0  # idempotent: already running is fine
+        _a_flow_run_by_hand_reports_to_the_stack(env, mlflow_port, prefect_port)
     finally:
         down = _cli("down", env=env)
     assert down.returncode == 0 and all(name in down.stdout for name in ("apis", "serve", "mlflow", "prefect", "flows"))
@@ -61,6 +62,25 @@ def test_up_starts_everything_prints_urls_and_down_stops_it(stack_env, tmp_path)
     finally:
         assert _cli("down", env=env).returncode == 0
     _all_closed(apis_port, serve_port, mlflow_port, prefect_port)
+
+
+def _a_flow_run_by_hand_reports_to_the_stack(env: dict, mlflow_port: int, prefect_port: int) -> None:
+    """`python -m flows.<name>` beside the stack lands in its Prefect and MLflow, not in a temporary server."""
+    from mlflow import MlflowClient
+
+    by_hand = {k: v for k, v in env.items() if k not in ("PREFECT_API_URL", "SWITCHBOARD_MLFLOW__TRACKING_URI")}
+    done = subprocess.run([sys.executable, "-m", "flows.build_examples", "--days", "1"], env=by_hand,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "reporting to the running stack" in done.stderr and "Starting temporary server" not in done.stderr
+    runs = httpx.post(f"http://127.0.0.1:{prefect_port}/api/flow_runs/filter",
+                      json={"flows": {"name": {"any_": ["build_examples"]}},
+                            "flow_runs": {"deployment_id": {"is_null_": True}}},  # not the schedule's runs
+                      timeout=10).json()
+    assert [run["state_type"] for run in runs] == ["COMPLETED"]
+    mlflow = MlflowClient(f"http://127.0.0.1:{mlflow_port}")
+    experiment = mlflow.get_experiment_by_name("switchboard-build-examples")
+    assert experiment is not None and len(mlflow.search_runs([experiment.experiment_id])) == 1
 
 
 def _all_closed(*ports: int) -> None:
