@@ -130,15 +130,21 @@ def ask(query: str,
         request = AssistRequest(query=query, member_id=member, conversation_id=conversation,
                                 context=_parse_context(context))
     except ValidationError as exc:
-        _print_error(f"{exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}")
+        problem = exc.errors()[0]
+        _print_error(f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}")
         raise typer.Exit(2) from None
     # a bad request is refused above, before the pipeline's libraries load (seconds on 2 cores)
-    from components.pipeline import build_pipeline
+    from components.pipeline import RequestError, build_pipeline
     from components.stack.local import sample_apis
 
     async def stream() -> int:
         pipeline = build_pipeline(config)
-        async for event in pipeline.run(request):
+        try:  # what the HTTP API answers with a 4xx: an unknown page or member, a blank or long query
+            events = await pipeline.open(request)
+        except RequestError as exc:
+            _print_error(f"{exc.code}: {exc.message}")
+            return 2
+        async for event in events:
             data = event.payload()
             if event.name == "route":
                 console.print(f"[dim]route[/dim] [bold]{data['agent']}[/bold] ({data['confidence']:.2f})")

@@ -30,3 +30,16 @@ def test_ask_rejects_a_bad_context_with_a_clear_message(tmp_path):
     assert result.returncode == 2 and "Input should be 'post', 'job', 'company', 'profile' or 'none'" in result.stdout
     result = _ask("hi", "--context", "job", home=tmp_path)
     assert result.returncode == 2 and "use TYPE:ID" in (result.stdout + result.stderr)
+
+
+def test_ask_refuses_what_the_http_api_refuses(tmp_path):
+    """An unknown page or member, or a blank query, is an error naming it, not an answer about nothing."""
+    result = _ask("Tell me about this company", "--context", "company:c9999", home=tmp_path)
+    assert result.returncode == 2 and "unknown_company: no company with id 'c9999'" in result.stdout
+    assert "route" not in result.stdout  # refused before the turn: nothing was asked
+    result = _ask("Which jobs fit me?", "--member", "m99999", home=tmp_path)
+    assert result.returncode == 2 and "unknown_profile: no profile with id 'm99999'" in result.stdout
+    result = _ask("   ", home=tmp_path)
+    assert result.returncode == 2 and "empty_query: query must contain text" in result.stdout
+    result = _ask("", home=tmp_path)
+    assert result.returncode == 2 and "query: String should have at least 1 character" in result.stdout
