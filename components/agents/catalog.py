@@ -83,7 +83,8 @@ def _career_plan(turn: Turn) -> list[SkillCall]:
     # Open roles answer a question about roles or where to go next, not "How do I ask for a promotion?":
     # there they were a list of the member's own job at other companies, above the reading that answered
     # it. Reading answers the rest; "Which senior Data Engineer roles are open?" quoted a cover letter guide.
-    roles = ([_call("job_search", keywords=turn.query, for_member=member, limit=3)]
+    # more than the answer lists: it leaves out the member's own title when the question is about a move
+    roles = ([_call("job_search", keywords=turn.query, for_member=member, limit=6)]
              if _asks(turn, _JOB_WORDS | _MOVE_WORDS) else [])
     reading = [] if _asks(turn, _JOB_WORDS) else [_call("web_search", query=turn.query, limit=2)]
     return _profile(turn) + roles + reading

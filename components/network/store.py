@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,18 +131,19 @@ class NetworkStore:
             return _ranked(filter(keep, self.jobs.values()), query, text_of, limit)
         asked, current = tokens(query), member.experience[0].title
         role, skills, level = tokens(current) - _RANKS, tokens(" ".join(member.skills)), _level(current)
-        scored = []
-        for position, job in enumerate(filter(keep, self.jobs.values())):
-            words, title = tokens(text_of(job)), tokens(job.title)
+        ranked, places = [], Counter()
+        for job in filter(keep, self.jobs.values()):
+            words, title, job_level = tokens(text_of(job)), tokens(job.title), _level(job.title)
             # The question's words and the member's role in the title, then the question's words elsewhere,
-            # the level nearest theirs, their skills: "How can I move into management?" from a Data Engineer
-            # found Electrical Engineers, whose postings ask for Project Management.
-            score = (len(asked & title) + len(role & title), len(asked & words), -abs(_level(job.title) - level),
-                     len(skills & words))
-            if score[0] or score[1] or score[3]:
-                scored.append((score, -position, job))
-        scored.sort(key=lambda item: item[:2], reverse=True)
-        return [job for _, _, job in scored[:limit]]
+            # then their level and the next one up: "How can I move into management?" from a Data Engineer
+            # found Electrical Engineers, whose postings ask for Project Management, and from a Junior
+            # Program Manager only Junior Program Managers.
+            fit = (len(asked & title) + len(role & title), len(asked & words), -abs(job_level - level - 0.5))
+            if fit[0] or fit[1] or skills & words:
+                places[fit, job_level] += 1  # the two levels take turns (one like theirs, a step up), in order
+                ranked.append(((fit, -places[fit, job_level], len(skills & words)), job))
+        ranked.sort(key=lambda item: item[0], reverse=True)  # stable: in the network's order within a key
+        return [job for _, job in ranked[:limit]]
 
     def find_company(self, name: str) -> Company | None:
         wanted = name.strip().lower()

@@ -19,6 +19,11 @@ __all__ = ["COMPOSERS", "compose_answer"]
 # ("After 15 years in finance, a few lessons.").
 _ASIDE = re.compile(r"\b(?:I|[Mm]e|[Mm]y)\b|\b[Tt]his(?:\s+(?:is|was|the|right|every|taught)\b|[.!?])"
                     r"|\b(?:a few|some) (?:lessons|thoughts|notes)\b")
+# A career question about a step beyond the job one has: "How can I move into management?" was answered with
+# the member's own title at three other companies. Not "move to Berlin" nor "learn next": there it is an answer.
+_MOVING = re.compile(r"\b(?:move (?:into|up|on)|next (?:step|move|role|level|job)|career (?:move|change)|become|"
+                     r"transition|pivot|switch|grow|advance|progress|promot|managem|senior|lead)",
+                     re.IGNORECASE)
 _ABOUT_COMMENTS = frozenset("comment comments commenters reactions replies responses disagree agree react".split())
 
 
@@ -93,9 +98,12 @@ def _career(g: Grounding) -> str:
     if profile:
         parts.append(f"Your profile: {profile['headline']}, with skills in "
                      f"{', '.join((profile.get('skills') or [])[:5])}.")
+    titles = profile.get("titles") or [] if profile else []
+    if titles and _MOVING.search(g.query):  # a step is to another job: theirs at another company is none
+        jobs = [j for j in jobs if j["title"].lower() != titles[0].lower()]
     jobs = jobs[:3]
     if profile and jobs:  # only roles that share what the member does are called a fit
-        yours = role(" ".join((profile.get("titles") or [])[:2] + (profile.get("skills") or [])))
+        yours = role(" ".join(titles[:2] + (profile.get("skills") or [])))
         # most of the role's words: a Data Engineer is no Electrical Engineer
         fitting = [j for j in jobs if len(role(j["title"]) & yours) * 3 >= len(role(j["title"])) * 2]
         others = [j for j in jobs if j not in fitting]

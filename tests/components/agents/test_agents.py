@@ -50,7 +50,7 @@ def test_agents_only_use_registered_skills():
         ("post_view", {"post_id": "p9"}), ("web_search", {"query": "What do articles say about career?", "limit": 3})]),
     ("career_advice", Turn("next?", "profile", "m2"), [("profile_view", {"member_id": "m2"}),
                                                        ("job_search", {"keywords": "next?", "for_member": "m2",
-                                                                       "limit": 3}),
+                                                                       "limit": 6}),
                                                        ("web_search", {"query": "next?", "limit": 2})]),
     ("career_advice", Turn("How do I ask for a promotion?", "none", None, "m2"), [
         ("profile_view", {"member_id": "m2"}), ("web_search", {"query": "How do I ask for a promotion?", "limit": 2})]),

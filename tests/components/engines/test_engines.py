@@ -233,6 +233,25 @@ def test_extractive_career_advice_calls_a_fit_only_what_shares_the_members_work(
     assert "fit your profile" not in text  # "Engineer" alone is no fit either
 
 
+def test_extractive_career_advice_on_a_move_leaves_out_the_members_own_job_elsewhere():
+    """'How can I move into management?' from a Junior Program Manager listed Junior Program Manager roles."""
+    profile = {"headline": "Junior Program Manager at Brightbridge", "titles": ["Junior Program Manager"],
+               "skills": ["Budgeting", "Stakeholder Management"]}
+    jobs = [{"title": "Junior Program Manager", "company": "Acme", "location": "Lyon"},
+            {"title": "Associate Program Manager", "company": "Scholarpeak", "location": "Denver, CO"}]
+    results = (SkillResult(skill="profile_view", params={}, status="done", data=profile, latency_ms=1),
+               SkillResult(skill="job_search", params={}, status="done", data=jobs, latency_ms=1))
+
+    def roles(query: str) -> str:
+        text = compose_answer(Grounding("career_advice", query, "none", None, "m1", results))
+        return text.split("that fit your profile and this direction:\n")[1].split("\n\n")[0]
+
+    assert roles("How can I move into management?") == "- Associate Program Manager at Scholarpeak (Denver, CO)"
+    assert roles("What should my next career move be?") == "- Associate Program Manager at Scholarpeak (Denver, CO)"
+    # asked for jobs like theirs, the same title elsewhere is the answer
+    assert roles("Can you suggest jobs that match my profile?").startswith("- Junior Program Manager at Acme")
+
+
 def test_extractive_quotes_the_whole_sentences_that_answer_the_question():
     """It quoted a snippet's framing line and its last sentence, which the snippet's length cut mid-word."""
     snippet = ("Recruiters in Toronto, Canada shared what they see most often. Employers look for solid software "

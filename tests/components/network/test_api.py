@@ -150,6 +150,16 @@ def test_job_search_for_a_member_ranks_their_own_role_above_a_word_of_the_questi
     assert len(hits) == 3 and all("Data Engineer" in h["title"] for h in hits)
 
 
+def test_job_search_for_a_member_ranks_the_next_level_up_with_their_own(api, network):
+    """A Junior Program Manager asking "How can I move into management?" got only Junior Program Managers."""
+    member = network.members["m00001"]
+    assert member.experience[0].title == "Junior Program Manager"
+    hits = api.get("/jobs/search", params={"q": "How can I move into management?", "for_member": member.id,
+                                           "limit": 10}).json()
+    assert len(hits) == 10 and all("Program Manager" in h["title"] for h in hits)
+    assert {h["seniority"] for h in hits} == {"entry", "associate"}  # theirs and the one above, no lower or higher
+
+
 def test_article_search_errors(api):
     assert api.get("/articles/search").status_code == 422
     assert api.get("/articles/search", params={"q": "x", "mode": "psychic"}).status_code == 422
