@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -330,10 +331,10 @@ def traffic(turns: Annotated[int, typer.Option(help="Turns to send (follow-ups i
 
 @app.command()
 def labels(file: Annotated[str, typer.Argument(help="A completed annotation queue (JSONL).")],
-           day: Annotated[str, typer.Option(help="The evaluated date the queue came from (YYYY-MM-DD).")]) -> None:
+           when: Annotated[datetime, typer.Option(
+               "--day", formats=["%Y-%m-%d"], help="The evaluated date the queue came from (YYYY-MM-DD).")]) -> None:
     """Import human labels for an evaluated day and print judge-human agreement per dimension."""
     import shutil
-    from datetime import date
     from pathlib import Path
 
     import polars as pl
@@ -341,7 +342,8 @@ def labels(file: Annotated[str, typer.Argument(help="A completed annotation queu
     from components.evaluation import AnnotationError, EvalDay, import_labels, judge_human_agreement, load_rubric
 
     config = _config()
-    rubric, evaluated = load_rubric(), EvalDay(config.home, date.fromisoformat(day))
+    day = when.date().isoformat()
+    rubric, evaluated = load_rubric(), EvalDay(config.home, when.date())
     try:
         imported = import_labels(Path(file), rubric)
     except (AnnotationError, OSError) as exc:

@@ -177,3 +177,6 @@ def test_cli_labels_imports_a_completed_queue_and_prints_agreement(tmp_path, mon
     assert result.exit_code == 0, result.output
     assert re.search(r"hallucination\s*│\s*1.000\s*│\s*1.000\s*│\s*1.000\s*│\s*6", result.output)  # agrees
     assert (tmp_path / "eval" / "labels" / RUBRIC.ref / "2026-11-19.jsonl").exists()
+    wrong_day = CliRunner().invoke(app, ["labels", str(tmp_path / "done.jsonl"), "--day", "yesterday"],
+                                   terminal_width=150)
+    assert wrong_day.exit_code == 2 and "Invalid value for '--day'" in wrong_day.output  # not a traceback
