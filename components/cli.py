@@ -371,12 +371,13 @@ def labels(file: Annotated[str, typer.Argument(help="A completed annotation queu
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def promote(ctx: typer.Context) -> None:
     """Gated promotion (the promote flow): --prompt NAME=V, --model NAME=V, --challenger, --dry-run, --repeats N."""
+    from components.versions import ReleaseLoadError, VersionStoreError
     from flows.promote import main
 
     _config()
     try:
         raise typer.Exit(main(ctx.args))
-    except ValueError as exc:
+    except (ValueError, VersionStoreError, ReleaseLoadError) as exc:  # a version that is not there or cannot serve
         _print_error(exc)
         raise typer.Exit(2) from None
 

@@ -151,8 +151,10 @@ def promote(prompts: dict[str, int] | None = None, models: dict[str, int] | None
         logger.info("no candidate: nothing differs from the champion")
         return {"promoted": False, "failed": ["no candidate"], "candidate": candidate.model_dump()}
     repeats = repeats or config.promotion.repeats
-    champion_rows, champion_versions = evaluate(config, None, repeats)
+    # The candidate first: a version that does not exist or cannot serve fails the run at once, not after the
+    # champion's whole validation run.
     candidate_rows, candidate_versions = evaluate(config, candidate, repeats)
+    champion_rows, champion_versions = evaluate(config, None, repeats)
     before, after = measure(champion_rows), measure(candidate_rows)
     gates = check_gates(before["flat"], after["flat"], config.promotion.gates)
     failed = [g.reason for g in gates if not g.passed]

@@ -91,6 +91,22 @@ def test_a_candidate_that_hallucinates_is_refused_with_the_reason(prefect_api, r
     assert registry.resolve("model", registry.name("generator"), "champion").version == 1  # nothing moved
 
 
+def test_a_version_that_is_not_there_fails_at_once_with_what_is_missing(prefect_api, registry, monkeypatch):
+    """`switchboard promote --prompt job_assessment.generator=9` printed a traceback after the champion's whole run."""
+    from typer.testing import CliRunner
+
+    from components.cli import app
+
+    validated = []
+    monkeypatch.setattr("flows.promote.run_validation", lambda *args: validated.append(args))
+    result = CliRunner().invoke(app, ["promote", "--prompt", "job_assessment.generator=9", "--dry-run"],
+                                terminal_width=200)
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())  # rich wraps it
+    assert "Prompt (name=" in said and ".job_assessment.generator, version=9) not found" in said
+    assert validated == []  # the champion's validation run never started
+
+
 async def _ttfts(pipeline, n: int) -> list[float]:
     values = []
     for i in range(n):
