@@ -213,37 +213,37 @@ def test_extractive_post_takeaways_show_every_comment_when_asked_about_them():
     assert none.endswith("No one has commented on it yet.")  # it answered with the takeaways alone
 
 
-def test_extractive_career_advice_calls_a_fit_only_what_shares_the_members_work():
-    profile = {"headline": "Junior Program Manager at Brightbridge", "titles": ["Junior Program Manager"],
-               "skills": ["Budgeting", "Stakeholder Management"]}
-    jobs = [{"title": "Senior Data Engineer", "company": "Stackgate", "location": "Remote"},
-            {"title": "Senior Program Manager", "company": "Acme", "location": "Lyon"}]
+_PROGRAM_MANAGER = {"headline": "Junior Program Manager at Brightbridge", "titles": ["Junior Program Manager"],
+                    "skills": ["Budgeting", "Stakeholder Management"]}
+
+
+def _career_answer(query: str, profile: dict, jobs: list[dict]) -> str:
     results = (SkillResult(skill="profile_view", params={}, status="done", data=profile, latency_ms=1),
                SkillResult(skill="job_search", params={}, status="done", data=jobs, latency_ms=1))
-    text = compose_answer(Grounding("career_advice", "how do I grow into a senior role?", "none", None, "m1", results))
+    return compose_answer(Grounding("career_advice", query, "none", None, "m1", results))
+
+
+def test_extractive_career_advice_calls_a_fit_only_what_shares_the_members_work():
+    jobs = [{"title": "Senior Data Engineer", "company": "Stackgate", "location": "Remote"},
+            {"title": "Senior Program Manager", "company": "Acme", "location": "Lyon"}]
+    text = _career_answer("how do I grow into a senior role?", _PROGRAM_MANAGER, jobs)
     assert text.startswith("Your profile: Junior Program Manager at Brightbridge, with skills in Budgeting")
     fit, other = text.split("that fit your profile and this direction:\n")[1].split("\n\n")
     assert fit == "- Senior Program Manager at Acme (Lyon)"  # "Senior" alone is no fit
     assert other == "Open roles in the network that match your question:\n- Senior Data Engineer at Stackgate (Remote)"
     engineer = {"headline": "Data Engineer at Stackgate", "titles": ["Data Engineer"], "skills": ["dbt"]}
     electrical = [{"title": "Electrical Engineer", "company": "Gridco", "location": "Lyon"}]
-    results = (SkillResult(skill="profile_view", params={}, status="done", data=engineer, latency_ms=1),
-               SkillResult(skill="job_search", params={}, status="done", data=electrical, latency_ms=1))
-    text = compose_answer(Grounding("career_advice", "what next?", "none", None, "m1", results))
+    text = _career_answer("what next?", engineer, electrical)
     assert "fit your profile" not in text  # "Engineer" alone is no fit either
 
 
 def test_extractive_career_advice_on_a_move_leaves_out_the_members_own_job_elsewhere():
     """'How can I move into management?' from a Junior Program Manager listed Junior Program Manager roles."""
-    profile = {"headline": "Junior Program Manager at Brightbridge", "titles": ["Junior Program Manager"],
-               "skills": ["Budgeting", "Stakeholder Management"]}
     jobs = [{"title": "Junior Program Manager", "company": "Acme", "location": "Lyon"},
             {"title": "Associate Program Manager", "company": "Scholarpeak", "location": "Denver, CO"}]
-    results = (SkillResult(skill="profile_view", params={}, status="done", data=profile, latency_ms=1),
-               SkillResult(skill="job_search", params={}, status="done", data=jobs, latency_ms=1))
 
     def roles(query: str) -> str:
-        text = compose_answer(Grounding("career_advice", query, "none", None, "m1", results))
+        text = _career_answer(query, _PROGRAM_MANAGER, jobs)
         return text.split("that fit your profile and this direction:\n")[1].split("\n\n")[0]
 
     assert roles("How can I move into management?") == "- Associate Program Manager at Scholarpeak (Denver, CO)"
