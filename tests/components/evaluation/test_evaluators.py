@@ -78,6 +78,13 @@ def test_assertions_check_length_structure_empathy_and_naming():
     assert "not_english" in check_assertions(RUBRIC, _turn("Curapeak Therapeutics es una empresa con sede en "
                                                            "Boston dedicada a ensayos clinicos y datos para "
                                                            "hospitales asociados de la region entera."))
+    assert "not_english" in check_assertions(RUBRIC, _turn("Curapeak Therapeutics ist ein Unternehmen in Boston und "
+                                                           "arbeitet mit Kliniken an klinischen Daten für die "
+                                                           "Partner der Region."))
+    # a reading list is titles and nouns, few function words of any language: still English
+    reading = ("Worth reading:\n- Negotiating a job offer without burning bridges (Industry Pulse, edition 16): "
+               "Negotiate total compensation: base salary, equity, signing bonus, remote flexibility")
+    assert "not_english" not in check_assertions(RUBRIC, _turn(reading, agent="career_advice"))
 
 
 def test_score_turn_maps_findings_onto_the_rubric():
