@@ -112,7 +112,8 @@ def _job_followups(turn: Turn, g: Grounding) -> list[str]:
 def _post_followups(turn: Turn, g: Grounding) -> list[str]:
     post = g.data("post_view") or {}
     if not post:
-        return ["Summarize the latest posts on this topic"]
+        # asked on no post: "Summarize the latest posts on this topic" led back to the same "no post" answer
+        return ["Which jobs match my profile?", "How do I prepare for an interview?"]
     # each answerable from what the plan reads: no API lists a member's other posts
     return [f"What do articles say about {post['topic']}?", f"How can I apply these {post['topic']} lessons in my job?",
             *(["What do the comments disagree about?"] if post.get("comments") else [])]

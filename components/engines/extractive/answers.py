@@ -29,6 +29,8 @@ _ABOUT_COMMENTS = frozenset("comment comments commenters reactions replies respo
 
 def _post_takeaways(g: Grounding) -> str:
     post = g.data("post_view")
+    if not post and g.context_type != "post":  # "main idea of this post?" asked on no page at all
+        return "There is no post beside this question. Ask it beside a post and I will sum up its takeaways."
     if not post:
         return "I could not read this post right now."
     sentences = split_sentences(post["text"])
@@ -117,6 +119,9 @@ def _career(g: Grounding) -> str:
     if articles:
         parts.append("Worth reading:\n" + "\n".join(
             f"- {a['title']}: {' '.join(relevant(a['snippet'], g.query, 1, _stem(a)))}" for a in articles[:2]))
+    if profile and len(parts) == 1:  # "How do I rebuild my confidence after being fired?": nothing on it
+        parts.append("I found no guide or opening in the network on that question. Tell me the role, field or "
+                     "level you have in mind, and I can look for openings and reading on it.")
     return "\n\n".join(parts) or "I need your profile or a bit more about your goal to give concrete advice."
 
 

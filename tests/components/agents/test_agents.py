@@ -94,3 +94,17 @@ def test_the_comments_chip_is_offered_only_beside_a_post_with_comments():
 
     assert "What do the comments disagree about?" in chips(["Great insight!"])
     assert "What do the comments disagree about?" not in chips([])
+
+
+def test_chips_offered_on_no_post_lead_to_another_agent():
+    """'Summarize the latest posts on this topic', offered on no post, led back to the same 'no post' answer."""
+    from components.engines import Grounding
+    from components.routing import load_router
+
+    router = load_router()
+    chips = get_agent("post_takeaways").followups(Turn("main idea of this post?"),
+                                                  Grounding("post_takeaways", "main idea of this post?"))
+    assert chips
+    for chip in chips:
+        decision = router.route(chip, "none")
+        assert decision.in_scope and decision.agent != "post_takeaways", (chip, decision.agent)

@@ -252,6 +252,23 @@ def test_extractive_career_advice_on_a_move_leaves_out_the_members_own_job_elsew
     assert roles("Can you suggest jobs that match my profile?").startswith("- Junior Program Manager at Acme")
 
 
+def test_extractive_career_advice_with_nothing_on_the_question_says_so():
+    """'How do I rebuild my confidence affter being fired?' was answered with the member's profile line alone."""
+    text = _career_answer("How do I rebuild my confidence affter being fired?", _PROGRAM_MANAGER, [])
+    assert text.startswith("Your profile: Junior Program Manager")
+    assert text.endswith("I found no guide or opening in the network on that question. Tell me the role, field or "
+                         "level you have in mind, and I can look for openings and reading on it.")
+
+
+def test_extractive_takeaways_asked_on_no_post_say_where_to_ask():
+    """'main idea of this post?' asked on no page was told the post could not be read right now."""
+    nowhere = compose_answer(Grounding("post_takeaways", "main idea of this post?", "none", None, None, ()))
+    assert nowhere.startswith("There is no post beside this question.")
+    failed = SkillResult(skill="post_view", params={"post_id": "p1"}, status="failed", error="timeout", latency_ms=1)
+    beside = compose_answer(Grounding("post_takeaways", "main idea of this post?", "post", "p1", None, (failed,)))
+    assert beside == "I could not read this post right now."
+
+
 def test_extractive_quotes_the_whole_sentences_that_answer_the_question():
     """It quoted a snippet's framing line and its last sentence, which the snippet's length cut mid-word."""
     snippet = ("Recruiters in Toronto, Canada shared what they see most often. Employers look for solid software "
