@@ -8,7 +8,7 @@ from components.agents.spec import Agent, Turn
 from components.engines import Grounding
 from components.skills import SkillCall
 
-__all__ = ["AGENTS", "OUT_OF_SCOPE", "get_agent"]
+__all__ = ["AGENTS", "ANYWHERE_FOLLOWUPS", "OUT_OF_SCOPE", "get_agent"]
 
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -92,6 +92,12 @@ def _career_plan(turn: Turn) -> list[SkillCall]:
 
 # --- follow-up suggestions, from what the dossier holds --------------------------------------------
 
+# Chips the router takes in scope from every page (a test checks it): what a decline, or an answer with
+# nothing to go on, offers. "Which jobs match my profile?" was declined beside a post or a company, and
+# "Which companies are hiring in my field?" beside a job: a dead end after a dead end.
+ANYWHERE_FOLLOWUPS = ("What should my next career move be?", "What does a product manager do?",
+                      "How do I prepare for an interview?")
+
 
 def _general_followups(turn: Turn, g: Grounding) -> list[str]:
     return ["How do I prepare for a behavioural interview?", "What should a strong resume include?",
@@ -106,14 +112,13 @@ def _job_followups(turn: Turn, g: Grounding) -> list[str]:
         missing = [r for r in job.get("requirements", []) if "years" not in r]
         if missing:
             suggestions.append(f"How can I build {missing[-1].replace(' experience', '')} experience?")
-    return suggestions or ["Which jobs match my profile?", "How do I tailor my resume to a job?"]
+    return suggestions or list(ANYWHERE_FOLLOWUPS)
 
 
 def _post_followups(turn: Turn, g: Grounding) -> list[str]:
     post = g.data("post_view") or {}
-    if not post:
-        # asked on no post: "Summarize the latest posts on this topic" led back to the same "no post" answer
-        return ["Which jobs match my profile?", "How do I prepare for an interview?"]
+    if not post:  # "Summarize the latest posts on this topic" led back to the same "no post" answer
+        return list(ANYWHERE_FOLLOWUPS)
     # each answerable from what the plan reads: no API lists a member's other posts
     return [f"What do articles say about {post['topic']}?", f"How can I apply these {post['topic']} lessons in my job?",
             *(["What do the comments disagree about?"] if post.get("comments") else [])]
@@ -122,7 +127,7 @@ def _post_followups(turn: Turn, g: Grounding) -> list[str]:
 def _company_followups(turn: Turn, g: Grounding) -> list[str]:
     company = g.data("company_view") or g.data("company_lookup") or {}
     if not company:
-        return ["Which companies are hiring in my field?"]
+        return list(ANYWHERE_FOLLOWUPS)
     return [f"Which jobs is {company['name']} hiring for?", f"Who works at {company['name']}?",
             f"What is the latest news about {company['name']}?"]
 

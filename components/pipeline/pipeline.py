@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from components.agents import AGENTS, OUT_OF_SCOPE, Agent, Turn, get_agent, plan_yaml
+from components.agents import AGENTS, ANYWHERE_FOLLOWUPS, OUT_OF_SCOPE, Agent, Turn, get_agent, plan_yaml
 from components.conversation_log import ConversationLog, TurnRecord
 from components.engines import Engine, EngineError, Finished, GenerationRequest, Grounding, TextDelta
 from components.engines.extractive import ExtractiveEngine
@@ -54,8 +54,7 @@ __all__ = ["DECLINE_MESSAGE", "Pipeline", "Release", "RequestError"]
 
 DECLINE_MESSAGE = ("I can help with jobs, companies, posts and careers on the network, but not with this request. "
                    "Try one of the suggestions below.")
-_DECLINE_FOLLOWUPS = ["Which jobs match my profile?", "What does a product manager do?",
-                      "How do I prepare for an interview?"]
+_DECLINE_FOLLOWUPS = list(ANYWHERE_FOLLOWUPS)  # each in scope beside any page: no dead end
 _SAFE_CUT = re.compile(r"(?:[+(]?\d[\d().+-]*\s+)*\S*$")  # a partial word, and digit-like words before it
 
 

@@ -96,15 +96,16 @@ def test_the_comments_chip_is_offered_only_beside_a_post_with_comments():
     assert "What do the comments disagree about?" not in chips([])
 
 
-def test_chips_offered_on_no_post_lead_to_another_agent():
-    """'Summarize the latest posts on this topic', offered on no post, led back to the same 'no post' answer."""
+@pytest.mark.parametrize("context", ["none", "post", "job", "company", "profile"])
+def test_what_a_decline_or_an_answer_with_nothing_offers_is_in_scope_beside_any_page(context):
+    """'Which jobs match my profile?', offered on a decline, was declined beside a post; 'Summarize the latest
+    posts on this topic', offered on no post, led back to the same 'no post' answer."""
+    from components.agents import ANYWHERE_FOLLOWUPS
     from components.engines import Grounding
     from components.routing import load_router
 
     router = load_router()
-    chips = get_agent("post_takeaways").followups(Turn("main idea of this post?"),
-                                                  Grounding("post_takeaways", "main idea of this post?"))
-    assert chips
-    for chip in chips:
-        decision = router.route(chip, "none")
-        assert decision.in_scope and decision.agent != "post_takeaways", (chip, decision.agent)
+    for chip in ANYWHERE_FOLLOWUPS:
+        assert router.route(chip, context).in_scope, (chip, context)
+    for agent in ("job_assessment", "post_takeaways", "company_understanding"):  # their page could not be read
+        assert get_agent(agent).followups(Turn("hi", context), Grounding(agent, "hi")) == list(ANYWHERE_FOLLOWUPS)
