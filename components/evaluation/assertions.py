@@ -16,9 +16,9 @@ _ENGLISH = frozenset("the a an and or of to in on for with is are be you your it
 # The function words of the other languages members write in (Spanish, French, German, Portuguese, Italian,
 # Dutch), none of them English words: a list of titles and nouns has few English function words, but only
 # an answer in another language has these instead.
-_OTHER = frozenset("el la los las del que y es una un con por para como su sus se le les des et est une dans "
-                   "pour avec sur qui der die das und ist nicht mit von zu ein eine den dem sie auf o os um "
-                   "uma não em com mais il di che per della sono het een en niet van zijn voor".split())
+_OTHER = frozenset("el la los las del que y es una un por para como su sus se le les des et est une dans avec "
+                   "sur qui der das und ist nicht mit von zu ein eine dem sie auf o os um uma em com mais il di "
+                   "che della sono het een en niet zijn voor".split())
 
 
 def english_share(text: str) -> float:

@@ -100,7 +100,7 @@ def _career(g: Grounding) -> str:
     if profile:
         parts.append(f"Your profile: {profile['headline']}, with skills in "
                      f"{', '.join((profile.get('skills') or [])[:5])}.")
-    titles = profile.get("titles") or [] if profile else []
+    titles = (profile.get("titles") or []) if profile else []
     if titles and _MOVING.search(g.query):  # a step is to another job: theirs at another company is none
         jobs = [j for j in jobs if j["title"].lower() != titles[0].lower()]
     jobs = jobs[:3]
