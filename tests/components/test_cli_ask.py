@@ -32,14 +32,23 @@ def test_ask_rejects_a_bad_context_with_a_clear_message(tmp_path):
     assert result.returncode == 2 and "use TYPE:ID" in (result.stdout + result.stderr)
 
 
-def test_ask_refuses_what_the_http_api_refuses(tmp_path):
+def test_ask_refuses_what_the_http_api_refuses(tmp_path, internal_api, monkeypatch):
     """An unknown page or member, or a blank query, is an error naming it, not an answer about nothing."""
-    result = _ask("Tell me about this company", "--context", "company:c9999", home=tmp_path)
-    assert result.returncode == 2 and "unknown_company: no company with id 'c9999'" in result.stdout
-    assert "route" not in result.stdout  # refused before the turn: nothing was asked
-    result = _ask("Which jobs fit me?", "--member", "m99999", home=tmp_path)
-    assert result.returncode == 2 and "unknown_profile: no profile with id 'm99999'" in result.stdout
-    result = _ask("   ", home=tmp_path)
-    assert result.returncode == 2 and "empty_query: query must contain text" in result.stdout
-    result = _ask("", home=tmp_path)
-    assert result.returncode == 2 and "query: String should have at least 1 character" in result.stdout
+    from typer.testing import CliRunner
+
+    from components.cli import app
+
+    monkeypatch.setenv("SWITCHBOARD_HOME", str(tmp_path))
+    monkeypatch.setenv("SWITCHBOARD_APIS__BASE_URL", internal_api)  # in-process, on the session's sample APIs
+
+    def ask(*args: str):
+        result = CliRunner().invoke(app, ["ask", *args])
+        return result.exit_code, " ".join(result.output.split())  # rich wraps long lines
+
+    code, said = ask("Tell me about this company", "--context", "company:c9999")
+    assert code == 2 and "unknown_company: no company with id 'c9999'" in said
+    assert "route" not in said  # refused before the turn: nothing was asked
+    code, said = ask("Which jobs fit me?", "--member", "m99999")
+    assert code == 2 and "unknown_profile: no profile with id 'm99999'" in said
+    assert ask("   ") == (2, "empty_query: query must contain text")
+    assert ask("") == (2, "query: String should have at least 1 character")
