@@ -31,8 +31,8 @@ def _in_another_language(text: str) -> bool:
     """Few English function words, and more of another language's: "Worth reading: - Negotiating a job offer
     without burning bridges (Industry Pulse, edition 16)" has one "a" in 14 words and is English all the same."""
     words = [w.lower() for w in _WORD.findall(text)]
-    other = sum(w in _OTHER for w in words)
-    return english_share(text) < 0.12 and other >= 2 and other > sum(w in _ENGLISH for w in words)
+    english, other = sum(w in _ENGLISH for w in words), sum(w in _OTHER for w in words)
+    return english < 0.12 * len(words) and other >= 2 and other > english  # the share english_share gives
 
 
 def check_assertions(rubric: Rubric, turn: dict[str, Any], context_name: str | None = None) -> list[str]:
