@@ -6,6 +6,7 @@ import re
 
 from components.agents.spec import Agent, Turn
 from components.engines import Grounding
+from components.network.titles import next_title
 from components.skills import SkillCall
 
 __all__ = ["AGENTS", "ANYWHERE_FOLLOWUPS", "OUT_OF_SCOPE", "get_agent"]
@@ -136,16 +137,23 @@ _RANK = re.compile(r"^(?:(?:intern|junior|associate|senior|lead|principal|staff)
                    re.IGNORECASE)
 
 
+def _step_up(current: str) -> str:
+    """The next title up: the network's ladder when it made this title, else the next rank word."""
+    above = next_title(current)
+    if above is not None:
+        return above
+    field = _RANK.sub("", current)  # "Data Engineer" was "Engineer": the first word went, rank or not
+    rank = current[:len(current) - len(field)].strip(" ,").lower()
+    step = "senior " if rank in ("", "intern", "junior", "associate") else "lead " if rank == "senior" else ""
+    return f"{step}{field}"
+
+
 def _career_followups(turn: Turn, g: Grounding) -> list[str]:
     profile = g.data("profile_view") or {}
     suggestions = ["What skills should I learn next?", "How do I ask for a promotion?"]
     if profile.get("titles"):
-        title = profile["titles"][0]
-        field = _RANK.sub("", title)  # "Data Engineer" was "Engineer": the first word went, rank or not
-        # the next rank, in words a posting's title holds: the job search matches them
-        rank = title[:len(title) - len(field)].strip(" ,").lower()
-        step = "senior " if rank in ("", "intern", "junior", "associate") else "lead " if rank == "senior" else ""
-        suggestions.insert(0, f"Which {step}{field} roles are open?")
+        # "Which lead Store Operations Lead roles" and "senior Data Engineer Intern roles" named no posting
+        suggestions.insert(0, f"Which {_step_up(profile['titles'][0])} roles are open?")
     return suggestions
 
 

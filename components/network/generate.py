@@ -32,6 +32,7 @@ from components.network.models import (
     Post,
     SalaryRange,
 )
+from components.network.titles import title_at
 
 __all__ = ["ANCHOR_DAY", "DEFAULT_SEED", "NetworkSize", "generate", "write_network"]
 
@@ -62,26 +63,6 @@ class Network:
     def tables(self) -> dict[str, list[BaseModel]]:
         return {"companies": self.companies, "members": self.members, "jobs": self.jobs,
                 "posts": self.posts, "articles": self.articles}
-
-
-def _title(role: str, seniority: str) -> str:
-    prefix = vocab.SENIORITY_PREFIX[seniority]
-    if seniority == "intern":
-        return f"{role} Intern"
-    if seniority in ("director", "executive"):  # heads a field, not a role: "VP of Growth Marketing"
-        return f"{prefix} {_function(role)}"
-    if seniority == "lead" and role.endswith((" Lead", " Director")):  # not "Lead Store Operations Lead"
-        return f"Senior {role}"
-    return f"{prefix} {role}".strip()
-
-
-def _function(role: str) -> str:
-    if role in vocab.ROLE_FUNCTIONS:
-        return vocab.ROLE_FUNCTIONS[role]
-    *field, last = role.split(" ")
-    if last not in vocab.FUNCTION_OF_WORD:
-        raise ValueError(f"role '{role}': name what its directors head in vocabulary.ROLE_FUNCTIONS")
-    return " ".join([*field, vocab.FUNCTION_OF_WORD[last]])
 
 
 def _days_ago(rng: random.Random, low: int, high: int) -> date:
@@ -165,7 +146,7 @@ def _members(rng: random.Random, n: int, companies: list[Company]) -> list[Membe
             company = rng.choice(by_industry[industry])
             seniority = SENIORITIES[max(0, level - step)]
             experience.append(Experience(
-                title=_title(role, seniority), company_id=company.id, company_name=company.name,
+                title=title_at(role, seniority), company_id=company.id, company_name=company.name,
                 start=start, end=end,
                 description=(f"{rng.choice(('Led', 'Built', 'Owned', 'Improved', 'Shipped'))} "
                              f"{rng.choice(company.products)} work; "
@@ -217,7 +198,7 @@ def _jobs(rng: random.Random, n: int, companies: list[Company]) -> list[Job]:
         base = _BASE_SALARY[seniority] * rng.uniform(0.85, 1.25)
         salary = None if rng.random() < 0.15 else SalaryRange(
             currency="USD", min=int(round(base * 0.9, -3)), max=int(round(base * 1.2, -3)), period="year")
-        title = _title(role, seniority)
+        title = title_at(role, seniority)
         jobs.append(Job(
             id=f"j{i + 1:05d}", title=title, company_id=company.id, company_name=company.name,
             location=company.headquarters if remote != "remote" else "Remote", remote=remote,

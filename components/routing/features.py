@@ -35,6 +35,9 @@ class NetworkLexicon:
             "person": self._phrases(people),
         }
         self._longest = max(len(p) for phrases in self.kinds.values() for p in phrases)
+        # Words the network spells are no typos: "store" of "Director of Store Operations" read as "stole"
+        # and "story" made a career question a harmful lifestyle one.
+        self.words = frozenset(word for phrases in self.kinds.values() for phrase in phrases for word in phrase)
 
     @staticmethod
     def _phrases(names: Iterable[str]) -> set[tuple[str, ...]]:
@@ -80,6 +83,9 @@ LEXICONS: dict[str, tuple[str, ...]] = {
 }
 
 
+SHORTEST_PREFIX_STEM = 4  # shorter stems match a whole word or its plural only
+
+
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
@@ -112,16 +118,31 @@ def _stem_matchers() -> tuple[re.Pattern, dict[str, list[str]], dict[str, list[i
         for stem in stems:
             categories.setdefault(stem, []).append(category)
     longest_first = sorted(categories, key=len, reverse=True)
-    at_word_start = re.compile(" (?=(" + "|".join(map(re.escape, longest_first)) + "))")
-    prefixes = {stem: [other for other in categories if stem.startswith(other)] for stem in categories}
-    one_word = re.compile("|".join(re.escape(stem) for stem in longest_first if " " not in stem))
+    at_word_start = re.compile(" (?=(" + "|".join(map(_stem_pattern, longest_first)) + "))")
+    prefixes = {stem: [other for other in categories if stem.startswith(other) and not _whole_word(other)]
+                for stem in categories}
+    for stem in filter(_whole_word, categories):
+        prefixes[stem] = [stem]
+    one_word = re.compile("|".join(_stem_pattern(stem).replace(" ", "$") for stem in longest_first
+                                   if " " not in stem))
     return at_word_start, prefixes, categories, one_word
+
+
+def _whole_word(stem: str) -> bool:
+    """A stem this short names a word, not its beginning: "cat" began "category", "age" "agency"."""
+    return len(stem) <= SHORTEST_PREFIX_STEM - 1
+
+
+def _stem_pattern(stem: str) -> str:
+    return re.escape(stem) + ("(?=s? )" if _whole_word(stem) else "")
 
 
 _STEM_AT_WORD_START, _STEM_PREFIXES, _STEM_CATEGORIES, _ONE_WORD_STEM = _stem_matchers()
 
 
-def _lexicon_flags(query: str) -> list[float]:
+def _lexicon_flags(query: str, spelled_right: frozenset[str] = frozenset()) -> list[float]:
+    """Per category, how many of its stems begin a word of the query, and how many words are a typo of one
+    (one letter dropped, doubled or swapped); `spelled_right` words are never taken for typos."""
     words = _WORDS.findall(query.lower())
     text = " " + " ".join(words) + " "
     found = {stem for longest in _STEM_AT_WORD_START.findall(text) for stem in _STEM_PREFIXES[longest]}
@@ -130,7 +151,7 @@ def _lexicon_flags(query: str) -> list[float]:
         for category in _STEM_CATEGORIES[stem]:
             hits[category] += 1
     for word in words:
-        if len(word) < 5:
+        if len(word) < 5 or word in spelled_right:
             continue
         # Whole words only: fuzzy prefixes match too much ("store" would become "story").
         if _ONE_WORD_STEM.match(word):
@@ -165,7 +186,7 @@ class RouterFeatures(BaseEstimator, TransformerMixin):
 
     def fit(self, inputs: Sequence[RouterInput], y: object = None) -> RouterFeatures:
         queries = [q for q, _ in inputs]
-        self.words_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1,
+        self.words_ = TfidfVectorizer(ngram_range=(1, 1), sublinear_tf=True, min_df=1,
                                       token_pattern=r"(?u)\b\w+\b").fit(queries)
         self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
                                       min_df=2).fit(queries)
@@ -181,5 +202,7 @@ class RouterFeatures(BaseEstimator, TransformerMixin):
         """The features after the two TF-IDF blocks: context, known names, topic words, shape."""
         one_hot = [self.context_weight if context == c else 0.0 for c in CONTEXTS]
         known = self.lexicon.flags(query) if self.lexicon else []
-        categories = [self.lexicon_weight * flag for flag in _lexicon_flags(query)]
+        # a lexicon pickled before it had `words` was trained with every word open to typos
+        spelled_right = getattr(self.lexicon, "words", frozenset())
+        categories = [self.lexicon_weight * flag for flag in _lexicon_flags(query, spelled_right)]
         return one_hot + known + categories + _shape(query)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 
 from rich.console import Console
 from rich.table import Table
@@ -23,6 +22,7 @@ from sklearn.pipeline import Pipeline
 
 from components.network import vocabulary as vocab
 from components.network.store import NetworkStore
+from components.network.titles import LADDER, title_at
 from components.routing.devset import AGENTS, DEV_SET, load_dev_set
 from components.routing.features import NetworkLexicon, RouterFeatures
 from components.routing.model import DEFAULT_ARTIFACT, Router
@@ -39,7 +39,9 @@ def build_lexicon(store: NetworkStore | None = None) -> NetworkLexicon:
     store = store or NetworkStore.load()
     return NetworkLexicon(
         companies=[c.name for c in store.companies.values()],
-        roles=[role for spec in vocab.INDUSTRIES.values() for role in spec["roles"]],
+        # every rung's title: a director heads a field ("Director of Category Management"), not the role
+        roles=[title_at(role, seniority) for spec in vocab.INDUSTRIES.values() for role in spec["roles"]
+               for seniority in LADDER],
         skills=[s for spec in vocab.INDUSTRIES.values() for skills in spec["roles"].values() for s in skills],
         people=[m.name for m in store.members.values()],
     )
@@ -48,7 +50,7 @@ def build_lexicon(store: NetworkStore | None = None) -> NetworkLexicon:
 def build_pipeline(lexicon: NetworkLexicon) -> Pipeline:
     return Pipeline([
         ("features", RouterFeatures(lexicon=lexicon, context_weight=1.0, lexicon_weight=6.0)),
-        ("classifier", LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced")),
+        ("classifier", LogisticRegression(C=16.0, max_iter=3000, class_weight="balanced")),
     ])
 
 
@@ -85,7 +87,15 @@ def report(rows: list[dict], predicted: list[str]) -> dict:
 def train(rows: list[dict], lexicon: NetworkLexicon, min_confidence: float = MIN_CONFIDENCE) -> Router:
     inputs, labels = _xy(rows)
     pipeline = build_pipeline(lexicon).fit(inputs, labels)
-    digest = hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()[:10]
+    # What was fitted, not only the rows: new features or settings on the same dev set make another router.
+    # (A pickle is no digest: its sets follow the process's string hashing.)
+    features, classifier = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
+    fitted = hashlib.sha256()
+    for vectorizer in (features.words_, features.chars_):
+        fitted.update(" ".join(sorted(vectorizer.vocabulary_)).encode())
+    for array in (classifier.coef_, classifier.intercept_):
+        fitted.update(array.round(8).tobytes())
+    digest = fitted.hexdigest()[:10]
     return Router(pipeline, version=f"router-logreg-{digest}", min_confidence=min_confidence)
 
 

@@ -65,10 +65,14 @@ def test_default_plans_use_the_page_context(agent, turn, expected):
 
 
 @pytest.mark.parametrize("title, chip", [
-    ("Data Engineer", "Which senior Data Engineer roles are open?"),  # was "senior Engineer": the first word went
-    ("Junior Program Manager", "Which senior Program Manager roles are open?"),
-    ("Senior Data Engineer", "Which lead Data Engineer roles are open?"),
-    ("Director of Data Engineering", "Which Data Engineering roles are open?"),
+    ("Data Engineer", "Which Senior Data Engineer roles are open?"),  # was "senior Engineer": the first word went
+    ("Junior Program Manager", "Which Associate Program Manager roles are open?"),
+    ("Senior Data Engineer", "Which Lead Data Engineer roles are open?"),
+    ("Director of Data Engineering", "Which VP of Data Engineering roles are open?"),
+    ("VP of Nursing", "Which VP of Nursing roles are open?"),  # the top rung
+    ("Senior Store Operations Lead", "Which Director of Store Operations roles are open?"),  # was "lead Store..."
+    ("Data Engineer Intern", "Which Junior Data Engineer roles are open?"),  # was "senior Data Engineer Intern"
+    ("Principal Widget Wrangler", "Which Widget Wrangler roles are open?"),  # a title the network never made
 ])
 def test_the_career_chip_asks_for_the_next_step_in_the_members_own_field(title, chip):
     from components.engines import Grounding

@@ -432,7 +432,8 @@ async def test_a_refused_request_drops_the_route_it_asked_for(make_pipeline):
 
 
 async def test_every_chip_the_answers_offer_is_routed_in_scope_beside_the_page(make_pipeline, network):
-    """'Find similar Data Engineer jobs', a chip beside a job, was declined by the router: a dead end."""
+    """'Find similar Data Engineer jobs', a chip beside a job, was declined by the router: a dead end. So was
+    'What skills should I learn next?' after a career answer beside a post, where the fallback chips lead."""
     import random
 
     pipeline = make_pipeline()
@@ -445,11 +446,12 @@ async def test_every_chip_the_answers_offer_is_routed_in_scope_beside_the_page(m
     declined = []
     for kind, (pages, question) in first.items():
         for page in rng.sample(pages, min(12, len(pages))):
-            request = {"query": question, "member_id": rng.choice(members)}
-            if page:
-                request["context"] = {"type": kind, "id": page}
-            events = await _run(pipeline, **request)
-            chips = next(e.payload()["suggestions"] for e in events if e.name == "followups")
-            assert chips
-            declined += [(kind, chip) for chip in chips if not pipeline.router.route(chip, kind).in_scope]
+            for asked in {question, "What should my next career move be?"}:
+                request = {"query": asked, "member_id": rng.choice(members)}
+                if page:
+                    request["context"] = {"type": kind, "id": page}
+                events = await _run(pipeline, **request)
+                chips = next(e.payload()["suggestions"] for e in events if e.name == "followups")
+                assert chips
+                declined += [(kind, chip) for chip in chips if not pipeline.router.route(chip, kind).in_scope]
     assert declined == []

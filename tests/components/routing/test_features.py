@@ -3,16 +3,26 @@
 import random
 
 from components.routing.devset import load_dev_set
-from components.routing.features import _FUZZY, _WORDS, LEXICONS, _deletes, _lexicon_flags
+from components.routing.features import _FUZZY, _WORDS, LEXICONS, SHORTEST_PREFIX_STEM, _deletes, _lexicon_flags
 
 
 def _flags_by_definition(query: str) -> list[float]:
-    """Each category: how many of its stems begin a word (a phrase may span words), plus typo'd words."""
+    """Each category: how many of its stems begin a word (a phrase may span words; a stem shorter than
+    SHORTEST_PREFIX_STEM is a whole word or its plural), plus typo'd words."""
     words = _WORDS.findall(query.lower())
     text = " " + " ".join(words) + " "
-    hits = [sum(f" {stem}" in text for stem in stems) for stems in LEXICONS.values()]
+
+    def found(stem: str) -> bool:
+        if len(stem) < SHORTEST_PREFIX_STEM:
+            return f" {stem} " in text or f" {stem}s " in text
+        return f" {stem}" in text
+
+    def begins(stem: str, word: str) -> bool:
+        return word in (stem, f"{stem}s") if len(stem) < SHORTEST_PREFIX_STEM else word.startswith(stem)
+
+    hits = [sum(map(found, stems)) for stems in LEXICONS.values()]
     for word in words:
-        if len(word) < 5 or any(word.startswith(stem) for stems in LEXICONS.values() for stem in stems):
+        if len(word) < 5 or any(begins(stem, word) for stems in LEXICONS.values() for stem in stems):
             continue
         for category in set().union(*(_FUZZY.get(variant, set()) for variant in _deletes(word) | {word})):
             hits[category] += 1
@@ -47,3 +57,11 @@ def test_every_stem_that_begins_a_word_counts_once_including_prefixes_of_longer_
     assert flags("lie lying lie")["harm"] == 2 / 3  # two stems; a repeat counts once
     assert flags("my phone number")["personal_data"] == 1 / 3  # a phrase stem spans words
     assert flags("ssn")["personal_data"] == 1 / 3 and flags("lesson")["personal_data"] == 0  # only at a word start
+    assert flags("cats")["lifestyle"] == 1 / 3 and flags("category")["lifestyle"] == 0  # a short stem is a word
+    assert flags("an agency")["personal_data"] == 0 and flags("my age")["personal_data"] == 1 / 3
+
+
+def test_a_word_the_network_spells_is_no_typo():
+    """'Director of Store Operations' was declined: "store" read as a typo of "stole" (harm) and "story"."""
+    assert _lexicon_flags("store") != [0.0] * len(LEXICONS)
+    assert _lexicon_flags("store", spelled_right=frozenset({"store"})) == [0.0] * len(LEXICONS)
