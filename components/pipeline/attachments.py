@@ -10,8 +10,9 @@ from components.pipeline.events import AttachmentData
 __all__ = ["attachments_for"]
 
 
-def _candidates(grounding: Grounding, links: str) -> Iterator[tuple[AttachmentData, list[str]]]:
-    """Each record in the dossier, with the names whose mention in the answer attaches it."""
+def _candidates(grounding: Grounding, links: str) -> Iterator[tuple[AttachmentData, list[str | tuple[str, ...]]]]:
+    """Each record in the dossier, with the names whose mention in the answer attaches it (a tuple: all of
+    its names)."""
     for result in grounding.results:
         if result.status != "done" or not result.data:
             continue
@@ -22,7 +23,7 @@ def _candidates(grounding: Grounding, links: str) -> Iterator[tuple[AttachmentDa
         elif result.skill == "job_search":
             for job in data:
                 yield (AttachmentData(kind="job", id=job["id"], title=f"{job['title']} at {job['company']}",
-                                      url=f"{links}/jobs/{job['id']}"), [job["title"]])
+                                      url=f"{links}/jobs/{job['id']}"), [(job["title"], job["company"])])
         elif result.skill == "profile_view":
             yield (AttachmentData(kind="profile", id=params["member_id"], title=data["name"],
                                   url=f"{links}/profiles/{params['member_id']}"), [data["name"], data["headline"]])
@@ -45,10 +46,15 @@ def _candidates(grounding: Grounding, links: str) -> Iterator[tuple[AttachmentDa
 
 def attachments_for(answer: str, grounding: Grounding, links: str = "") -> list[AttachmentData]:
     text = answer.lower()
+
+    def mentioned(name: str | tuple[str, ...]) -> bool:
+        return all(part and part.lower() in text for part in (name if isinstance(name, tuple) else (name,)))
+
     seen: set[tuple[str, str]] = set()
     cards = []
     for card, names in _candidates(grounding, links):
-        if (card.kind, card.id) in seen or not any(name and name.lower() in text for name in names):
+        # a searched job by its title and its company: five postings of one title came with three listed
+        if (card.kind, card.id) in seen or not any(map(mentioned, names)):
             continue
         seen.add((card.kind, card.id))
         cards.append(card)
