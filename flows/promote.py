@@ -22,6 +22,8 @@ from pathlib import Path
 import polars as pl
 from prefect import flow, get_run_logger, runtime, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from rich.console import Console
+from rich.table import Table
 
 from components.config import SwitchboardConfig, load_config
 from components.conversation_log import ConversationLog
@@ -183,6 +185,18 @@ def promote(prompts: dict[str, int] | None = None, models: dict[str, int] | None
         "candidate": candidate.model_dump(), "moved": decision.get("moved", [])}
 
 
+def gate_table(gates: list[dict]) -> Table:
+    """The decision as a person reads it: each gate's champion and candidate values and whether it held."""
+    table = Table(title="Promotion gates (champion -> candidate)")
+    for column in ("gate", "champion", "candidate", "tolerance", "result"):
+        table.add_column(column, justify="left" if column in ("gate", "result") else "right")
+    for gate in gates:
+        values = [("-" if gate[side] is None else f"{gate[side]:.3f}") for side in ("champion", "candidate")]
+        verdict = "[green]pass[/green]" if gate["passed"] else f"[red]{gate['reason']}[/red]"
+        table.add_row(gate["metric"], *values, f"{gate['tolerance']:g}", verdict)
+    return table
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Gated promotion of prompt and model versions.")
     parser.add_argument("--prompt", action="append", default=[], help="NAME=VERSION of a prompt, repeatable")
@@ -194,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     with beside_the_stack():
         result = promote(parse_items(args.prompt), parse_items(args.model), args.challenger, args.repeats,
                          args.dry_run)
+    if result.get("gates"):
+        Console().print(gate_table(result["gates"]))
     print(json.dumps({k: result[k] for k in ("promoted", "failed", "moved", "mlflow_run")}, indent=2))
     return 0 if result["promoted"] or args.dry_run else 1
 

@@ -64,6 +64,14 @@ def test_a_better_candidate_is_promoted_served_and_rollback_restores(prefect_api
     assert result["promoted"] and result["moved"] == ["router@v1"] and result["failed"] == []
     routing = next(g for g in result["gates"] if g["metric"] == "routing_accuracy")
     assert routing["candidate"] > routing["champion"] + 0.3
+    from rich.console import Console
+
+    from flows.promote import gate_table
+
+    console = Console(record=True, width=160)
+    console.print(gate_table(result["gates"]))  # what `switchboard promote` prints above its JSON
+    row = next(line for line in console.export_text().splitlines() if "routing_accuracy" in line)
+    assert f"{routing['champion']:.3f}" in row and f"{routing['candidate']:.3f}" in row and "pass" in row
     assert registry.resolve("model", registry.name("router"), "champion").version == 1
     assert asyncio.run(follower.check())  # serving picks the promotion up
     assert pipeline.release.versions["router_model"].startswith("v1 ")
