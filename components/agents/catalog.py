@@ -36,6 +36,8 @@ _PEOPLE_WORDS = frozenset("who people employees employee staff colleagues".split
 _OTHER_WORDS = frozenset("similar other others more alternatives else".split())
 _HIRING_WORDS = frozenset("hiring hire hires openings vacancies".split())
 _READING_WORDS = frozenset("article articles guide guides read reading sources".split())
+# A question about how to go about it wants reading even when it names jobs: "how should I plan my job search".
+_ADVICE_WORDS = frozenset("how should why plan tips advice prepare".split())
 _MOVE_WORDS = frozenset("next move moves switch change become land target transition pivot direction apply relocate "
                         "opportunities where".split())
 
@@ -87,7 +89,8 @@ def _career_plan(turn: Turn) -> list[SkillCall]:
     # more than the answer lists: it leaves out the member's own title when the question is about a move
     roles = ([_call("job_search", keywords=turn.query, for_member=member, limit=6)]
              if _asks(turn, _JOB_WORDS | _MOVE_WORDS) else [])
-    reading = [] if _asks(turn, _JOB_WORDS) else [_call("web_search", query=turn.query, limit=2)]
+    listing = _asks(turn, _JOB_WORDS) and not _asks(turn, _ADVICE_WORDS)  # "which roles are open?" lists only
+    reading = [] if listing else [_call("web_search", query=turn.query, limit=2)]
     return _profile(turn) + roles + reading
 
 

@@ -54,6 +54,9 @@ def test_agents_only_use_registered_skills():
                                                        ("web_search", {"query": "next?", "limit": 2})]),
     ("career_advice", Turn("How do I ask for a promotion?", "none", None, "m2"), [
         ("profile_view", {"member_id": "m2"}), ("web_search", {"query": "How do I ask for a promotion?", "limit": 2})]),
+    ("career_advice", Turn("how should i plan my job search after a layoff", "none", None, None), [  # not a list
+        ("job_search", {"keywords": "how should i plan my job search after a layoff", "limit": 6}),
+        ("web_search", {"query": "how should i plan my job search after a layoff", "limit": 2})]),
     ("general_knowledge", Turn("cv tips"), [("web_search", {"query": "cv tips", "limit": 3})]),
 ])
 def test_default_plans_use_the_page_context(agent, turn, expected):
