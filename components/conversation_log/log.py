@@ -4,10 +4,16 @@ Each turn is its own file, `day=YYYY-MM-DD/turn-<turn_id>.parquet`, written to a
 fsynced and renamed into place: a crash leaves at most a `.tmp` file that readers skip, never a torn
 record. Feedback rewrites its turn's file the same way. The nightly flows compact days into larger
 files; readers use `polars.scan_parquet` with hive partitioning either way.
+
+Each answered turn is also appended, as one JSON line, to its conversation's file under
+`conversations/`, so the next turn's prompt can show the conversation so far whichever replica serves
+it: an agent replica's memory held only the turns that replica had answered, and the production
+manifest runs two or more.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -19,6 +25,9 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 __all__ = ["SCHEMA", "ConversationLog", "TurnRecord"]
+
+_REMEMBERED_ANSWER_CHARS = 2000  # a prompt shows 400 of each earlier answer
+_HISTORY_TAIL_BYTES = 256 * 1024
 
 
 class TurnRecord(BaseModel):
@@ -107,7 +116,47 @@ class ConversationLog:
     def write(self, record: TurnRecord) -> Path:
         path = self._path(record.turn_id, record.timestamp.astimezone(UTC).date())
         self._write_atomically(pl.DataFrame([_row(record)], schema=SCHEMA), path)
+        if record.error_code is None and record.shadow_of is None:  # what the member was shown
+            self._remember(record)
         return path
+
+    def _conversation_path(self, conversation_id: str) -> Path:
+        key = hashlib.sha256(conversation_id.encode()).hexdigest()  # the id is the client's: never a path
+        return self.root / "conversations" / key[:2] / f"{key}.jsonl"
+
+    def _remember(self, record: TurnRecord) -> None:
+        path = self._conversation_path(record.conversation_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps({"turn_id": record.turn_id, "query": record.query,
+                           "answer": record.answer[:_REMEMBERED_ANSWER_CHARS]}, ensure_ascii=False) + "\n"
+        # One O_APPEND write: two replicas answering turns of one conversation never interleave a line.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.encode())
+        finally:
+            os.close(fd)
+
+    def recent(self, conversation_id: str, turns: int) -> list[tuple[str, str]]:
+        """The last `turns` (query, answer) pairs answered in this conversation, oldest first."""
+        if turns <= 0:
+            return []
+        try:
+            with self._conversation_path(conversation_id).open("rb") as file:
+                size = file.seek(0, os.SEEK_END)
+                file.seek(max(0, size - _HISTORY_TAIL_BYTES))  # a long conversation: only its end is read
+                lines = file.read().split(b"\n")
+        except FileNotFoundError:
+            return []
+        if size > _HISTORY_TAIL_BYTES:
+            lines = lines[1:]  # the read began inside a line
+        pairs = []
+        for line in lines:
+            try:
+                turn = json.loads(line)
+                pairs.append((str(turn["query"]), str(turn["answer"])))
+            except (ValueError, KeyError, TypeError):
+                continue  # the empty tail after the last newline, or a line a crash cut short
+        return pairs[-turns:]
 
     def find_path(self, turn_id: str) -> Path | None:
         return next(iter(sorted(self.root.glob(f"day=*/turn-{turn_id}.parquet"))), None)

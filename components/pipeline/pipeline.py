@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import random
 import re
 import time
@@ -42,7 +43,7 @@ from components.pipeline.events import (
     Timings,
     TrustData,
 )
-from components.pipeline.history import ConversationHistory
+from components.pipeline.history import render_history
 from components.prompts import PromptLibrary
 from components.retrieval import Example, ExampleIndex
 from components.routing import RouteDecision, Router
@@ -83,6 +84,8 @@ class Release:
     sampling: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
+logger = logging.getLogger(__name__)
+
 @dataclass
 class _TurnState:
     """What a turn has done so far: what the log record and the done event are made of."""
@@ -118,6 +121,7 @@ class _TurnState:
     followups: list[str] = field(default_factory=list)
     examples_index: ExampleIndex | None = None  # the examples table version this turn retrieves from
     history: list | None = None  # the conversation so far, as it stood when the turn started
+    history_read: asyncio.Future | None = None  # reading `history` from the conversation log
     shadow_of: str | None = None  # set on a shadow turn: the live turn it shadows
     routing: Any = None  # the route decision (or its future) `open` asked for while it checked the ids
     query_vectors: dict | None = None  # per agent, embedded while a remote router answered (retrieval's input)
@@ -137,7 +141,6 @@ class Pipeline:
         self.registry, self.skills, self.fallback = registry, skills, ExtractiveEngine()
         self.examples, self.trust, self.log = examples, trust, log
         self.config = config or PipelineConfig()
-        self.history = ConversationHistory(self.config.history_turns)
         self.release = Release(router, planner, generator, prompts, dict(versions or {}))
         self._links = links.rstrip("/")
         self._router_version = getattr(router, "version", "unknown")
@@ -262,7 +265,8 @@ class Pipeline:
                            examples_index=self.examples, routing=_routing)
         state.router_version = self._router_version
         state.forced_agent = agent
-        state.history = list(self.history.get(state.conversation_id))
+        if request.conversation_id and self.config.history_turns:  # read while the turn routes and plans
+            state.history_read = asyncio.ensure_future(asyncio.to_thread(self._history, request.conversation_id))
         try:
             async for event in self._turn(state):
                 yield event
@@ -444,9 +448,7 @@ class Pipeline:
                                           else f"unavailable: {r.error}") for r in grounding.results)
         examples = "\n\n".join(f"Q: {e.query}\nA: {e.answer}" for e in state.examples) or "(none)"
         prompts = state.release.prompts
-        history = prompts.get("global.history").render(
-            history=ConversationHistory.render(state.history if state.history is not None
-                                               else self.history.get(state.conversation_id)))
+        history = prompts.get("global.history").render(history=render_history(state.history or []))
         return prompts.get(agent.generator_prompt).render(
             identity=prompts.get("global.identity").template,
             jailbreak_defence=prompts.get("global.jailbreak_defence").template, history=history,
@@ -480,6 +482,8 @@ class Pipeline:
             await stream.aclose()
 
     async def _answer(self, state: _TurnState, agent: Agent, turn: Turn, grounding: Grounding) -> AsyncIterator[Event]:
+        if state.history is None and state.history_read is not None:
+            state.history = await state.history_read
         request = _sampled(GenerationRequest(state.turn_id, "answer", self._prompt(state, agent, turn, grounding),
                                              grounding, max_tokens=self.config.max_answer_tokens),
                            state.release.sampling.get("generator"))
@@ -590,6 +594,13 @@ class Pipeline:
             tbt_ms=timings.stages.get("tbt_ms"), total_ms=timings.total_ms, stages=timings.stages,
             versions=state.versions, shadow_of=state.shadow_of)
 
+    def _history(self, conversation_id: str) -> list[tuple[str, str]]:
+        try:
+            return self.log.recent(conversation_id, self.config.history_turns)
+        except OSError as exc:  # an unreadable history costs the prompt its context, not the turn
+            logger.warning("conversation %s: history unreadable (%s); answering without it", conversation_id, exc)
+            return []
+
     def _write_log(self, state: _TurnState) -> None:
         self._seal(state)
         self.log.write(self._record(state))
@@ -597,8 +608,6 @@ class Pipeline:
 
     async def _finish(self, state: _TurnState) -> None:
         """Logs the turn before its terminal event, so feedback on it can never arrive first."""
-        if state.error is None and state.shadow_of is None:
-            self.history.add(state.conversation_id, state.request.query, state.answer)
         self._seal(state)
         await asyncio.to_thread(self._write_log, state)
 

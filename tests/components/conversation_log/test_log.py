@@ -10,11 +10,11 @@ from components.conversation_log import ConversationLog, TurnRecord
 
 
 def _record(turn_id: str, when: datetime | None = None, **extra) -> TurnRecord:
-    return TurnRecord(conversation_id="c1", turn_id=turn_id, timestamp=when or datetime.now(UTC),
-                      agent="job_assessment",
-                      route_confidence=0.9, in_scope=True, query="fit?", context_type="job", context_id="j1",
+    fields = {"conversation_id": "c1", "query": "fit?"} | extra
+    return TurnRecord(turn_id=turn_id, timestamp=when or datetime.now(UTC), agent="job_assessment",
+                      route_confidence=0.9, in_scope=True, context_type="job", context_id="j1",
                       skills=[{"name": "job_view", "status": "done", "latency_ms": 3.0}], stages={"route_ms": 1.0},
-                      versions={"router": "r1"}, **extra)
+                      versions={"router": "r1"}, **fields)
 
 
 def test_records_are_partitioned_by_day_and_read_back(tmp_path):
@@ -77,3 +77,23 @@ def test_files_from_older_and_newer_writers_read_as_one_table(tmp_path):
     frame = log.read()
     assert sorted(frame["turn_id"].to_list()) == ["new", "old"] and frame.schema == SCHEMA
     assert frame.filter(pl.col("turn_id") == "old")["dossier"].to_list() == [None]
+
+
+def test_a_conversations_recent_turns_are_what_its_member_was_shown_oldest_first(tmp_path):
+    log = ConversationLog(tmp_path)
+    for n in range(6):
+        log.write(_record(f"t{n}", query=f"question {n}", answer=f"answer {n}"))
+    log.write(_record("shadow", query="question 5", answer="the challenger's", shadow_of="t5"))
+    log.write(_record("failed", query="question 6", answer="", error_code="internal"))
+    assert ConversationLog(tmp_path).recent("c1", 3) == [(f"question {n}", f"answer {n}") for n in (3, 4, 5)]
+    assert log.recent("c1", 0) == [] and log.recent("another", 4) == []
+    assert log.read().height == 8  # every turn is still logged
+
+
+def test_a_conversation_id_is_never_a_path_and_a_long_conversation_reads_only_its_end(tmp_path):
+    log = ConversationLog(tmp_path / "logs")
+    log.write(_record("t1", conversation_id="../../escape", query="q", answer="a"))
+    assert not (tmp_path / "escape").exists() and log.recent("../../escape", 4) == [("q", "a")]
+    for n in range(300):  # about 1.3 MB: more than the tail a turn reads
+        log.write(_record(f"long{n}", conversation_id="long", query=f"q{n}", answer="x" * 4000))
+    assert log.recent("long", 2) == [("q298", "x" * 2000), ("q299", "x" * 2000)]

@@ -303,6 +303,18 @@ async def test_history_and_examples_reach_the_generation_prompt_and_skill_data_s
     assert pipeline.log.read()["conversation_id"].to_list() == ["conv-1", "conv-1"]
 
 
+async def test_a_follow_up_served_by_another_replica_still_sees_the_conversation(make_pipeline):
+    """History lived in each agent replica's memory: with two replicas, half the follow-ups lost it."""
+    first, second = make_pipeline(), make_pipeline()  # two replicas: one home, one conversation log
+    second.log = first.log
+    second.generator = recorder = _RecordingEngine()
+    await _run(first, query="Am I a good fit for this job?", conversation_id="conv-2", member_id="m00001",
+               context={"type": "job", "id": "j00002"})
+    await _run(second, query="What is the salary for this job?", conversation_id="conv-2", member_id="m00001",
+               context={"type": "job", "id": "j00002"})
+    assert "Member: Am I a good fit for this job?" in recorder.prompts[0]
+
+
 async def test_an_internal_error_ends_in_one_error_event_and_is_logged(make_pipeline, monkeypatch):
     pipeline = make_pipeline()
 
