@@ -92,8 +92,9 @@ class RemoteTurns:
     def __init__(self, handle: DeploymentHandle, timeout_s: float = 10.0) -> None:
         self._handle, self._timeout_s = handle, timeout_s
 
-    async def open(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
-        stream = self._handle.options(stream=True).turn.remote(request, agent)
+    async def open(self, request: AssistRequest, agent: str | None = None,
+                   history: list[tuple[str, str]] | None = None) -> AsyncIterator[Event]:
+        stream = self._handle.options(stream=True).turn.remote(request, agent, history)
         try:
             async with asyncio.timeout(self._timeout_s):
                 verdict, *first = await anext(stream)

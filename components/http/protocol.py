@@ -54,6 +54,19 @@ class ChatCompletionRequest(BaseModel):
     member_id: str | None = Field(None, max_length=64, pattern=_ID)
     conversation_id: str | None = Field(None, max_length=128, pattern=_ID)
 
+    def history(self) -> list[tuple[str, str]] | None:
+        """The (question, answer) pairs before the last user message: an OpenAI client sends the whole
+        conversation each time and keeps no conversation_id. None when there are none."""
+        last_question = max((i for i, m in enumerate(self.messages) if m.role == "user"), default=0)
+        pairs, question = [], None
+        for message in self.messages[:last_question]:
+            if message.role == "user":
+                question = message.text()
+            elif message.role == "assistant" and question is not None:
+                pairs.append((question, message.text()))
+                question = None
+        return pairs or None
+
     def to_assist(self) -> AssistRequest:
         query = next((m.text() for m in reversed(self.messages) if m.role == "user"), "")
         try:

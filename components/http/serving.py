@@ -23,8 +23,10 @@ __all__ = ["AssistServing", "ChatServing", "TurnService"]
 
 
 class TurnService(Protocol):
-    async def open(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
-        """Raises RequestError for a request to refuse; else returns the turn's events."""
+    async def open(self, request: AssistRequest, agent: str | None = None,
+                   history: list[tuple[str, str]] | None = None) -> AsyncIterator[Event]:
+        """Raises RequestError for a request to refuse; else returns the turn's events. `history`: the
+        conversation so far as (question, answer) pairs, when the client sends it."""
 
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool: ...
 
@@ -42,7 +44,8 @@ class AssistServing:
         self.turns, self.metrics = turns, metrics or Metrics()
         self.max_in_flight, self.in_flight = max_in_flight, 0
 
-    async def open(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
+    async def open(self, request: AssistRequest, agent: str | None = None,
+                   history: list[tuple[str, str]] | None = None) -> AsyncIterator[Event]:
         """Admits and validates the turn, or raises RequestError (429 when full, 4xx when invalid),
         before any byte of the response is sent. An admitted turn holds its slot until its events end.
         """
@@ -51,7 +54,7 @@ class AssistServing:
         self.in_flight += 1
         self.metrics.in_flight.set(self.in_flight)
         try:
-            stream = await self.turns.open(request, agent)
+            stream = await self.turns.open(request, agent, history)
         except BaseException:
             self._release()
             raise
@@ -95,7 +98,7 @@ class ChatServing:
 
     async def open(self, request: ChatCompletionRequest) -> tuple[AssistRequest, AsyncIterator[Event]]:
         assist = request.to_assist()
-        return assist, await self.assist.open(assist, self.agent_for(request))
+        return assist, await self.assist.open(assist, self.agent_for(request), request.history())
 
     async def complete(self, request: ChatCompletionRequest, assist: AssistRequest,
                        events: AsyncIterator[Event]) -> dict[str, Any]:

@@ -215,8 +215,12 @@ class Pipeline:
             if result.status == "failed" and (result.error or "").startswith("not found"):
                 raise RequestError(404, f"unknown_{kind}", f"no {kind} with id '{ident}'")
 
-    async def open(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[Event]:
+    async def open(self, request: AssistRequest, agent: str | None = None,
+                   history: list[tuple[str, str]] | None = None) -> AsyncIterator[Event]:
         """Validates (raising RequestError) and returns the turn's event stream, not yet started.
+
+        `history` is the conversation so far when the client sends it (OpenAI's messages); without it a
+        turn that continues a `conversation_id` reads it from the conversation log.
 
         A router in another process (a Serve deployment) is asked while the ids are checked, so its
         round trip overlaps theirs instead of following it; a refused request drops the answer.
@@ -238,7 +242,7 @@ class Pipeline:
             if isinstance(routing, asyncio.Future):
                 routing.cancel()
             raise
-        return self.run(request, agent, _release=release, _routing=routing)
+        return self.run(request, agent, history=history, _release=release, _routing=routing)
 
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
         """Records a member's rating of a logged turn; False when the turn is unknown."""
@@ -254,7 +258,8 @@ class Pipeline:
 
     # -- the turn ------------------------------------------------------------------------------------
 
-    async def run(self, request: AssistRequest, agent: str | None = None, *, _release: Release | None = None,
+    async def run(self, request: AssistRequest, agent: str | None = None, *,
+                  history: list[tuple[str, str]] | None = None, _release: Release | None = None,
                   _routing=None) -> AsyncIterator[Event]:
         """Streams the events of one turn; always ends with exactly one `done` or `error`.
 
@@ -265,7 +270,9 @@ class Pipeline:
                            examples_index=self.examples, routing=_routing)
         state.router_version = self._router_version
         state.forced_agent = agent
-        if request.conversation_id and self.config.history_turns:  # read while the turn routes and plans
+        if history is not None:  # the client carries the conversation (OpenAI messages): it is the record
+            state.history = history[-self.config.history_turns:] if self.config.history_turns else []
+        elif request.conversation_id and self.config.history_turns:  # read while the turn routes and plans
             state.history_read = asyncio.ensure_future(asyncio.to_thread(self._history, request.conversation_id))
         try:
             async for event in self._turn(state):

@@ -43,7 +43,8 @@ class AgentDeployment:
         await generator.prepare()
         return release_from(loaded, self.settings, router=router, generator=generator, engines=self.planners)
 
-    async def turn(self, request: AssistRequest, agent: str | None = None) -> AsyncIterator[list[Event | dict]]:
+    async def turn(self, request: AssistRequest, agent: str | None = None,
+                   history: list[tuple[str, str]] | None = None) -> AsyncIterator[list[Event | dict]]:
         """Lists of events, the first led by a verdict: [{"refused": {...}}] or [{"accepted": True}, *events].
 
         One stream instead of a validate call and a run call: a round trip fewer before the first token,
@@ -53,7 +54,7 @@ class AgentDeployment:
         processes CPU that the generator request would otherwise wait behind.
         """
         try:
-            events = await self.pipeline.open(request, agent)
+            events = await self.pipeline.open(request, agent, history)
         except RequestError as exc:
             yield [{"refused": {"status": exc.status, "code": exc.code, "message": exc.message}}]
             return

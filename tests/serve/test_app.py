@@ -65,8 +65,10 @@ def test_the_openai_client_works_streaming_and_not(serve_app, network):
                                             extra_body={"context": {"type": "company", "id": "c0004"}})
     assert network.companies["c0004"].description in completion.choices[0].message.content
     assert completion.object == "chat.completion" and completion.usage.completion_tokens > 0
+    earlier = [{"role": "user", "content": "Tell me about this company"},  # the conversation so far crosses
+               {"role": "assistant", "content": completion.choices[0].message.content}]  # to the agent replica
     stream = ai.chat.completions.create(model="job_assessment", stream=True,
-                                        messages=[{"role": "user", "content": "Am I a good fit?"}],
+                                        messages=[*earlier, {"role": "user", "content": "Am I a good fit?"}],
                                         extra_body={"context": {"type": "job", "id": "j00002"}, "member_id": "m00001"})
     text = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
     assert "Associate Health Product Manager" in text

@@ -21,7 +21,7 @@ class _SlowTurns:
     def __init__(self) -> None:
         self.release = asyncio.Event()
 
-    async def open(self, request: AssistRequest, agent: str | None = None):
+    async def open(self, request: AssistRequest, agent: str | None = None, history=None):
         return self._events()
 
     async def _events(self):

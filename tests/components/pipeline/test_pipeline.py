@@ -303,6 +303,19 @@ async def test_history_and_examples_reach_the_generation_prompt_and_skill_data_s
     assert pipeline.log.read()["conversation_id"].to_list() == ["conv-1", "conv-1"]
 
 
+async def test_the_conversation_a_client_sends_is_the_history_the_generator_sees(make_pipeline):
+    """An OpenAI client sends the whole conversation each time and no conversation_id."""
+    pipeline = make_pipeline()
+    pipeline.generator = recorder = _RecordingEngine()
+    earlier = [("What does this company do?", "It builds grid software."), ("Is it hiring?", "Two roles are open.")]
+    request = AssistRequest(query="Am I a good fit for this job?", member_id="m00001",
+                            context={"type": "job", "id": "j00002"})
+    async for _ in await pipeline.open(request, history=earlier):
+        pass
+    assert "Member: What does this company do?\nAssistant: It builds grid software." in recorder.prompts[0]
+    assert "Member: Is it hiring?" in recorder.prompts[0]
+
+
 async def test_a_follow_up_served_by_another_replica_still_sees_the_conversation(make_pipeline):
     """History lived in each agent replica's memory: with two replicas, half the follow-ups lost it."""
     first, second = make_pipeline(), make_pipeline()  # two replicas: one home, one conversation log
