@@ -90,16 +90,30 @@ def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
-def _fuzzy_index() -> dict[str, set[int]]:
-    """Stem variants within one deletion -> categories: a symmetric-delete index for typo tolerance."""
-    index: dict[str, set[int]] = {}
-    for category, stems in enumerate(LEXICONS.values()):
+def _fuzzy_index() -> dict[str, set[str]]:
+    """Stem variants within one deletion -> stems: a symmetric-delete index for typo tolerance."""
+    index: dict[str, set[str]] = {}
+    for stems in LEXICONS.values():
         for stem in stems:
             if " " in stem or len(stem) < 5:
                 continue
             for variant in {stem} | _deletes(stem):
-                index.setdefault(variant, set()).add(category)
+                index.setdefault(variant, set()).add(stem)
     return index
+
+
+def one_typo_apart(word: str, stem: str) -> bool:
+    """A letter dropped, doubled (any letter added) or two neighbours swapped: the typos members make.
+    Not a letter replaced, which makes other words of the language: "store" is not "stole" or "story",
+    "stack" not "stalk"."""
+    if abs(len(word) - len(stem)) == 1:
+        short, long = sorted((word, stem), key=len)
+        return short in _deletes(long)
+    if len(word) != len(stem):
+        return False
+    differ = [i for i, (a, b) in enumerate(zip(word, stem, strict=True)) if a != b]
+    return (len(differ) == 2 and differ[1] == differ[0] + 1
+            and word[differ[0]] == stem[differ[1]] and word[differ[1]] == stem[differ[0]])
 
 
 _FUZZY = _fuzzy_index()
@@ -156,9 +170,8 @@ def _lexicon_flags(query: str, spelled_right: frozenset[str] = frozenset()) -> l
         # Whole words only: fuzzy prefixes match too much ("store" would become "story").
         if _ONE_WORD_STEM.match(word):
             continue  # counted exactly above
-        fuzzy: set[int] = set()
-        for variant in _deletes(word) | {word}:
-            fuzzy |= _FUZZY.get(variant, set())
+        stems = set().union(*(_FUZZY.get(variant, ()) for variant in _deletes(word) | {word}))
+        fuzzy = {category for stem in stems if one_typo_apart(word, stem) for category in _STEM_CATEGORIES[stem]}
         for category in fuzzy:
             hits[category] += 1
     return [min(count, 3) / 3 for count in hits]

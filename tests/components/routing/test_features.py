@@ -3,7 +3,7 @@
 import random
 
 from components.routing.devset import load_dev_set
-from components.routing.features import _FUZZY, _WORDS, LEXICONS, SHORTEST_PREFIX_STEM, _deletes, _lexicon_flags
+from components.routing.features import _WORDS, LEXICONS, SHORTEST_PREFIX_STEM, _lexicon_flags, one_typo_apart
 
 
 def _flags_by_definition(query: str) -> list[float]:
@@ -24,8 +24,10 @@ def _flags_by_definition(query: str) -> list[float]:
     for word in words:
         if len(word) < 5 or any(begins(stem, word) for stems in LEXICONS.values() for stem in stems):
             continue
-        for category in set().union(*(_FUZZY.get(variant, set()) for variant in _deletes(word) | {word})):
-            hits[category] += 1
+        typo_of = {stem for stems in LEXICONS.values() for stem in stems
+                   if " " not in stem and len(stem) >= 5 and one_typo_apart(word, stem)}
+        for category, stems in enumerate(LEXICONS.values()):
+            hits[category] += bool(typo_of & set(stems))
     return [min(count, 3) / 3 for count in hits]
 
 
@@ -61,7 +63,13 @@ def test_every_stem_that_begins_a_word_counts_once_including_prefixes_of_longer_
     assert flags("an agency")["personal_data"] == 0 and flags("my age")["personal_data"] == 1 / 3
 
 
+def test_a_typo_is_a_letter_dropped_added_or_swapped_not_replaced():
+    assert one_typo_apart("recipe", "recipee") and one_typo_apart("phish", "phsih") and one_typo_apart("weapn", "weapon")
+    assert not one_typo_apart("store", "stole") and not one_typo_apart("stack", "stalk")  # other words, not typos
+    assert not one_typo_apart("phish", "phish!!")
+
+
 def test_a_word_the_network_spells_is_no_typo():
     """'Director of Store Operations' was declined: "store" read as a typo of "stole" (harm) and "story"."""
-    assert _lexicon_flags("store") != [0.0] * len(LEXICONS)
-    assert _lexicon_flags("store", spelled_right=frozenset({"store"})) == [0.0] * len(LEXICONS)
+    assert _lexicon_flags("recpe") != [0.0] * len(LEXICONS)
+    assert _lexicon_flags("recpe", spelled_right=frozenset({"recpe"})) == [0.0] * len(LEXICONS)
