@@ -94,7 +94,10 @@ class RemoteTurns:
 
     async def open(self, request: AssistRequest, agent: str | None = None,
                    history: list[tuple[str, str]] | None = None) -> AsyncIterator[Event]:
-        stream = self._handle.options(stream=True).turn.remote(request, agent, history)
+        # history only when a client sent one: a /v1/assist turn still reaches an agent replica of the
+        # release before, whose `turn` takes two arguments, while a rolling update replaces it
+        arguments = (request, agent) if history is None else (request, agent, history)
+        stream = self._handle.options(stream=True).turn.remote(*arguments)
         try:
             async with asyncio.timeout(self._timeout_s):
                 verdict, *first = await anext(stream)

@@ -21,7 +21,7 @@ async def test_an_agent_that_does_not_answer_is_a_503_not_a_hang(serve_app):
 
     @serve.deployment(name="hung_agent", ray_actor_options={"num_cpus": 0}, graceful_shutdown_timeout_s=1)
     class HungAgent:
-        async def turn(self, request, agent=None):
+        async def turn(self, request, agent=None):  # as an agent of the release before history was passed
             await asyncio.sleep(60)
             yield [{"accepted": True}]
 
