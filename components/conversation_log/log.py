@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from datetime import UTC, date, datetime
@@ -25,6 +26,8 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 __all__ = ["SCHEMA", "ConversationLog", "TurnRecord"]
+
+logger = logging.getLogger(__name__)
 
 _REMEMBERED_ANSWER_CHARS = 2000  # a prompt shows 400 of each earlier answer
 _HISTORY_TAIL_BYTES = 256 * 1024
@@ -117,7 +120,10 @@ class ConversationLog:
         path = self._path(record.turn_id, record.timestamp.astimezone(UTC).date())
         self._write_atomically(pl.DataFrame([_row(record)], schema=SCHEMA), path)
         if record.error_code is None and record.shadow_of is None:  # what the member was shown
-            self._remember(record)
+            try:
+                self._remember(record)
+            except OSError as exc:  # the record is safe; a follow-up loses this turn's context, not the turn
+                logger.warning("turn %s: not added to its conversation's history: %s", record.turn_id, exc)
         return path
 
     def _conversation_path(self, conversation_id: str) -> Path:

@@ -53,6 +53,8 @@ from components.trust import TrustPolicy
 
 __all__ = ["DECLINE_MESSAGE", "Pipeline", "Release", "RequestError"]
 
+logger = logging.getLogger(__name__)
+
 DECLINE_MESSAGE = ("I can help with jobs, companies, posts and careers on the network, but not with this request. "
                    "Try one of the suggestions below.")
 _DECLINE_FOLLOWUPS = list(ANYWHERE_FOLLOWUPS)  # each in scope beside any page: no dead end
@@ -83,8 +85,6 @@ class Release:
     versions: dict[str, str] = field(default_factory=dict)
     sampling: dict[str, dict[str, float]] = field(default_factory=dict)
 
-
-logger = logging.getLogger(__name__)
 
 @dataclass
 class _TurnState:

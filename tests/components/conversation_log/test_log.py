@@ -97,3 +97,10 @@ def test_a_conversation_id_is_never_a_path_and_a_long_conversation_reads_only_it
     for n in range(300):  # about 1.3 MB: more than the tail a turn reads
         log.write(_record(f"long{n}", conversation_id="long", query=f"q{n}", answer="x" * 4000))
     assert log.recent("long", 2) == [("q298", "x" * 2000), ("q299", "x" * 2000)]
+
+
+def test_a_history_that_cannot_be_written_costs_the_turn_nothing(tmp_path):
+    log = ConversationLog(tmp_path)
+    (tmp_path / "conversations").write_text("not a folder")  # as a full or read-only disk would refuse
+    log.write(_record("t1", query="q", answer="a"))
+    assert log.read()["turn_id"].to_list() == ["t1"]
