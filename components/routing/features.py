@@ -119,7 +119,8 @@ def one_typo_apart(word: str, stem: str) -> bool:
 _FUZZY = _fuzzy_index()
 
 
-def _stem_matchers() -> tuple[re.Pattern, dict[str, list[str]], dict[str, list[int]], re.Pattern]:
+def _stem_matchers(whole_short_words: bool = True) -> tuple[re.Pattern, dict[str, list[str]], dict[str, list[int]],
+                                                            re.Pattern]:
     """What `_lexicon_flags` needs to match every stem in one regex scan instead of a loop per stem.
 
     The scan finds, at each word start, the longest stem that begins there. Every stem that begins
@@ -132,34 +133,36 @@ def _stem_matchers() -> tuple[re.Pattern, dict[str, list[str]], dict[str, list[i
         for stem in stems:
             categories.setdefault(stem, []).append(category)
     longest_first = sorted(categories, key=len, reverse=True)
-    at_word_start = re.compile(" (?=(" + "|".join(map(_stem_pattern, longest_first)) + "))")
-    prefixes = {stem: [other for other in categories if stem.startswith(other) and not _whole_word(other)]
+    def whole_word(stem: str) -> bool:  # a stem this short names a word: "cat" began "category", "age" "agency"
+        return whole_short_words and len(stem) < SHORTEST_PREFIX_STEM
+
+    def pattern(stem: str) -> str:
+        return re.escape(stem) + ("(?=s? )" if whole_word(stem) else "")
+
+    at_word_start = re.compile(" (?=(" + "|".join(map(pattern, longest_first)) + "))")
+    prefixes = {stem: [stem] if whole_word(stem) else
+                [other for other in categories if stem.startswith(other) and not whole_word(other)]
                 for stem in categories}
-    for stem in filter(_whole_word, categories):
-        prefixes[stem] = [stem]
-    one_word = re.compile("|".join(_stem_pattern(stem).replace(" ", "$") for stem in longest_first
-                                   if " " not in stem))
+    one_word = re.compile("|".join(pattern(stem).replace(" ", "$") for stem in longest_first if " " not in stem))
     return at_word_start, prefixes, categories, one_word
 
 
-def _whole_word(stem: str) -> bool:
-    """A stem this short names a word, not its beginning: "cat" began "category", "age" "agency"."""
-    return len(stem) <= SHORTEST_PREFIX_STEM - 1
+# Lexicon rules by version. A fitted RouterFeatures records the version it was trained with and keeps
+# computing it, so a router registered before a change routes as it did when it was evaluated.
+# 1: every stem a prefix, a typo any one-letter edit. 2: short stems whole words, no replaced letters,
+# words the network spells never typos.
+LEXICON_RULES = 2
+_MATCHERS = {1: _stem_matchers(whole_short_words=False), 2: _stem_matchers()}
+_STEM_CATEGORIES = _MATCHERS[LEXICON_RULES][2]
 
 
-def _stem_pattern(stem: str) -> str:
-    return re.escape(stem) + ("(?=s? )" if _whole_word(stem) else "")
-
-
-_STEM_AT_WORD_START, _STEM_PREFIXES, _STEM_CATEGORIES, _ONE_WORD_STEM = _stem_matchers()
-
-
-def _lexicon_flags(query: str, spelled_right: frozenset[str] = frozenset()) -> list[float]:
+def _lexicon_flags(query: str, spelled_right: frozenset[str] = frozenset(), rules: int = LEXICON_RULES) -> list[float]:
     """Per category, how many of its stems begin a word of the query, and how many words are a typo of one
     (one letter dropped, doubled or swapped); `spelled_right` words are never taken for typos."""
+    at_word_start, prefixes, _, one_word_stem = _MATCHERS[rules]
     words = _WORDS.findall(query.lower())
     text = " " + " ".join(words) + " "
-    found = {stem for longest in _STEM_AT_WORD_START.findall(text) for stem in _STEM_PREFIXES[longest]}
+    found = {stem for longest in at_word_start.findall(text) for stem in prefixes[longest]}
     hits = [0] * len(LEXICONS)
     for stem in found:  # each stem counts once however often it occurs: `f" {stem}" in text`
         for category in _STEM_CATEGORIES[stem]:
@@ -168,10 +171,11 @@ def _lexicon_flags(query: str, spelled_right: frozenset[str] = frozenset()) -> l
         if len(word) < 5 or word in spelled_right:
             continue
         # Whole words only: fuzzy prefixes match too much ("store" would become "story").
-        if _ONE_WORD_STEM.match(word):
+        if one_word_stem.match(word):
             continue  # counted exactly above
         stems = set().union(*(_FUZZY.get(variant, ()) for variant in _deletes(word) | {word}))
-        fuzzy = {category for stem in stems if one_typo_apart(word, stem) for category in _STEM_CATEGORIES[stem]}
+        fuzzy = {category for stem in stems if rules < 2 or one_typo_apart(word, stem)
+                 for category in _STEM_CATEGORIES[stem]}
         for category in fuzzy:
             hits[category] += 1
     return [min(count, 3) / 3 for count in hits]
@@ -203,6 +207,7 @@ class RouterFeatures(BaseEstimator, TransformerMixin):
                                       token_pattern=r"(?u)\b\w+\b").fit(queries)
         self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
                                       min_df=2).fit(queries)
+        self.lexicon_rules_ = LEXICON_RULES
         return self
 
     def transform(self, inputs: Sequence[RouterInput]) -> sparse.csr_matrix:
@@ -215,7 +220,7 @@ class RouterFeatures(BaseEstimator, TransformerMixin):
         """The features after the two TF-IDF blocks: context, known names, topic words, shape."""
         one_hot = [self.context_weight if context == c else 0.0 for c in CONTEXTS]
         known = self.lexicon.flags(query) if self.lexicon else []
-        # a lexicon pickled before it had `words` was trained with every word open to typos
-        spelled_right = getattr(self.lexicon, "words", frozenset())
-        categories = [self.lexicon_weight * flag for flag in _lexicon_flags(query, spelled_right)]
+        rules = getattr(self, "lexicon_rules_", 1)  # a router fitted before the rules had versions: 1
+        spelled_right = getattr(self.lexicon, "words", frozenset()) if rules >= 2 else frozenset()
+        categories = [self.lexicon_weight * flag for flag in _lexicon_flags(query, spelled_right, rules)]
         return one_hot + known + categories + _shape(query)
