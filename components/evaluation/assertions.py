@@ -7,7 +7,7 @@ from typing import Any
 
 from components.evaluation.rubric import Rubric
 
-__all__ = ["check_assertions", "english_share"]
+__all__ = ["check_assertions"]
 
 _WORD = re.compile(r"[A-Za-z']+")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S", re.MULTILINE)
@@ -21,18 +21,13 @@ _OTHER = frozenset("el la los las del que y es una un por para como su sus se le
                    "che della sono het een en niet zijn voor".split())
 
 
-def english_share(text: str) -> float:
-    """Share of the answer's words that are very common English words (about 0.3+ for English prose)."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    return sum(w in _ENGLISH for w in words) / len(words) if words else 0.0
-
-
 def _in_another_language(text: str) -> bool:
-    """Few English function words, and more of another language's: "Worth reading: - Negotiating a job offer
-    without burning bridges (Industry Pulse, edition 16)" has one "a" in 14 words and is English all the same."""
+    """Few English function words (English prose has about 30% of them), and more of another language's:
+    "Worth reading: - Negotiating a job offer without burning bridges (Industry Pulse, edition 16)" has one
+    "a" in 14 words and is English all the same."""
     words = [w.lower() for w in _WORD.findall(text)]
     english, other = sum(w in _ENGLISH for w in words), sum(w in _OTHER for w in words)
-    return english < 0.12 * len(words) and other >= 2 and other > english  # the share english_share gives
+    return english < 0.12 * len(words) and other >= 2 and other > english
 
 
 def check_assertions(rubric: Rubric, turn: dict[str, Any], context_name: str | None = None) -> list[str]:

@@ -157,8 +157,8 @@ _STEM_CATEGORIES = _MATCHERS[LEXICON_RULES][2]
 
 
 def _lexicon_flags(query: str, spelled_right: frozenset[str] = frozenset(), rules: int = LEXICON_RULES) -> list[float]:
-    """Per category, how many of its stems begin a word of the query, and how many words are a typo of one
-    (one letter dropped, doubled or swapped); `spelled_right` words are never taken for typos."""
+    """Per category, how many of its stems begin a word of the query, and how many words are a typo of one,
+    under `rules` (see LEXICON_RULES); `spelled_right` words are never taken for typos."""
     at_word_start, prefixes, _, one_word_stem = _MATCHERS[rules]
     words = _WORDS.findall(query.lower())
     text = " " + " ".join(words) + " "
