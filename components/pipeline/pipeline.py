@@ -381,9 +381,12 @@ class Pipeline:
         grounding = Grounding(agent.name, turn.query, turn.context_type, turn.context_id, turn.member_id,
                               default_plan=state.default_plan)
         release = state.release
-        prompt = release.prompts.get(agent.planner_prompt).render(
+        planner_prompt = release.prompts.get(agent.planner_prompt)
+        # a version registered before the planner saw the conversation (v1) does not wait for its read
+        history = await self._history_block(state) if "history" in planner_prompt.variables else ""
+        prompt = planner_prompt.render(
             identity=release.prompts.get("global.identity").template,
-            skills="\n".join(f"- {self.registry.get(name).describe()}" for name in agent.skills),
+            skills="\n".join(f"- {self.registry.get(name).describe()}" for name in agent.skills), history=history,
             context=turn.describe_context(), member=turn.member_id or "anonymous", query=turn.query)
         parser = StreamingListParser(item_schema=SkillCall, field="calls")
         request = _sampled(GenerationRequest(f"{state.turn_id}-plan", "plan", prompt, grounding, max_tokens=300),
@@ -449,13 +452,18 @@ class Pipeline:
 
     # -- generation: budgets, degradation, trust checks on the way out ---------------------------------
 
-    def _prompt(self, state: _TurnState, agent: Agent, turn: Turn, grounding: Grounding) -> str:
+    async def _history_block(self, state: _TurnState) -> str:
+        """The conversation so far as the prompts show it, once the read begun at the turn's start is in."""
+        if state.history is None and state.history_read is not None:
+            state.history = await state.history_read
+        return state.release.prompts.get("global.history").render(history=render_history(state.history or []))
+
+    def _prompt(self, state: _TurnState, agent: Agent, turn: Turn, grounding: Grounding, history: str) -> str:
         dossier = "\n".join(
             f"[{r.skill} {r.params}] " + (self.trust.sanitize_data(str(r.data)) if r.status == "done"
                                           else f"unavailable: {r.error}") for r in grounding.results)
         examples = "\n\n".join(f"Q: {e.query}\nA: {e.answer}" for e in state.examples) or "(none)"
         prompts = state.release.prompts
-        history = prompts.get("global.history").render(history=render_history(state.history or []))
         return prompts.get(agent.generator_prompt).render(
             identity=prompts.get("global.identity").template,
             jailbreak_defence=prompts.get("global.jailbreak_defence").template, history=history,
@@ -489,10 +497,9 @@ class Pipeline:
             await stream.aclose()
 
     async def _answer(self, state: _TurnState, agent: Agent, turn: Turn, grounding: Grounding) -> AsyncIterator[Event]:
-        if state.history is None and state.history_read is not None:
-            state.history = await state.history_read
-        request = _sampled(GenerationRequest(state.turn_id, "answer", self._prompt(state, agent, turn, grounding),
-                                             grounding, max_tokens=self.config.max_answer_tokens),
+        prompt = self._prompt(state, agent, turn, grounding, await self._history_block(state))
+        request = _sampled(GenerationRequest(state.turn_id, "answer", prompt, grounding,
+                                             max_tokens=self.config.max_answer_tokens),
                            state.release.sampling.get("generator"))
         checker = self.trust.output_checker(allowed_text=lambda: str([r.data for r in grounding.results]))
         sent, pending, tokens = "", "", 0

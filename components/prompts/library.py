@@ -3,6 +3,10 @@
 Templates use MLflow's `{{variable}}` syntax so the same text registers in the MLflow Prompt
 Registry unchanged. Rendering fails on a missing variable and on an unused one: a template and its
 caller that drift apart are caught at the first turn, not by a silently empty section.
+
+A source may name `optional_variables`: ones the code renders but a registered version may leave out,
+because versions registered before the variable existed still serve (an existing home's champion). The
+code passes them every time; a template that does not use one simply leaves it out.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class _Source(BaseModel):
     agent: str | None = None
     commit_message: str
     template: str
+    optional_variables: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Prompt:
     agent: str | None = None
     commit_message: str = ""
     variables: frozenset[str] = field(default=frozenset())
+    optional: frozenset[str] = field(default=frozenset())  # the code passes them; this template may not use them
 
     @property
     def ref(self) -> str:
@@ -50,7 +56,7 @@ class Prompt:
 
     def render(self, **values: str) -> str:
         missing = self.variables - set(values)
-        unused = set(values) - self.variables
+        unused = set(values) - self.variables - self.optional
         if missing or unused:
             raise PromptError(f"{self.ref}: missing variables {sorted(missing)}, unused {sorted(unused)}")
         return _VARIABLE.sub(lambda m: str(values[m.group(1)]), self.template)
@@ -70,8 +76,12 @@ class PromptLibrary:
                 raise PromptError(f"{path}: not a valid prompt source: {exc}") from None
             if path.stem != source.name:
                 raise PromptError(f"{path}: file name must be the prompt name '{source.name}.yaml'")
+            variables = frozenset(_VARIABLE.findall(source.template))
+            if not set(source.optional_variables) <= variables:
+                raise PromptError(f"{path}: optional variables {sorted(set(source.optional_variables) - variables)} "
+                                  "are not in the template (the source is what the code renders: it uses all of them)")
             prompts[source.name] = Prompt(source.name, source.version, source.role, source.template, source.agent,
-                                          source.commit_message, frozenset(_VARIABLE.findall(source.template)))
+                                          source.commit_message, variables, frozenset(source.optional_variables))
         if not prompts:
             raise PromptError(f"no prompt sources in {directory}")
         return cls(prompts)
@@ -80,6 +90,12 @@ class PromptLibrary:
         if name not in self._prompts:
             raise PromptError(f"unknown prompt '{name}'; known: {', '.join(sorted(self._prompts))}")
         return self._prompts[name]
+
+    def accepts(self, prompt: Prompt) -> bool:
+        """Whether the code, which renders this library's sources, can render `prompt` (a registered version):
+        it uses no variable the code does not pass, and leaves out only optional ones."""
+        source = self.get(prompt.name)
+        return source.variables - source.optional <= prompt.variables <= source.variables
 
     def replace(self, prompt: Prompt) -> PromptLibrary:
         """A library with one prompt swapped (a registry version served instead of the source)."""

@@ -1,9 +1,9 @@
 """Resolving an alias to concrete versions, and loading them: what a Release is made of.
 
 Loading checks everything a turn would trip over later, so that a broken version is refused while the
-old one keeps serving: a prompt whose variables differ from what the code renders, a pin that does not
-parse or names an unknown engine, a router artifact that does not load, an embedder other than the
-one the examples table was built with.
+old one keeps serving: a prompt whose variables differ from what the code renders (beyond leaving out
+optional ones), a pin that does not parse or names an unknown engine, a router artifact that does not
+load, an embedder other than the one the examples table was built with.
 """
 
 from __future__ import annotations
@@ -104,10 +104,11 @@ def load_versions(store: VersionStore, resolved: Resolved, sources: PromptLibrar
         name = store.name(source.name)
         item = resolved.items[name]
         prompt = store.fetch_prompt(name, item.version, source)
-        if prompt.variables != source.variables:
+        if not sources.accepts(prompt):
+            optional = f" (optional: {sorted(source.optional)})" if source.optional else ""
             raise ReleaseLoadError(
                 f"prompt {name} v{item.version} uses variables {sorted(prompt.variables)} but the code renders "
-                f"{sorted(source.variables)}")
+                f"{sorted(source.variables)}{optional}")
         prompts = prompts.replace(prompt)
     pins = {}
     for role in ("planner", "generator"):

@@ -188,7 +188,7 @@ class VersionStore:
         from components.prompts.library import _VARIABLE
 
         return Prompt(source.name, int(found.version), source.role, found.template, source.agent,
-                      found.commit_message or "", frozenset(_VARIABLE.findall(found.template)))
+                      found.commit_message or "", frozenset(_VARIABLE.findall(found.template)), source.optional)
 
     def download(self, item: ItemVersion, destination: Path) -> Path:
         """The version's artifact folder, downloaded once into `destination`/<name>/v<version>."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -314,6 +315,44 @@ async def test_the_conversation_a_client_sends_is_the_history_the_generator_sees
         pass
     assert "Member: What does this company do?\nAssistant: It builds grid software." in recorder.prompts[0]
     assert "Member: Is it hiring?" in recorder.prompts[0]
+
+
+async def test_the_planner_sees_the_conversation_so_a_follow_up_can_name_what_it_was_about(make_pipeline):
+    """'Is it hiring?' on no page after a question about a company: only the conversation names the company."""
+    pipeline = make_pipeline()
+    pipeline.planner = planner = _RecordingEngine()  # plans nothing: the turn falls back to the default plan
+    await _run(pipeline, query="What does Meridianpoint Bank do?", conversation_id="conv-3")
+    events = await _run(pipeline, query="Is it hiring?", conversation_id="conv-3")
+    assert events[-1].name == "done"
+    assert "(this is the first question)" in planner.prompts[0]
+    assert "Member: What does Meridianpoint Bank do?\nAssistant: " in planner.prompts[1]
+    assert planner.prompts[1].index("Conversation so far") < planner.prompts[1].index("Question: Is it hiring?")
+
+
+async def test_a_planner_prompt_from_before_the_conversation_does_not_wait_for_it(make_pipeline):
+    """An existing home's champion planner prompt (v1) has no {{history}}: it still renders, and the turn
+    does not wait for the conversation to be read before planning."""
+    pipeline = make_pipeline()
+    pipeline.planner = planner = _RecordingEngine()
+    name = "company_understanding.planner"
+    source = pipeline.prompts.get(name)
+    v1 = replace(source, version=1, template=source.template.replace("{{history}}", ""),
+                 variables=source.variables - {"history"})
+    assert pipeline.prompts.accepts(v1)
+    pipeline.swap(replace(pipeline.release, prompts=pipeline.prompts.replace(v1)))
+    read = asyncio.Event()
+
+    def slow_history(conversation_id):
+        read.set()
+        time.sleep(0.3)
+        return [("What does Meridianpoint Bank do?", "It is a bank.")]
+
+    pipeline._history = slow_history
+    events = await _run(pipeline, query="Tell me about this company", conversation_id="conv-4",
+                        context={"type": "company", "id": "c0004"})
+    assert events[-1].name == "done" and read.is_set()
+    assert "Conversation so far" not in planner.prompts[0]
+    assert events[-1].payload()["timings"]["stages"]["plan_ms"] < 250
 
 
 async def test_a_follow_up_served_by_another_replica_still_sees_the_conversation(make_pipeline):

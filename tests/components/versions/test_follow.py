@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import pytest
 
@@ -22,15 +23,19 @@ JOB = {"query": "Am I a good fit for this job?", "member_id": "m00001", "context
 async def following(store, internal_api, switchboard_home, tmp_path):
     """A pipeline serving the champion versions of `store`, with its follower (no background polling)."""
     sync_all(store)
+    pipeline, follower = await _serve(store, internal_api, switchboard_home, tmp_path)
+    yield pipeline, follower
+    await follower.stop()
+
+
+async def _serve(store, internal_api, switchboard_home, tmp_path):
     config = load_config(environ={"SWITCHBOARD_HOME": str(switchboard_home), "SWITCHBOARD_APIS__BASE_URL": internal_api,
                                   "SWITCHBOARD_MLFLOW__TRACKING_URI": store.tracking_uri,
                                   "SWITCHBOARD_MLFLOW__PREFIX": store.prefix,
                                   "SWITCHBOARD_MLFLOW__POLL_INTERVAL_S": "3600"})
     pipeline = build_pipeline(config)
     pipeline.log = ConversationLog(tmp_path / "logs")
-    follower = await follow_registry(pipeline, config)
-    yield pipeline, follower
-    await follower.stop()
+    return pipeline, await follow_registry(pipeline, config)
 
 
 async def _done(pipeline, request=JOB):
@@ -94,6 +99,34 @@ async def test_a_broken_version_keeps_the_old_one_serving_and_says_so(following,
     assert not await follower.check()
     assert "router" in follower.status.last_error and "does not load" in follower.status.last_error
     assert (await _done(pipeline)).versions["router_model"].startswith("v1 ")
+
+
+async def test_a_home_whose_planner_prompts_predate_the_conversation_serves_them_until_promoted(
+        store, internal_api, switchboard_home, tmp_path):
+    """The planner prompts gained an optional {{history}} (v2). A home registered before has v1 as champion:
+    the sync registers v2 beside it, v1 keeps serving, and promoting v2 is an ordinary alias move."""
+    library = PromptLibrary.load()
+    planners = [p for p in library if p.role == "planner"]
+    before = library
+    for source in planners:
+        before = before.replace(replace(source, version=1, template=source.template.replace("{{history}}", ""),
+                                        variables=source.variables - {"history"}))
+    sync_all(store, prompts=before)
+    changes = sync_all(store)
+    assert sorted(c.name for c in changes) == sorted(store.name(p.name) for p in planners)
+    assert all(c.version == 2 and not c.first for c in changes)
+    pipeline, follower = await _serve(store, internal_api, switchboard_home, tmp_path)
+    try:
+        assert follower.status.failures == 0
+        done = await _done(pipeline)
+        assert "job_assessment.planner@v1" in done.versions["prompts"]
+        name = "job_assessment.planner"
+        store.move_alias("prompt", store.name(name), "champion", 2, why="the planner sees the conversation")
+        assert await follower.check()
+        assert "{{history}}" in pipeline.release.prompts.get(name).template
+        assert f"{name}@v2" in (await _done(pipeline)).versions["prompts"]
+    finally:
+        await follower.stop()
 
 
 async def test_rollback_restores_what_served_before(following, store):
