@@ -3,12 +3,15 @@
 from components.config.loader import ConfigError, load_config, repo_root, validate_config
 from components.config.models import (
     ApisConfig,
+    DeploymentConfig,
+    RetentionConfig,
     RoutingConfig,
+    ServeConfig,
     SkillsConfig,
     SwitchboardConfig,
 )
 
 __all__ = [
-    "ApisConfig", "ConfigError", "DeploymentConfig", "RoutingConfig", "ServeConfig", "SkillsConfig",
-    "SwitchboardConfig", "load_config", "repo_root", "validate_config",
+    "ApisConfig", "ConfigError", "DeploymentConfig", "RetentionConfig", "RoutingConfig", "ServeConfig",
+    "SkillsConfig", "SwitchboardConfig", "load_config", "repo_root", "validate_config",
 ]

@@ -161,6 +161,14 @@ class PromotionConfig(_Section):
                               description="Metrics the candidate may not make worse beyond their tolerance.")
 
 
+class RetentionConfig(_Section):
+    """How long the home keeps what members asked and were told (the retention flow deletes the rest)."""
+
+    keep_days: int = Field(90, ge=8, description="Days of conversation log records, conversation history files "
+                           "and per-turn evaluation files kept, today included; older ones are deleted by the "
+                           "daily retention flow. At least 8: the scheduled flows read up to 7 days back.")
+
+
 class SwitchboardConfig(_Section):
     """Root of the configuration. Loaded by `load_config()`; see infra/switchboard.yaml."""
 
@@ -175,6 +183,8 @@ class SwitchboardConfig(_Section):
     mlflow: MlflowConfig = Field(default_factory=MlflowConfig, description="Versions in MLflow, followed by alias.")
     prefect: PrefectConfig = Field(default_factory=PrefectConfig, description="The local Prefect server.")
     promotion: PromotionConfig = Field(default_factory=PromotionConfig, description="Gated promotion.")
+    retention: RetentionConfig = Field(default_factory=RetentionConfig,
+                                       description="How long members' conversations are kept.")
 
     @model_validator(mode="after")
     def _absolute_home(self) -> SwitchboardConfig:

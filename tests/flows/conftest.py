@@ -57,3 +57,12 @@ def flow_home(logged_day, tmp_path, monkeypatch, synced_registry, internal_api) 
                        "SWITCHBOARD_APIS__BASE_URL": internal_api}.items():
         monkeypatch.setenv(key, value)
     return home
+
+
+async def artifacts_keyed(key: str) -> list:
+    """The Prefect artifacts published under `key`, on the session's API."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    async with get_client() as client:
+        return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))

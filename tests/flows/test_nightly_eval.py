@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from mlflow import MlflowClient
 
-from tests.flows.conftest import DAY
+from tests.flows.conftest import DAY, artifacts_keyed
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -20,15 +20,6 @@ def _runs(mlflow_server, day):
     client = MlflowClient(mlflow_server)
     experiment = client.get_experiment_by_name("switchboard-nightly-eval")
     return client.search_runs([experiment.experiment_id], filter_string=f"tags.`switchboard.eval_date` = '{day}'")
-
-
-async def _artifact(key: str):
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-
-    async with get_client() as client:
-        found = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
-    return found
 
 
 def test_scores_a_sample_logs_to_mlflow_and_publishes_artifacts(prefect_api, flow_home, mlflow_server):
@@ -53,9 +44,9 @@ def test_scores_a_sample_logs_to_mlflow_and_publishes_artifacts(prefect_api, flo
     artifacts = {a.path for a in MlflowClient(mlflow_server).list_artifacts(run.info.run_id)}
     assert {"summary.json", "trend.png"} <= artifacts
 
-    [markdown] = [a for a in asyncio.run(_artifact("nightly-eval-summary")) if "2026-11-19" in a.data][:1]
+    [markdown] = [a for a in asyncio.run(artifacts_keyed("nightly-eval-summary")) if "2026-11-19" in a.data][:1]
     assert "hallucination_rate" in markdown.data
-    worst = asyncio.run(_artifact("nightly-eval-worst-turns"))[0]
+    worst = asyncio.run(artifacts_keyed("nightly-eval-worst-turns"))[0]
     assert json.loads(worst.data) if isinstance(worst.data, str) else worst.data
 
     day_dir = flow_home / "eval" / f"day={DAY.isoformat()}"

@@ -30,8 +30,9 @@ def test_file_from_switchboard_config(tmp_path: Path):
     ({"SWITCHBOARD_ROUTING__MIN_CONFIDENCE": "-1"}, "routing.min_confidence: Input should be greater than"),
     ({"SWITCHBOARD_APIS__PROT": "1"}, "apis.prot: unknown key; allowed here: base_url, data_dir, host, port"),
     ({"SWITCHBOARD_NOPE": "1"},
-     "nope: unknown key; allowed here: apis, engines, home, mlflow, pipeline, prefect, promotion, routing, serve, "
-     "skills"),
+     "nope: unknown key; allowed here: apis, engines, home, mlflow, pipeline, prefect, promotion, retention, "
+     "routing, serve, skills"),
+    ({"SWITCHBOARD_RETENTION__KEEP_DAYS": "3"}, "retention.keep_days: Input should be greater than or equal to 8"),
 ])
 def test_bad_values_name_the_key_and_what_is_allowed(environ, message):
     with pytest.raises(ConfigError) as error:

@@ -6,7 +6,9 @@ import sys
 
 import httpx
 import pytest
+import yaml
 
+from flows.deployments import PREFECT_YAML
 from tests.conftest import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -46,7 +48,9 @@ def test_up_starts_everything_prints_urls_and_down_stops_it(stack_env, tmp_path)
         assert health["status"] == "ok" and health["versions"]["alias"] == "champion"  # serving follows MLflow
         assert "<html" in httpx.get(f"http://127.0.0.1:{serve_port}/", timeout=5).text.lower()
         deployments = httpx.post(f"http://127.0.0.1:{prefect_port}/api/deployments/filter", json={}, timeout=10).json()
-        assert len(deployments) == 4 and all(d["schedules"] for d in deployments)  # every flow on its cron
+        declared = yaml.safe_load(PREFECT_YAML.read_text())["deployments"]
+        assert len(deployments) == len(declared) == 5
+        assert all(d["schedules"] for d in deployments)  # every flow on its cron
         assert _cli("up", env=env).returncode == 0  # idempotent: already running is fine
         _a_flow_run_by_hand_reports_to_the_stack(env, mlflow_port, prefect_port)
     finally:
