@@ -116,12 +116,14 @@ class ConversationLog:
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    def write(self, record: TurnRecord) -> Path:
+    def write(self, record: TurnRecord, subject: tuple[str, str] | None = None) -> Path:
+        """Logs `record`; an answered turn also joins its conversation's history, with `subject` (the
+        (type, id) of what it was about, when it was about one thing) for a follow-up that refers back."""
         path = self._path(record.turn_id, record.timestamp.astimezone(UTC).date())
         self._write_atomically(pl.DataFrame([_row(record)], schema=SCHEMA), path)
         if record.error_code is None and record.shadow_of is None:  # what the member was shown
             try:
-                self._remember(record)
+                self._remember(record, subject)
             except OSError as exc:  # the record is safe; a follow-up loses this turn's context, not the turn
                 logger.warning("turn %s: not added to its conversation's history: %s", record.turn_id, exc)
         return path
@@ -130,11 +132,13 @@ class ConversationLog:
         key = hashlib.sha256(conversation_id.encode()).hexdigest()  # the id is the client's: never a path
         return self.root / "conversations" / key[:2] / f"{key}.jsonl"
 
-    def _remember(self, record: TurnRecord) -> None:
+    def _remember(self, record: TurnRecord, subject: tuple[str, str] | None) -> None:
         path = self._conversation_path(record.conversation_id)
         path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"turn_id": record.turn_id, "query": record.query,
-                           "answer": record.answer[:_REMEMBERED_ANSWER_CHARS]}, ensure_ascii=False) + "\n"
+        turn = {"turn_id": record.turn_id, "query": record.query, "answer": record.answer[:_REMEMBERED_ANSWER_CHARS]}
+        if subject is not None:
+            turn["subject"] = list(subject)
+        line = json.dumps(turn, ensure_ascii=False) + "\n"
         # One O_APPEND write: two replicas answering turns of one conversation never interleave a line.
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
@@ -144,25 +148,32 @@ class ConversationLog:
 
     def recent(self, conversation_id: str, turns: int) -> list[tuple[str, str]]:
         """The last `turns` (query, answer) pairs answered in this conversation, oldest first."""
+        return self.conversation(conversation_id, turns)[0]
+
+    def conversation(self, conversation_id: str, turns: int) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
+        """The last `turns` (query, answer) pairs, oldest first, and the subject of the latest of them that had one."""
         if turns <= 0:
-            return []
+            return [], None
         try:
             with self._conversation_path(conversation_id).open("rb") as file:
                 size = file.seek(0, os.SEEK_END)
                 file.seek(max(0, size - _HISTORY_TAIL_BYTES))  # a long conversation: only its end is read
                 lines = file.read().split(b"\n")
         except FileNotFoundError:
-            return []
+            return [], None
         if size > _HISTORY_TAIL_BYTES:
             lines = lines[1:]  # the read began inside a line
-        pairs = []
+        kept = []
         for line in lines:
             try:
                 turn = json.loads(line)
-                pairs.append((str(turn["query"]), str(turn["answer"])))
+                kept.append(((str(turn["query"]), str(turn["answer"])), turn.get("subject")))
             except (ValueError, KeyError, TypeError):
                 continue  # the empty tail after the last newline, or a line a crash cut short
-        return pairs[-turns:]
+        kept = kept[-turns:]
+        subjects = [tuple(s) for _, s in kept
+                    if isinstance(s, list) and len(s) == 2 and all(isinstance(v, str) for v in s)]
+        return [pair for pair, _ in kept], (subjects[-1] if subjects else None)
 
     def find_path(self, turn_id: str) -> Path | None:
         return next(iter(sorted(self.root.glob(f"day=*/turn-{turn_id}.parquet"))), None)

@@ -31,6 +31,7 @@ from components.pipeline.attachments import attachments_for
 from components.pipeline.config import PipelineConfig
 from components.pipeline.events import (
     AssistRequest,
+    Context,
     DeltaData,
     DoneData,
     ErrorData,
@@ -44,6 +45,7 @@ from components.pipeline.events import (
     TrustData,
 )
 from components.pipeline.history import render_history
+from components.pipeline.subject import refers_back, subject_of
 from components.prompts import PromptLibrary
 from components.retrieval import Example, ExampleIndex
 from components.routing import RouteDecision, Router
@@ -226,6 +228,8 @@ class Pipeline:
         round trip overlaps theirs instead of following it; a refused request drops the answer.
         """
         self._check_request(request, agent)
+        asked = request
+        request, history = await self._continue_subject(request, history)  # before routing: it may set the page
         release, routing = self.release, None
         if agent is None:
             try:
@@ -237,12 +241,24 @@ class Pipeline:
                 routing = asyncio.ensure_future(routing)
                 await _let_requests_leave()  # id checks answered from the skills cache never yield
         try:
-            await self._check_ids(request)
+            await self._check_ids(asked)  # an id the turn continues came from the log, not from the client
         except BaseException:
             if isinstance(routing, asyncio.Future):
                 routing.cancel()
             raise
         return self.run(request, agent, history=history, _release=release, _routing=routing)
+
+    async def _continue_subject(self, request: AssistRequest, history: list[tuple[str, str]] | None
+                                ) -> tuple[AssistRequest, list[tuple[str, str]] | None]:
+        """A follow-up asked beside nothing that refers back ("Is it hiring?") is asked beside what its
+        conversation was about (see `subject`); the conversation read for it is its history as well."""
+        if (request.context.type != "none" or history is not None or not request.conversation_id
+                or not self.config.history_turns or not refers_back(request.query)):
+            return request, history
+        turns, subject = await asyncio.to_thread(self._conversation, request.conversation_id)
+        if subject is not None:
+            request = request.model_copy(update={"context": Context(type=subject[0], id=subject[1])})
+        return request, turns
 
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
         """Records a member's rating of a logged turn; False when the turn is unknown."""
@@ -266,6 +282,7 @@ class Pipeline:
         `agent` forces an agent instead of routing (OpenAI's `model` naming one). `open` passes the
         release it validated against and the route decision it already asked for (or its future).
         """
+        request, history = await self._continue_subject(request, history)  # open did it already: a no-op then
         state = _TurnState(request, request.conversation_id or uuid.uuid4().hex, release=_release or self.release,
                            examples_index=self.examples, routing=_routing)
         state.router_version = self._router_version
@@ -609,15 +626,19 @@ class Pipeline:
             versions=state.versions, shadow_of=state.shadow_of)
 
     def _history(self, conversation_id: str) -> list[tuple[str, str]]:
+        return self._conversation(conversation_id)[0]
+
+    def _conversation(self, conversation_id: str) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
         try:
-            return self.log.recent(conversation_id, self.config.history_turns)
+            return self.log.conversation(conversation_id, self.config.history_turns)
         except OSError as exc:  # an unreadable history costs the prompt its context, not the turn
             logger.warning("conversation %s: history unreadable (%s); answering without it", conversation_id, exc)
-            return []
+            return [], None
 
     def _write_log(self, state: _TurnState) -> None:
         self._seal(state)
-        self.log.write(self._record(state))
+        context = state.request.context
+        self.log.write(self._record(state), subject_of(context.type, context.id, state.results))
         state.logged = True
 
     async def _finish(self, state: _TurnState) -> None:

@@ -104,3 +104,14 @@ def test_a_history_that_cannot_be_written_costs_the_turn_nothing(tmp_path):
     (tmp_path / "conversations").write_text("not a folder")  # as a full or read-only disk would refuse
     log.write(_record("t1", query="q", answer="a"))
     assert log.read()["turn_id"].to_list() == ["t1"]
+
+
+def test_a_conversation_remembers_the_latest_subject_of_its_last_turns(tmp_path):
+    log = ConversationLog(tmp_path)
+    for n, subject in enumerate([("company", "c0017"), None, ("job", "j00002"), None]):
+        log.write(_record(f"t{n}", conversation_id="c1", query=f"question {n}", answer=f"answer {n}"), subject)
+    turns, subject = log.conversation("c1", 4)
+    assert turns == [(f"question {n}", f"answer {n}") for n in range(4)] and subject == ("job", "j00002")
+    assert log.conversation("c1", 1) == ([("question 3", "answer 3")], None)  # older turns' subjects lapse
+    assert log.conversation("c1", 3)[1] == ("job", "j00002")
+    assert log.conversation("unknown", 4) == ([], None)

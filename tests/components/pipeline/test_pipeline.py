@@ -11,6 +11,7 @@ import json
 import time
 from dataclasses import replace
 
+import polars as pl
 import pytest
 
 from components.agents import AGENTS
@@ -353,6 +354,39 @@ async def test_a_planner_prompt_from_before_the_conversation_does_not_wait_for_i
     assert events[-1].name == "done" and read.is_set()
     assert "Conversation so far" not in planner.prompts[0]
     assert events[-1].payload()["timings"]["stages"]["plan_ms"] < 250
+
+
+async def _opened(pipeline, **request) -> list[Event]:
+    return [event async for event in await pipeline.open(AssistRequest(**request))]
+
+
+def _started(events: list[Event]) -> list[tuple[str, dict]]:
+    return [(e.payload()["name"], e.payload()["params"]) for e in events
+            if e.name == "skill" and e.payload()["status"] == "started"]
+
+
+async def test_a_follow_up_on_no_page_that_refers_back_continues_the_conversations_subject(make_pipeline):
+    """'Is it hiring?' after 'What does Meridianpoint Bank do?', both asked beside nothing, went to general
+    knowledge (0.99) and searched the web for 'Is it hiring?'."""
+    pipeline = make_pipeline()
+    first = await _opened(pipeline, query="What does Meridianpoint Bank do?", conversation_id="conv-5")
+    assert ("company_lookup", {"company_name": "What does Meridianpoint Bank do?"}) in _started(first)
+    hiring = await _opened(pipeline, query="Is it hiring?", conversation_id="conv-5")
+    assert hiring[0].payload()["agent"] == "company_understanding"
+    assert ("job_search", {"company_id": "c0017", "limit": 5}) in _started(hiring)
+    assert "Meridianpoint Bank" in _answer(hiring)
+    record = pipeline.log.read().filter(pl.col("turn_id") == hiring[-1].payload()["turn_id"]).to_dicts()[0]
+    assert (record["context_type"], record["context_id"]) == ("company", "c0017")  # what the turn ran beside
+
+    other = await _opened(pipeline, query="What about Curapeak Therapeutics?", conversation_id="conv-5")
+    assert ("company_lookup", {"company_name": "What about Curapeak Therapeutics?"}) in _started(other)
+    general = [e async for e in pipeline.run(AssistRequest(query="Are they hiring?", conversation_id="conv-5"))]
+    assert ("job_search", {"company_id": "c0240", "limit": 5}) in _started(general)  # the latest subject, in run too
+    beside_a_job = await _opened(pipeline, query="Is it remote?", conversation_id="conv-5",
+                                 context={"type": "job", "id": "j00002"})
+    assert all(params.get("company_id") != "c0240" for _, params in _started(beside_a_job))  # its own page wins
+    fresh = await _opened(pipeline, query="Is it hiring?", conversation_id="conv-6")
+    assert _started(fresh) and all("company_id" not in params for _, params in _started(fresh))  # nothing before
 
 
 async def test_a_follow_up_served_by_another_replica_still_sees_the_conversation(make_pipeline):
