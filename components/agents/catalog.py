@@ -7,7 +7,7 @@ import re
 from components.agents.spec import Agent, Turn
 from components.engines import Grounding
 from components.network.titles import next_title
-from components.skills import SkillCall
+from components.skills import SkillCall, SkillResult
 
 __all__ = ["AGENTS", "ANYWHERE_FOLLOWUPS", "OUT_OF_SCOPE", "get_agent"]
 
@@ -70,6 +70,17 @@ def _post_plan(turn: Turn) -> list[SkillCall]:
 
 def _company_plan(turn: Turn) -> list[SkillCall]:
     company = _context(turn, "company")
+    # Beside a job or a profile, "this company" is the job's or the member's current one: it was looked up
+    # by the question's words ("Is this company a startup?") and not found. The page's record names it;
+    # the lookup still goes first, for a question that names another company ("What does Acme do?").
+    # `_company_of_page` then asks about whichever it is.
+    if not company and turn.context_type in _PAGE_RECORDS and turn.context_id:
+        skill, param = _PAGE_RECORDS[turn.context_type]
+        return [_call("company_lookup", company_name=turn.query), _call(skill, **{param: turn.context_id})]
+    return _company_calls(turn, company)
+
+
+def _company_calls(turn: Turn, company: str | None) -> list[SkillCall]:
     # beside the company its id says which; elsewhere the question names it ("Who works at Acme?")
     by = {"company_id": company} if company else {"keywords": turn.query}
     calls = ([_call("company_view", company_id=company), _call("news_search", company_id=company, limit=3)]
@@ -79,6 +90,32 @@ def _company_plan(turn: Turn) -> list[SkillCall]:
     if _asks(turn, _PEOPLE_WORDS):
         calls.append(_call("people_search", **by, limit=5))
     return calls
+
+
+_PAGE_RECORDS = {"job": ("job_view", "job_id"), "profile": ("profile_view", "member_id")}
+
+
+def _company_of_page(turn: Turn, results: list[SkillResult]) -> list[SkillCall]:
+    """The company calls for the company the question named, or else the one a job page is at or a
+    profile page's member works at now."""
+    if _context(turn, "company") or turn.context_type not in _PAGE_RECORDS:
+        return []
+
+    def found(skill: str) -> dict | None:
+        return next((r.data for r in results if r.skill == skill and r.status == "done" and isinstance(r.data, dict)),
+                    None)
+
+    named, page = found("company_lookup"), found(_PAGE_RECORDS[turn.context_type][0])
+    if named is not None:
+        company = named.get("id")
+    elif page is None:
+        return []
+    elif turn.context_type == "job":
+        company = page.get("company_id")
+    else:
+        current = [e for e in page.get("experience") or [] if isinstance(e, dict) and e.get("end") is None]
+        company = current[0].get("company_id") if current else None
+    return _company_calls(turn, company) if isinstance(company, str) and company else []
 
 
 def _career_plan(turn: Turn) -> list[SkillCall]:
@@ -168,8 +205,8 @@ AGENTS: dict[str, Agent] = {a.name: a for a in (
     Agent("post_takeaways", "The key points of a post and the reactions to it.",
           ("post_view", "profile_view", "web_search"), _post_plan, _post_followups),
     Agent("company_understanding", "What a company does, its size, products and news.",
-          ("company_view", "company_lookup", "news_search", "job_search", "people_search"), _company_plan,
-          _company_followups),
+          ("company_view", "company_lookup", "news_search", "job_search", "people_search", "job_view", "profile_view"),
+          _company_plan, _company_followups, then=_company_of_page),
     Agent("career_advice", "The member's next career steps, grounded in their profile.",
           ("profile_view", "job_search", "web_search", "people_search"), _career_plan, _career_followups),
 )}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import yaml
 
 from components.engines import Grounding
-from components.skills import SkillCall
+from components.skills import SkillCall, SkillResult
 
 __all__ = ["Agent", "Turn", "plan_yaml"]
 
@@ -37,6 +37,9 @@ class Agent:
     skills: tuple[str, ...]
     default_plan: Callable[[Turn], list[SkillCall]]
     followups: Callable[[Turn, Grounding], list[str]]
+    # Calls that need what the plan's calls returned (the company of the job beside the question), made
+    # once they are all done, whoever planned them: a plan's calls run side by side and cannot chain.
+    then: Callable[[Turn, list[SkillResult]], list[SkillCall]] | None = None
 
     @property
     def planner_prompt(self) -> str:

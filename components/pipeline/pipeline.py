@@ -377,9 +377,16 @@ class Pipeline:
             tasks.append(asyncio.create_task(self._call(call, agent, queue, state)))
 
         planner = asyncio.create_task(self._plan(state, agent, turn, fire, fired, queue))
-        planner_done = False
+        planner_done, followed_up = False, agent.then is None
         try:
-            while not (planner_done and all(t.done() for t in tasks) and queue.empty()):
+            while True:
+                if planner_done and all(t.done() for t in tasks) and queue.empty():
+                    if followed_up:
+                        break
+                    followed_up = True  # calls that need what the first ones returned: one round of them
+                    for call in agent.then(turn, list(state.results)):
+                        fire(call)
+                    continue
                 event = await queue.get()
                 if event is None:
                     planner_done = True

@@ -2,7 +2,7 @@ import pytest
 
 from components.agents import AGENTS, Turn, get_agent
 from components.routing import AGENTS as ROUTER_AGENTS
-from components.skills import default_registry
+from components.skills import SkillResult, default_registry
 
 
 def test_the_five_agents_of_the_contract():
@@ -43,9 +43,11 @@ def test_agents_only_use_registered_skills():
     ("job_assessment", Turn("Is this role a fit for me?", "job", "j1"), [("job_view", {"job_id": "j1"})]),
     ("job_assessment", Turn("Which jobs is Acme hiring for?", "job", "j1"), [
         ("job_view", {"job_id": "j1"}), ("job_search", {"keywords": "Which jobs is Acme hiring for?", "limit": 5})]),
+    # beside a job or a profile the page names a company too: the calls about it follow (`then`, below)
     ("company_understanding", Turn("Who works at Acme?", "job", "j1"), [
-        ("company_lookup", {"company_name": "Who works at Acme?"}),
-        ("people_search", {"keywords": "Who works at Acme?", "limit": 5})]),
+        ("company_lookup", {"company_name": "Who works at Acme?"}), ("job_view", {"job_id": "j1"})]),
+    ("company_understanding", Turn("Is this company hiring?", "profile", "m2"), [
+        ("company_lookup", {"company_name": "Is this company hiring?"}), ("profile_view", {"member_id": "m2"})]),
     ("post_takeaways", Turn("What do articles say about career?", "post", "p9"), [
         ("post_view", {"post_id": "p9"}), ("web_search", {"query": "What do articles say about career?", "limit": 3})]),
     ("career_advice", Turn("next?", "profile", "m2"), [("profile_view", {"member_id": "m2"}),
@@ -65,6 +67,36 @@ def test_default_plans_use_the_page_context(agent, turn, expected):
     registry = default_registry()
     for call in calls:
         registry.get(call.skill).input_model.model_validate(call.params)  # valid for the skill
+
+
+def _done(skill: str, data: dict | None) -> SkillResult:
+    return SkillResult(skill=skill, params={}, status="done" if data else "failed", latency_ms=1.0, data=data)
+
+
+JOB = _done("job_view", {"id": "j1", "company_id": "c7", "title": "Data Engineer"})
+PROFILE = _done("profile_view", {"id": "m2", "experience": [{"company_id": "c3", "end": "2023-01-01"},
+                                                            {"company_id": "c5", "end": None}]})
+
+
+@pytest.mark.parametrize("turn, results, expected", [
+    # "this company" beside a job: the job's company ("Is this company a startup?" was looked up and not found)
+    (Turn("Is this company a startup?", "job", "j1"), [JOB, _done("company_lookup", None)], [
+        ("company_view", {"company_id": "c7"}), ("news_search", {"company_id": "c7", "limit": 3})]),
+    # beside a profile: where the member works now
+    (Turn("Is this company hiring?", "profile", "m2"), [PROFILE, _done("company_lookup", None)], [
+        ("company_view", {"company_id": "c5"}), ("news_search", {"company_id": "c5", "limit": 3}),
+        ("job_search", {"company_id": "c5", "limit": 5})]),
+    # a question that names a company is about that one, whatever the page
+    (Turn("Who works at Acme?", "job", "j1"), [JOB, _done("company_lookup", {"id": "c9", "name": "Acme"})], [
+        ("company_view", {"company_id": "c9"}), ("news_search", {"company_id": "c9", "limit": 3}),
+        ("people_search", {"company_id": "c9", "limit": 5})]),
+    (Turn("Is this company a startup?", "job", "j1"), [_done("job_view", None), _done("company_lookup", None)], []),
+    (Turn("news?", "company", "c1"), [_done("company_view", {"id": "c1"})], []),  # the page is the company
+    (Turn("what does Acme do"), [_done("company_lookup", {"id": "c9"})], []),
+])
+def test_company_calls_that_need_the_pages_record_follow_it(turn, results, expected):
+    calls = get_agent("company_understanding").then(turn, results)
+    assert [(c.skill, c.params) for c in calls] == expected
 
 
 @pytest.mark.parametrize("title, chip", [

@@ -389,6 +389,23 @@ async def test_a_follow_up_on_no_page_that_refers_back_continues_the_conversatio
     assert _started(fresh) and all("company_id" not in params for _, params in _started(fresh))  # nothing before
 
 
+async def test_this_company_beside_a_job_is_the_jobs_company_unless_the_question_names_another(make_pipeline):
+    """'Is this company a startup?' beside a job was looked up by its words and answered 'I could not find
+    that company in the network.'"""
+    pipeline = make_pipeline()
+    job = {"type": "job", "id": "j00419"}  # a Lead Compliance Officer at Atlaswave Bank (c0129)
+    events = await _opened(pipeline, query="Is this company a startup or an established firm?", context=job)
+    assert events[0].payload()["agent"] == "company_understanding"
+    started = _started(events)
+    assert started[:2] == [("company_lookup", {"company_name": "Is this company a startup or an established firm?"}),
+                           ("job_view", {"job_id": "j00419"})]
+    assert ("company_view", {"company_id": "c0129"}) in started[2:]  # once the job said which
+    _check_order(events)
+    assert _answer(events).startswith("Atlaswave Bank is a finance company")
+    named = await _opened(pipeline, query="What does Meridianpoint Bank do?", context=job)
+    assert _answer(named).startswith("Meridianpoint Bank is a finance company")
+
+
 async def test_a_follow_up_served_by_another_replica_still_sees_the_conversation(make_pipeline):
     """History lived in each agent replica's memory: with two replicas, half the follow-ups lost it."""
     first, second = make_pipeline(), make_pipeline()  # two replicas: one home, one conversation log
