@@ -60,8 +60,16 @@ def _post_takeaways(g: Grounding) -> str:
     return "\n\n".join(text)
 
 
+# "What's the headquarters of this company?" asked on no page names no company to find
+_THIS_COMPANY = re.compile(r"\b(?:this|that|the|their|its)\s+(?:company|employer|firm|organi[sz]ation|business)\b",
+                           re.IGNORECASE)
+
+
 def _company(g: Grounding) -> str:
     company = g.data("company_view") or g.data("company_lookup")
+    if not company and g.context_type == "none" and _THIS_COMPANY.search(g.query):
+        return ("There is no company beside this question. Ask it beside a company's page, or name the company, "
+                "and I will tell you about it.")
     if not company:
         return "I could not find that company in the network."
     parts = [company["description"]]

@@ -269,6 +269,18 @@ def test_extractive_takeaways_asked_on_no_post_say_where_to_ask():
     assert beside == "I could not read this post right now."
 
 
+def test_extractive_company_asked_about_on_no_page_says_where_to_ask():
+    """'what's the headquarters and size of this company' on no page was told the company could not be found."""
+    failed = SkillResult(skill="company_lookup", params={"company_name": "q"}, status="failed", error="not found",
+                         latency_ms=1)
+    query = "what's the headquarters and size of this company"
+    nowhere = compose_answer(Grounding("company_understanding", query, "none", None, None, (failed,)))
+    assert nowhere.startswith("There is no company beside this question.")
+    named = compose_answer(Grounding("company_understanding", "What does Zzyzx Corp do?", "none", None, None,
+                                     (failed,)))
+    assert named == "I could not find that company in the network."
+
+
 def test_extractive_quotes_the_whole_sentences_that_answer_the_question():
     """It quoted a snippet's framing line and its last sentence, which the snippet's length cut mid-word."""
     snippet = ("Recruiters in Toronto, Canada shared what they see most often. Employers look for solid software "
