@@ -256,9 +256,14 @@ class Pipeline:
                 or not self.config.history_turns or not refers_back(request.query)):
             return request, history
         turns, subject = await asyncio.to_thread(self._conversation, request.conversation_id)
-        if subject is not None:
-            request = request.model_copy(update={"context": Context(type=subject[0], id=subject[1])})
-        return request, turns
+        if subject is None:
+            return request, turns
+        try:
+            context = Context(type=subject[0], id=subject[1])
+        except ValueError:  # a history file edited by hand: the question is taken as it was asked
+            logger.warning("conversation %s: ignoring an invalid subject %r", request.conversation_id, subject)
+            return request, turns
+        return request.model_copy(update={"context": context}), turns
 
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
         """Records a member's rating of a logged turn; False when the turn is unknown."""

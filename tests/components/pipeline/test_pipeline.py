@@ -387,6 +387,11 @@ async def test_a_follow_up_on_no_page_that_refers_back_continues_the_conversatio
     assert all(params.get("company_id") != "c0240" for _, params in _started(beside_a_job))  # its own page wins
     fresh = await _opened(pipeline, query="Is it hiring?", conversation_id="conv-6")
     assert _started(fresh) and all("company_id" not in params for _, params in _started(fresh))  # nothing before
+    edited = pipeline.log._conversation_path("conv-7")  # a history file edited by hand
+    edited.parent.mkdir(parents=True, exist_ok=True)
+    edited.write_text(json.dumps({"turn_id": "t", "query": "q", "answer": "a", "subject": ["planet", "x"]}) + "\n")
+    taken_as_asked = await _opened(pipeline, query="Is it hiring?", conversation_id="conv-7")
+    assert taken_as_asked[-1].name == "done" and all("company_id" not in p for _, p in _started(taken_as_asked))
 
 
 async def test_this_company_beside_a_job_is_the_jobs_company_unless_the_question_names_another(make_pipeline):
