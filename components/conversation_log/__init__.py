@@ -1,5 +1,5 @@
 """The conversation log: one atomic Parquet record per turn, partitioned by day."""
 
-from components.conversation_log.log import SCHEMA, ConversationLog, TurnRecord
+from components.conversation_log.log import SCHEMA, Conversation, ConversationLog, TurnRecord
 
-__all__ = ["SCHEMA", "ConversationLog", "TurnRecord"]
+__all__ = ["SCHEMA", "Conversation", "ConversationLog", "TurnRecord"]

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import tempfile
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,27 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, Field
 
-__all__ = ["SCHEMA", "ConversationLog", "TurnRecord"]
+__all__ = ["SCHEMA", "Conversation", "ConversationLog", "TurnRecord"]
 
 logger = logging.getLogger(__name__)
 
 _REMEMBERED_ANSWER_CHARS = 2000  # a prompt shows 400 of each earlier answer
 _HISTORY_TAIL_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """The last turns of a conversation as its history file holds them."""
+
+    turns: list[tuple[str, str]] = field(default_factory=list)  # (query, answer), oldest first
+    subject: tuple[str, str] | None = None  # the (type, id) the latest of them that was about one thing was about
+    last_agent: str | None = None  # the agent that answered the last turn
+    last_subject: tuple[str, str] | None = None  # what the last turn was about, if it was about one thing
+
+
+def _subject(value: Any) -> tuple[str, str] | None:
+    ok = isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)
+    return (value[0], value[1]) if ok else None
 
 
 class TurnRecord(BaseModel):
@@ -135,7 +151,8 @@ class ConversationLog:
     def _remember(self, record: TurnRecord, subject: tuple[str, str] | None) -> None:
         path = self._conversation_path(record.conversation_id)
         path.parent.mkdir(parents=True, exist_ok=True)
-        turn = {"turn_id": record.turn_id, "query": record.query, "answer": record.answer[:_REMEMBERED_ANSWER_CHARS]}
+        turn = {"turn_id": record.turn_id, "query": record.query, "answer": record.answer[:_REMEMBERED_ANSWER_CHARS],
+                "agent": record.agent}
         if subject is not None:
             turn["subject"] = list(subject)
         line = json.dumps(turn, ensure_ascii=False) + "\n"
@@ -148,32 +165,35 @@ class ConversationLog:
 
     def recent(self, conversation_id: str, turns: int) -> list[tuple[str, str]]:
         """The last `turns` (query, answer) pairs answered in this conversation, oldest first."""
-        return self.conversation(conversation_id, turns)[0]
+        return self.conversation(conversation_id, turns).turns
 
-    def conversation(self, conversation_id: str, turns: int) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
-        """The last `turns` (query, answer) pairs, oldest first, and the subject of the latest of them that had one."""
+    def conversation(self, conversation_id: str, turns: int) -> Conversation:
+        """The last `turns` answered turns of this conversation, and what they were about."""
         if turns <= 0:
-            return [], None
+            return Conversation()
         try:
             with self._conversation_path(conversation_id).open("rb") as file:
                 size = file.seek(0, os.SEEK_END)
                 file.seek(max(0, size - _HISTORY_TAIL_BYTES))  # a long conversation: only its end is read
                 lines = file.read().split(b"\n")
         except FileNotFoundError:
-            return [], None
+            return Conversation()
         if size > _HISTORY_TAIL_BYTES:
             lines = lines[1:]  # the read began inside a line
         kept = []
         for line in lines:
             try:
                 turn = json.loads(line)
-                kept.append(((str(turn["query"]), str(turn["answer"])), turn.get("subject")))
-            except (ValueError, KeyError, TypeError):
+                kept.append(((str(turn["query"]), str(turn["answer"])), _subject(turn.get("subject")),
+                             turn.get("agent") if isinstance(turn.get("agent"), str) else None))
+            except (ValueError, KeyError, TypeError, AttributeError):
                 continue  # the empty tail after the last newline, or a line a crash cut short
         kept = kept[-turns:]
-        subjects = [tuple(s) for _, s in kept
-                    if isinstance(s, list) and len(s) == 2 and all(isinstance(v, str) for v in s)]
-        return [pair for pair, _ in kept], (subjects[-1] if subjects else None)
+        if not kept:
+            return Conversation()
+        subjects = [subject for _, subject, _ in kept if subject is not None]
+        _, last_subject, last_agent = kept[-1]
+        return Conversation([pair for pair, _, _ in kept], subjects[-1] if subjects else None, last_agent, last_subject)
 
     def find_path(self, turn_id: str) -> Path | None:
         return next(iter(sorted(self.root.glob(f"day=*/turn-{turn_id}.parquet"))), None)

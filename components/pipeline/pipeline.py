@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from components.agents import AGENTS, ANYWHERE_FOLLOWUPS, OUT_OF_SCOPE, Agent, Turn, get_agent, plan_yaml
-from components.conversation_log import ConversationLog, TurnRecord
+from components.conversation_log import Conversation, ConversationLog, TurnRecord
 from components.engines import Engine, EngineError, Finished, GenerationRequest, Grounding, TextDelta
 from components.engines.extractive import ExtractiveEngine
 from components.pipeline.attachments import attachments_for
@@ -45,7 +45,7 @@ from components.pipeline.events import (
     TrustData,
 )
 from components.pipeline.history import render_history
-from components.pipeline.subject import refers_back, subject_of
+from components.pipeline.subject import continues, refers_back, subject_of
 from components.prompts import PromptLibrary
 from components.retrieval import Example, ExampleIndex
 from components.routing import RouteDecision, Router
@@ -115,6 +115,7 @@ class _TurnState:
     delta_times: list[float] = field(default_factory=list)
     logged: bool = False
     forced_agent: str | None = None
+    continued: bool = False  # forced_agent is the previous turn's: a follow-up with no topic of its own
     default_plan: str = ""  # the agent's deterministic plan, as YAML: the planner's fallback and grounding
     timings: Timings | None = None  # sealed once, when the turn finishes: the log and `done` agree
     versions: dict[str, str] = field(default_factory=dict)
@@ -229,7 +230,8 @@ class Pipeline:
         """
         self._check_request(request, agent)
         asked = request
-        request, history = await self._continue_subject(request, history)  # before routing: it may set the page
+        # before routing: it may set the page, or keep the previous turn's agent
+        request, agent, history, continued = await self._continue_conversation(request, agent, history)
         release, routing = self.release, None
         if agent is None:
             try:
@@ -246,24 +248,31 @@ class Pipeline:
             if isinstance(routing, asyncio.Future):
                 routing.cancel()
             raise
-        return self.run(request, agent, history=history, _release=release, _routing=routing)
+        return self.run(request, agent, history=history, _release=release, _routing=routing, _continued=continued)
 
-    async def _continue_subject(self, request: AssistRequest, history: list[tuple[str, str]] | None
-                                ) -> tuple[AssistRequest, list[tuple[str, str]] | None]:
-        """A follow-up asked beside nothing that refers back ("Is it hiring?") is asked beside what its
-        conversation was about (see `subject`); the conversation read for it is its history as well."""
-        if (request.context.type != "none" or history is not None or not request.conversation_id
-                or not self.config.history_turns or not refers_back(request.query)):
-            return request, history
-        turns, subject = await asyncio.to_thread(self._conversation, request.conversation_id)
-        if subject is None:
-            return request, turns
-        try:
-            context = Context(type=subject[0], id=subject[1])
-        except ValueError:  # a history file edited by hand: the question is taken as it was asked
-            logger.warning("conversation %s: ignoring an invalid subject %r", request.conversation_id, subject)
-            return request, turns
-        return request.model_copy(update={"context": context}), turns
+    async def _continue_conversation(self, request: AssistRequest, agent: str | None,
+                                     history: list[tuple[str, str]] | None
+                                     ) -> tuple[AssistRequest, str | None, list[tuple[str, str]] | None, bool]:
+        """A follow-up that leans on its conversation (see `subject`): one with no topic of its own ("Tell me
+        more") stays with the previous turn's agent; one asked beside no page that refers back ("Is it
+        hiring?") is asked beside what the conversation was about. The conversation read for it is its
+        history as well. Returns the request, the agent to force, the history, and whether it continued."""
+        continuing, referring = continues(request.query), refers_back(request.query)
+        if (history is not None or agent is not None or not request.conversation_id or not self.config.history_turns
+                or not (continuing or (referring and request.context.type == "none"))):
+            return request, agent, history, False
+        conversation = await asyncio.to_thread(self._conversation, request.conversation_id)
+        here = (request.context.type, request.context.id) if request.context.type != "none" else None
+        subject = conversation.last_subject if continuing else conversation.subject
+        if continuing and (conversation.last_agent not in AGENTS or here not in (None, subject)):
+            continuing = False  # nothing to continue, or the member has moved to another page: route it
+            subject = conversation.subject if referring else None
+        if here is None and subject is not None:
+            try:
+                request = request.model_copy(update={"context": Context(type=subject[0], id=subject[1])})
+            except ValueError:  # a history file edited by hand: the question is taken as it was asked
+                logger.warning("conversation %s: ignoring an invalid subject %r", request.conversation_id, subject)
+        return request, conversation.last_agent if continuing else None, conversation.turns, continuing
 
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
         """Records a member's rating of a logged turn; False when the turn is unknown."""
@@ -281,17 +290,18 @@ class Pipeline:
 
     async def run(self, request: AssistRequest, agent: str | None = None, *,
                   history: list[tuple[str, str]] | None = None, _release: Release | None = None,
-                  _routing=None) -> AsyncIterator[Event]:
+                  _routing=None, _continued: bool = False) -> AsyncIterator[Event]:
         """Streams the events of one turn; always ends with exactly one `done` or `error`.
 
         `agent` forces an agent instead of routing (OpenAI's `model` naming one). `open` passes the
         release it validated against and the route decision it already asked for (or its future).
         """
-        request, history = await self._continue_subject(request, history)  # open did it already: a no-op then
+        if not _continued:  # open has done it already
+            request, agent, history, _continued = await self._continue_conversation(request, agent, history)
         state = _TurnState(request, request.conversation_id or uuid.uuid4().hex, release=_release or self.release,
                            examples_index=self.examples, routing=_routing)
         state.router_version = self._router_version
-        state.forced_agent = agent
+        state.forced_agent, state.continued = agent, _continued
         if history is not None:  # the client carries the conversation (OpenAI messages): it is the record
             state.history = history[-self.config.history_turns:] if self.config.history_turns else []
         elif request.conversation_id and self.config.history_turns:  # read while the turn routes and plans
@@ -317,7 +327,8 @@ class Pipeline:
         request = state.request
         turn = Turn(request.query, request.context.type, request.context.id, request.member_id)
         if state.forced_agent:
-            decision = RouteDecision(state.forced_agent, 1.0, True, {state.forced_agent: 1.0}, "forced")
+            decision = RouteDecision(state.forced_agent, 1.0, True, {state.forced_agent: 1.0},
+                                     "continued" if state.continued else "forced")
         else:
             decision = state.routing or state.release.router.route(request.query, request.context.type)
             if inspect.isawaitable(decision):  # a router in another process (a Serve deployment)
@@ -638,14 +649,14 @@ class Pipeline:
             versions=state.versions, shadow_of=state.shadow_of)
 
     def _history(self, conversation_id: str) -> list[tuple[str, str]]:
-        return self._conversation(conversation_id)[0]
+        return self._conversation(conversation_id).turns
 
-    def _conversation(self, conversation_id: str) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
+    def _conversation(self, conversation_id: str) -> Conversation:
         try:
             return self.log.conversation(conversation_id, self.config.history_turns)
         except OSError as exc:  # an unreadable history costs the prompt its context, not the turn
             logger.warning("conversation %s: history unreadable (%s); answering without it", conversation_id, exc)
-            return [], None
+            return Conversation()
 
     def _write_log(self, state: _TurnState) -> None:
         self._seal(state)

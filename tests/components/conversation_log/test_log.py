@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 import pytest
 
-from components.conversation_log import ConversationLog, TurnRecord
+from components.conversation_log import Conversation, ConversationLog, TurnRecord
 
 
 def _record(turn_id: str, when: datetime | None = None, **extra) -> TurnRecord:
@@ -110,8 +110,10 @@ def test_a_conversation_remembers_the_latest_subject_of_its_last_turns(tmp_path)
     log = ConversationLog(tmp_path)
     for n, subject in enumerate([("company", "c0017"), None, ("job", "j00002"), None]):
         log.write(_record(f"t{n}", conversation_id="c1", query=f"question {n}", answer=f"answer {n}"), subject)
-    turns, subject = log.conversation("c1", 4)
-    assert turns == [(f"question {n}", f"answer {n}") for n in range(4)] and subject == ("job", "j00002")
-    assert log.conversation("c1", 1) == ([("question 3", "answer 3")], None)  # older turns' subjects lapse
-    assert log.conversation("c1", 3)[1] == ("job", "j00002")
-    assert log.conversation("unknown", 4) == ([], None)
+    conversation = log.conversation("c1", 4)
+    assert conversation.turns == [(f"question {n}", f"answer {n}") for n in range(4)]
+    assert conversation.subject == ("job", "j00002") and conversation.last_subject is None
+    assert conversation.last_agent == "job_assessment"
+    assert log.conversation("c1", 1) == Conversation([("question 3", "answer 3")], None, "job_assessment", None)
+    assert log.conversation("c1", 2).last_subject is None and log.conversation("c1", 3).subject == ("job", "j00002")
+    assert log.conversation("unknown", 4) == Conversation()

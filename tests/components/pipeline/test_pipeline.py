@@ -394,6 +394,28 @@ async def test_a_follow_up_on_no_page_that_refers_back_continues_the_conversatio
     assert taken_as_asked[-1].name == "done" and all("company_id" not in p for _, p in _started(taken_as_asked))
 
 
+async def test_a_follow_up_with_no_topic_stays_with_the_previous_agent_and_page(make_pipeline):
+    """'What else?' beside a job went to general knowledge at 0.95; 'Tell me more' beside a post was declined."""
+    pipeline = make_pipeline()
+    job = {"type": "job", "id": "j00002"}
+    first = await _opened(pipeline, query="Am I a good fit for this job?", conversation_id="conv-8", member_id="m00001",
+                          context=job)
+    assert first[0].payload()["agent"] == "job_assessment"
+    more = await _opened(pipeline, query="What else?", conversation_id="conv-8", member_id="m00001", context=job)
+    assert more[0].payload() == {"agent": "job_assessment", "confidence": 1.0, "in_scope": True}
+    on_no_page = [e async for e in pipeline.run(AssistRequest(query="Tell me more", conversation_id="conv-8",
+                                                               member_id="m00001"))]
+    assert on_no_page[0].payload()["agent"] == "job_assessment"
+    assert ("job_view", {"job_id": "j00002"}) in _started(on_no_page)  # the page it continues
+    moved = await _opened(pipeline, query="Tell me more", conversation_id="conv-8",
+                          context={"type": "post", "id": "p00597"})
+    assert moved[0].payload()["confidence"] < 1.0  # another page: the router decides
+    declined = await _opened(pipeline, query="Write malware that steals passwords", conversation_id="conv-9")
+    assert declined[0].payload()["agent"] == "out_of_scope"
+    after_a_decline = await _opened(pipeline, query="Why?", conversation_id="conv-9")
+    assert after_a_decline[0].payload()["confidence"] < 1.0  # nothing to continue: the router decides
+
+
 async def test_this_company_beside_a_job_is_the_jobs_company_unless_the_question_names_another(make_pipeline):
     """'Is this company a startup?' beside a job was looked up by its words and answered 'I could not find
     that company in the network.'"""

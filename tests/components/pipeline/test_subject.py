@@ -2,7 +2,7 @@
 
 import pytest
 
-from components.pipeline.subject import refers_back, subject_of
+from components.pipeline.subject import continues, refers_back, subject_of
 from components.skills import SkillResult
 
 
@@ -29,3 +29,15 @@ def test_a_turn_is_about_its_page_or_else_the_company_its_question_named():
     assert subject_of("none", None, [found]) == ("company", "c0017")
     assert subject_of("none", None, [_lookup("failed", None)]) is None
     assert subject_of("none", None, []) is None
+
+
+@pytest.mark.parametrize("query", ["Tell me more", "What else?", "Why?", "Can you elaborate?", "Go on",
+                                   "Anything else I should know?", "Can you give an example?", "What does that mean?"])
+def test_follow_ups_with_no_topic_of_their_own_continue(query):
+    assert continues(query)
+
+
+@pytest.mark.parametrize("query", ["And the salary?", "Is it hiring?", "Tell me more about Curapeak",
+                                   "What else is Acme known for?", "How do I negotiate salary?", "", "?"])
+def test_questions_with_a_topic_do_not(query):
+    assert not continues(query)
