@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from components.agents.spec import Agent, Turn
+from components.agents.spec import PAGE_RECORDS, Agent, Turn
 from components.engines import Grounding
 from components.network.titles import next_title
 from components.skills import SkillCall, SkillResult
@@ -74,8 +74,8 @@ def _company_plan(turn: Turn) -> list[SkillCall]:
     # by the question's words ("Is this company a startup?") and not found. The page's record names it;
     # the lookup still goes first, for a question that names another company ("What does Acme do?").
     # `_company_of_page` then asks about whichever it is.
-    if not company and turn.context_type in _PAGE_RECORDS and turn.context_id:
-        skill, param = _PAGE_RECORDS[turn.context_type]
+    if not company and turn.context_type in _NAMING_A_COMPANY and turn.context_id:
+        skill, param = _NAMING_A_COMPANY[turn.context_type]
         return [_call("company_lookup", company_name=turn.query), _call(skill, **{param: turn.context_id})]
     return _company_calls(turn, company)
 
@@ -92,20 +92,21 @@ def _company_calls(turn: Turn, company: str | None) -> list[SkillCall]:
     return calls
 
 
-_PAGE_RECORDS = {"job": ("job_view", "job_id"), "profile": ("profile_view", "member_id")}
+# Pages whose record names a company: a job's, or the one a member works at now
+_NAMING_A_COMPANY = {kind: PAGE_RECORDS[kind] for kind in ("job", "profile")}
 
 
 def _company_of_page(turn: Turn, results: list[SkillResult]) -> list[SkillCall]:
     """The company calls for the company the question named, or else the one a job page is at or a
     profile page's member works at now."""
-    if _context(turn, "company") or turn.context_type not in _PAGE_RECORDS:
+    if _context(turn, "company") or turn.context_type not in _NAMING_A_COMPANY:
         return []
 
     def found(skill: str) -> dict | None:
         return next((r.data for r in results if r.skill == skill and r.status == "done" and isinstance(r.data, dict)),
                     None)
 
-    named, page = found("company_lookup"), found(_PAGE_RECORDS[turn.context_type][0])
+    named, page = found("company_lookup"), found(_NAMING_A_COMPANY[turn.context_type][0])
     if named is not None:
         company = named.get("id")
     elif page is None:

@@ -10,7 +10,11 @@ import yaml
 from components.engines import Grounding
 from components.skills import SkillCall, SkillResult
 
-__all__ = ["Agent", "Turn", "plan_yaml"]
+__all__ = ["PAGE_RECORDS", "Agent", "Turn", "plan_yaml"]
+
+# The skill that reads each kind of page, and its id parameter
+PAGE_RECORDS = {"job": ("job_view", "job_id"), "post": ("post_view", "post_id"),
+                "company": ("company_view", "company_id"), "profile": ("profile_view", "member_id")}
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: the same text, a fifth of the time per turn
 

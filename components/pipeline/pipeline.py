@@ -23,7 +23,16 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from components.agents import AGENTS, ANYWHERE_FOLLOWUPS, OUT_OF_SCOPE, Agent, Turn, get_agent, plan_yaml
+from components.agents import (
+    AGENTS,
+    ANYWHERE_FOLLOWUPS,
+    OUT_OF_SCOPE,
+    PAGE_RECORDS,
+    Agent,
+    Turn,
+    get_agent,
+    plan_yaml,
+)
 from components.conversation_log import Conversation, ConversationLog, TurnRecord
 from components.engines import Engine, EngineError, Finished, GenerationRequest, Grounding, TextDelta
 from components.engines.extractive import ExtractiveEngine
@@ -67,8 +76,6 @@ class GenerationFailed(Exception):
     pass
 
 
-_CONTEXT_SKILLS = {"job": ("job_view", "job_id"), "post": ("post_view", "post_id"),
-                   "company": ("company_view", "company_id"), "profile": ("profile_view", "member_id")}
 
 
 @dataclass(frozen=True)
@@ -210,7 +217,7 @@ class Pipeline:
         checks = [(context.type, context.id)] if context.type != "none" else []
         if request.member_id:
             checks.append(("profile", request.member_id))
-        calls = [SkillCall(skill=_CONTEXT_SKILLS[kind][0], params={_CONTEXT_SKILLS[kind][1]: ident})
+        calls = [SkillCall(skill=PAGE_RECORDS[kind][0], params={PAGE_RECORDS[kind][1]: ident})
                  for kind, ident in checks]
         # side by side: two records the cache does not hold cost one round trip, not two
         results = await asyncio.gather(*(self.skills.invoke(call) for call in calls))
