@@ -99,6 +99,7 @@ def log_to_mlflow(config: SwitchboardConfig, day: date, summary: dict, plot: str
     metrics |= {f"{agent}.{key}": stat["value"] for agent, stats in summary["per_agent"].items()
                 for key, stat in stats.items()}
     metrics |= {f"delta.{key}": value for key, value in summary["deltas"].items()}
+    metrics |= {"partial_rate": summary["partial"]["share"]["value"], "partial_turns": summary["partial"]["turns"]}
     if summary.get("shadow"):
         metrics |= {f"shadow.{side}.{key}": value for side in ("live", "shadow")
                     for key, value in summary["shadow"][side].items()}
@@ -117,9 +118,18 @@ def publish(day: date, summary: dict, worst: list[dict], plot: str | None, run_i
                       f"{summary['scored']} of {summary['logged_turns']} logged turns scored with {summary['rubric']}"
                       + (f"; MLflow run `{run_id}`" if run_id else ""),
                       "", "| metric | value | 95% interval | delta vs previous night |", "| --- | --- | --- | --- |",
-                      *rows, "", f"Trend plot: `{plot}`" if plot else ""])
+                      *rows, "", _partial_line(summary["partial"]), "", f"Trend plot: `{plot}`" if plot else ""])
     create_markdown_artifact(text, key="nightly-eval-summary", description=f"Nightly evaluation {day.isoformat()}")
     create_table_artifact(worst, key="nightly-eval-worst-turns", description="The lowest-scoring turns")
+
+
+def _partial_line(partial: dict) -> str:
+    if not partial["turns"]:
+        return "Every scored turn's skills answered."
+    good = partial["complete"]["good_rate"]
+    return (f"{partial['turns']} turns were answered on failed skills ({partial['share']['value']:.1%}; "
+            f"{', '.join(f'{k} {v}' for k, v in partial['failed_skills'].items())}): scored, never as good. "
+            f"Good-answer rate on the other {good['n']}: {good['value']:.3f} [{good['low']:.3f}, {good['high']:.3f}].")
 
 
 @flow(name="nightly_eval", log_prints=True)

@@ -74,6 +74,9 @@ class TurnRecord(BaseModel):
     trust_action: str = "allow"
     trust_category: str | None = None
     degraded: str | None = None
+    failed_skills: list[str] = Field(default_factory=list, description="Skills that failed for a reason other than "
+                                                                       "'not found' (unreachable, timeout, 5xx)")
+    partial: bool = Field(False, description="Answered without what failed_skills would have said")
     error_code: str | None = None
     error_message: str | None = None
     ttft_ms: float | None = None
@@ -97,7 +100,8 @@ SCHEMA = pl.Schema({
     "example_ids": pl.List(pl.String),
     "answer": pl.String, "followups": pl.List(pl.String), "attachments": pl.String, "trust_action": pl.String,
     "trust_category": pl.String,
-    "degraded": pl.String, "error_code": pl.String, "error_message": pl.String, "ttft_ms": pl.Float64,
+    "degraded": pl.String, "failed_skills": pl.List(pl.String), "partial": pl.Boolean, "error_code": pl.String,
+    "error_message": pl.String, "ttft_ms": pl.Float64,
     "tbt_ms": pl.Float64, "total_ms": pl.Float64, "stages": pl.String, "versions": pl.String,
     "shadow_of": pl.String, "feedback_rating": pl.String, "feedback_comment": pl.String,
     "feedback_at": pl.Datetime("us", "UTC"),
@@ -203,7 +207,10 @@ class ConversationLog:
         path = self.find_path(turn_id)
         if path is None:
             return False
-        frame = pl.read_parquet(path).with_columns(
+        frame = pl.read_parquet(path)
+        frame = frame.with_columns(  # a record written before a column existed gains it, empty
+            pl.lit(None, dtype).alias(name) for name, dtype in SCHEMA.items() if name not in frame.columns)
+        frame = frame.with_columns(
             pl.lit(rating, pl.String).alias("feedback_rating"), pl.lit(comment, pl.String).alias("feedback_comment"),
             pl.lit(datetime.now(UTC), pl.Datetime("us", "UTC")).alias("feedback_at"))
         self._write_atomically(frame.select(SCHEMA.names()).cast(dict(SCHEMA)), path)

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from components.skills import SkillResult
+from components.skills import SkillResult, unavailable_notice, unavailable_skills
 
 __all__ = [
     "Engine", "EngineError", "EngineEvent", "Finished", "GenerationRequest", "Grounding", "StreamClock", "TextDelta",
@@ -40,10 +40,23 @@ class Grounding:
     member_id: str | None = None
     results: tuple[SkillResult, ...] = ()
     default_plan: str = ""  # the agent's deterministic plan, as YAML
+    # What the member is told when a call could not be answered (skills.unavailable_notice): an answer
+    # that rests on such a call says this instead of "there is none".
+    notice: str = ""
 
     def data(self, skill: str) -> Any:
         """The data of the first successful call of `skill`, or None."""
         return next((r.data for r in self.results if r.skill == skill and r.status == "done"), None)
+
+    def unanswered(self, *skills: str) -> bool:
+        """Whether a call of one of `skills` failed for a reason other than "not found": its absence from
+        the dossier says nothing about the world."""
+        return any(r.skill in skills and r.unanswered for r in self.results)
+
+    @property
+    def unavailable(self) -> str:
+        """The notice, or a plain one where the caller computed none."""
+        return self.notice or unavailable_notice(unavailable_skills(self.results)) or unavailable_notice(["?"])
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import json
 import math
 import random
 import shutil
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from components.conversation_log import ConversationLog
 from components.evaluation.rubric import Rubric
 from components.evaluation.stats import mean_interval, wilson
 
-__all__ = ["EvalDay", "sample_turns", "shadow_comparison", "summarize", "trend_plot", "worst_turns"]
+__all__ = ["EvalDay", "partial_turns", "sample_turns", "shadow_comparison", "summarize", "trend_plot", "worst_turns"]
 
 RATES = ("hallucination", "rai_violation", "good")
 MEANS = ("overall_quality", "coherence", "style")
@@ -124,8 +124,23 @@ def summarize(scores: pl.DataFrame, rubric: Rubric, day: date, previous: dict[st
             if before is not None:
                 deltas[key] = round(stat["value"] - before, 4)
     return {"date": day.isoformat(), "rubric": rubric.ref, "scored": scores.height, "logged_turns": logged_turns,
-            "overall": overall, "per_agent": per_agent, "deltas": deltas,
+            "overall": overall, "per_agent": per_agent, "deltas": deltas, "partial": partial_turns(scores),
             "previous_date": previous.get("date") if previous else None, "versions_served": versions}
+
+
+def partial_turns(scores: pl.DataFrame) -> dict[str, Any]:
+    """The turns answered on failed skills, counted apart: how many, which skills failed, and the rubric's
+    figures on the turns whose skills all answered (a night of outages reads as one, not as bad answers)."""
+    flagged = (scores["partial"].fill_null(False) if "partial" in scores.columns
+               else pl.Series([False] * scores.height, dtype=pl.Boolean))
+    failed: Counter[str] = Counter()
+    if "failed_skills" in scores.columns:
+        for listed in scores["failed_skills"].drop_nulls().to_list():
+            failed.update(json.loads(listed))
+    share, low, high = wilson(int(flagged.sum()), scores.height)
+    return {"turns": int(flagged.sum()), "share": {"value": round(share, 4), "low": round(low, 4),
+                                                   "high": round(high, 4), "n": scores.height},
+            "failed_skills": dict(failed.most_common()), "complete": _dimension_stats(scores.filter(~flagged))}
 
 
 def worst_turns(scores: pl.DataFrame, turns: dict[str, dict[str, Any]], k: int = 10) -> list[dict[str, Any]]:

@@ -48,13 +48,18 @@ def score_turn(rubric: Rubric, turn: dict[str, Any]) -> dict[str, Any]:
     style, style_issues = style_score(answer)
     quality = 5 - min(2, len(failures)) - (2 if claims else 0) - (1 if turn.get("degraded") else 0)
     quality -= 1 if min(coherence, style) <= 3 else 0
+    failed_skills = list(turn.get("failed_skills") or [])
+    partial = bool(turn.get("partial")) or bool(failed_skills)
+    if partial:  # answered without what failed skills would have said: at best acceptable, never good
+        quality = min(quality, 3)
     if rai or turn.get("error_code") or not answer.strip():
         quality = 1
     return {"turn_id": turn["turn_id"], "agent": turn.get("agent") or "unknown",
             "overall_quality": max(1, quality), "hallucination": bool(claims), "rai_violation": bool(rai),
             "coherence": coherence, "style": style,
             "good": max(1, quality) >= (rubric.dimensions["overall_quality"].good_at_least or 4)
-            and not claims and not rai,
+            and not claims and not rai and not partial,
+            "partial": partial, "failed_skills": json.dumps(failed_skills),
             "findings": json.dumps({"unsupported": [c.text for c in claims], "rai": rai, "assertions": failures,
                                     "coherence": coherence_issues, "style": style_issues}),
             "rubric": rubric.ref}

@@ -69,6 +69,8 @@ class SkillData(BaseModel):
     status: Literal["started", "done", "failed"]
     latency_ms: float | None = None
     error: str | None = None
+    failure: Literal["not_found", "unavailable", "rejected"] | None = Field(
+        None, description="Why a failed call failed: not_found (there is none) or the API could not answer it.")
 
 
 class DeltaData(BaseModel):
@@ -104,7 +106,10 @@ class DoneData(BaseModel):
     answer: str
     timings: Timings
     versions: dict[str, str]
-    degraded: str | None = None
+    degraded: str | None = Field(None, description="Why the generator was replaced by the extractive answer.")
+    partial: bool = Field(False, description="Some skills could not answer (unreachable, timed out, failed): the "
+                                             "answer says so and may lack what they would have said.")
+    failed_skills: list[str] = Field(default_factory=list, description="Those skills, in call order.")
 
 
 class ErrorData(BaseModel):

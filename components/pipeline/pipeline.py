@@ -58,7 +58,14 @@ from components.pipeline.subject import continues, refers_back, subject_of
 from components.prompts import PromptLibrary
 from components.retrieval import Example, ExampleIndex
 from components.routing import RouteDecision, Router
-from components.skills import SkillCall, SkillInvoker, SkillRegistry, SkillResult
+from components.skills import (
+    SkillCall,
+    SkillInvoker,
+    SkillRegistry,
+    SkillResult,
+    unavailable_notice,
+    unavailable_skills,
+)
 from components.structured import StreamingListParser
 from components.trust import TrustPolicy
 
@@ -117,6 +124,7 @@ class _TurnState:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     trust: TrustData = field(default_factory=lambda: TrustData(action="allow"))
     degraded: str | None = None
+    failed_skills: list[str] = field(default_factory=list)  # called but not answered (not "not found")
     error: ErrorData | None = None
     first_delta: float | None = None
     delta_times: list[float] = field(default_factory=list)
@@ -222,7 +230,7 @@ class Pipeline:
         # side by side: two records the cache does not hold cost one round trip, not two
         results = await asyncio.gather(*(self.skills.invoke(call) for call in calls))
         for (kind, ident), result in zip(checks, results, strict=True):
-            if result.status == "failed" and (result.error or "").startswith("not found"):
+            if result.failure == "not_found":  # an API that cannot be reached proves nothing: the turn says so
                 raise RequestError(404, f"unknown_{kind}", f"no {kind} with id '{ident}'")
 
     async def open(self, request: AssistRequest, agent: str | None = None,
@@ -364,8 +372,10 @@ class Pipeline:
         async for event in self._plan_and_call(state, agent, turn):
             yield event
         await retrieval
+        state.failed_skills = unavailable_skills(state.results)
         grounding = Grounding(agent.name, request.query, turn.context_type, turn.context_id, turn.member_id,
-                              tuple(state.results), state.default_plan)
+                              tuple(state.results), state.default_plan,
+                              notice=unavailable_notice(state.failed_skills, self.registry))
         async for event in self._answer(state, agent, turn, grounding):
             yield event
         if state.trust.action != "block":
@@ -468,15 +478,16 @@ class Pipeline:
         try:
             if call.skill not in agent.skills:
                 result = SkillResult(skill=call.skill, params=call.params, status="failed", latency_ms=0.0,
-                                     error=f"skill '{call.skill}' is not available to {agent.name}")
+                                     error=f"skill '{call.skill}' is not available to {agent.name}", failure="rejected")
             else:
                 result = await self.skills.invoke(call)
         except Exception as exc:  # noqa: BLE001 - the invoker does not raise; this keeps a bug from hanging the turn
             result = SkillResult(skill=call.skill, params=call.params, status="failed", latency_ms=0.0,
-                                 error=f"{type(exc).__name__}: {exc}")
+                                 error=f"{type(exc).__name__}: {exc}", failure="unavailable")
         state.results.append(result)
         queue.put_nowait(Event("skill", SkillData(name=result.skill, params=result.params, status=result.status,
-                                                  latency_ms=result.latency_ms, error=result.error)))
+                                                  latency_ms=result.latency_ms, error=result.error,
+                                                  failure=result.failure)))
 
     def _embed_while_routing(self, state: _TurnState) -> dict | None:
         """The query's vectors for every agent, computed in the router's round trip instead of after it."""
@@ -507,8 +518,10 @@ class Pipeline:
 
     def _prompt(self, state: _TurnState, agent: Agent, turn: Turn, grounding: Grounding, history: str) -> str:
         dossier = "\n".join(
-            f"[{r.skill} {r.params}] " + (self.trust.sanitize_data(str(r.data)) if r.status == "done"
-                                          else f"unavailable: {r.error}") for r in grounding.results)
+            f"[{r.skill} {r.params}] " + (self.trust.sanitize_data(str(r.data)) if r.status == "done" else
+                                          "not found" if r.failure == "not_found" else
+                                          f"could not be reached right now, so unknown (not absent): {r.error}")
+            for r in grounding.results)
         examples = "\n\n".join(f"Q: {e.query}\nA: {e.answer}" for e in state.examples) or "(none)"
         prompts = state.release.prompts
         return prompts.get(agent.generator_prompt).render(
@@ -593,6 +606,8 @@ class Pipeline:
             state.answer = state.trust.message or ""
             yield Event("trust", state.trust)
             return
+        if grounding.notice and grounding.notice not in sent + pending:  # whatever the engine wrote, it is said
+            pending += ("\n\n" if (sent + pending).strip() else "") + grounding.notice
         verdict = checker.check(sent + pending)
         if verdict.action == "block":
             state.trust = TrustData(action="block", category=verdict.category, message=verdict.message)
@@ -644,12 +659,13 @@ class Pipeline:
             context_id=request.context.id, plan_text=state.plan_text, plan_source=state.plan_source,
             plan_repairs=state.plan_repairs,
             skills=[{"name": r.skill, "params": r.params, "status": r.status, "latency_ms": r.latency_ms,
-                     "error": r.error} for r in state.results],
+                     "error": r.error, "failure": r.failure} for r in state.results],
             dossier=[{"skill": r.skill, "params": r.params, "data": r.data}
                      for r in state.results if r.status == "done"],
             example_ids=[e.id for e in state.examples], answer=state.answer, followups=state.followups,
             attachments=state.attachments,
             trust_action=state.trust.action, trust_category=state.trust.category, degraded=state.degraded,
+            failed_skills=state.failed_skills, partial=bool(state.failed_skills),
             error_code=state.error.code if state.error else None,
             error_message=state.error.message if state.error else None, ttft_ms=timings.ttft_ms,
             tbt_ms=timings.stages.get("tbt_ms"), total_ms=timings.total_ms, stages=timings.stages,
@@ -714,7 +730,8 @@ class Pipeline:
     def _done(self, state: _TurnState) -> Event:
         return Event("done", DoneData(conversation_id=state.conversation_id, turn_id=state.turn_id,
                                       answer=state.answer, timings=state.timings, versions=state.versions,
-                                      degraded=state.degraded))
+                                      degraded=state.degraded, partial=bool(state.failed_skills),
+                                      failed_skills=state.failed_skills))
 
 
 async def _let_requests_leave(iterations: int = 3) -> None:

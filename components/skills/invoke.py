@@ -2,7 +2,9 @@
 
 A skill call returns a `SkillResult` whose status is `done` or `failed`; a failure carries the reason
 (timeout, HTTP status and the API's message, invalid parameters, unknown skill) so the agent can plan
-around it and the conversation log can count it. Only programming errors escape.
+around it and the conversation log can count it, and its kind (`Failure`): a member is told "there is
+none" only for `not_found`, and "I could not reach it right now" for the rest. Only programming errors
+escape.
 """
 
 from __future__ import annotations
@@ -24,7 +26,12 @@ from pydantic import BaseModel, Field, ValidationError
 from components.skills.registry import SkillRegistry, UnknownSkillError
 from components.skills.spec import SkillSpec
 
-__all__ = ["SkillCall", "SkillInvoker", "SkillResult"]
+__all__ = ["Failure", "SkillCall", "SkillInvoker", "SkillResult"]
+
+# not_found: the API answered that there is none (404). unavailable: it could not be reached, timed out, or
+# failed (5xx, 429, a body it cannot map): the same call may work in a moment. rejected: the call itself
+# was wrong (unknown skill, invalid parameters, another 4xx): the plan, not the world, is at fault.
+Failure = Literal["not_found", "unavailable", "rejected"]
 
 
 class SkillCall(BaseModel):
@@ -40,7 +47,13 @@ class SkillResult(BaseModel):
     status: Literal["done", "failed"]
     data: Any = None
     error: str | None = None
+    failure: Failure | None = Field(None, description="Why a failed call failed; None when it is done.")
     latency_ms: float
+
+    @property
+    def unanswered(self) -> bool:
+        """Failed for a reason other than "there is none": what it reads is unknown, not absent."""
+        return self.status == "failed" and self.failure != "not_found"
 
 
 @functools.cache
@@ -109,22 +122,23 @@ class SkillInvoker:
     async def invoke(self, call: SkillCall) -> SkillResult:
         started = time.perf_counter()
 
-        def result(status: Literal["done", "failed"], data: Any = None, error: str | None = None) -> SkillResult:
+        def result(status: Literal["done", "failed"], data: Any = None, error: str | None = None,
+                   failure: Failure | None = None) -> SkillResult:
             return SkillResult(skill=call.skill, params=call.params, status=status, data=data, error=error,
-                               latency_ms=round((time.perf_counter() - started) * 1000, 3))
+                               failure=failure, latency_ms=round((time.perf_counter() - started) * 1000, 3))
 
         try:
             spec = self._registry.get(call.skill)
             params = spec.input_model.model_validate(call.params)
         except UnknownSkillError as exc:
-            return result("failed", error=str(exc))
+            return result("failed", error=str(exc), failure="rejected")
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            return result("failed", error=f"invalid parameters: {problems}")
+            return result("failed", error=f"invalid parameters: {problems}", failure="rejected")
         try:
             path, api_params = spec.api_request(params)
         except UnicodeEncodeError as exc:
-            return result("failed", error=f"invalid parameters: not valid Unicode: {exc.reason}")
+            return result("failed", error=f"invalid parameters: not valid Unicode: {exc.reason}", failure="rejected")
         key = f"{path}?{json.dumps(api_params, sort_keys=True, default=str)}"
         cached = self._cache.get(key) if spec.call.method == "GET" and self._cache_ttl_s else None
         age = time.monotonic() - cached[0] if cached else None
@@ -136,17 +150,20 @@ class SkillInvoker:
                 task.add_done_callback(functools.partial(self._refreshed, key))
             status_code, body = cached[1], cached[2]
             if status_code == 404:
-                return result("failed", error=f"not found: {body}")
+                return result("failed", error=f"not found: {body}", failure="not_found")
             return result("done", data=spec.map_response(body))
-        done, data_or_error = await self._fetch(spec, path, api_params, key)
-        return result("done", data=data_or_error) if done else result("failed", error=data_or_error)
+        failure, data_or_error = await self._fetch(spec, path, api_params, key)
+        if failure is None:
+            return result("done", data=data_or_error)
+        return result("failed", error=data_or_error, failure=failure)
 
     def _refreshed(self, key: str, task: asyncio.Task) -> None:
         if self._refreshing.get(key) is task:  # a later refresh of the same record may have replaced it
             del self._refreshing[key]
 
-    async def _fetch(self, spec: SkillSpec, path: str, api_params: dict[str, Any], key: str) -> tuple[bool, Any]:
-        """Calls the API and caches what it may: (True, the mapped answer) or (False, why it failed)."""
+    async def _fetch(self, spec: SkillSpec, path: str, api_params: dict[str, Any],
+                     key: str) -> tuple[Failure | None, Any]:
+        """Calls the API and caches what it may: (None, the mapped answer) or (the failure, why it failed)."""
         timeout = spec.call.timeout_s or self._default_timeout_s
         client, slots = self._loop_state()
         try:
@@ -157,23 +174,25 @@ class SkillInvoker:
                     else:
                         response = await client.post(path, json=api_params, timeout=timeout)
         except (TimeoutError, httpx.TimeoutException):
-            return False, f"timed out after {timeout:g}s"
+            return "unavailable", f"timed out after {timeout:g}s"
         except httpx.HTTPError as exc:
-            return False, f"could not reach the API: {type(exc).__name__}: {exc}"
+            return "unavailable", f"could not reach the API: {type(exc).__name__}: {exc}"
         except (UnicodeError, ValueError) as exc:  # a URL or body httpx cannot build from these parameters
-            return False, f"invalid parameters for the API: {type(exc).__name__}: {exc}"
+            return "rejected", f"invalid parameters for the API: {type(exc).__name__}: {exc}"
         if response.status_code == 404:
             self._remember(key, spec.call.method, 404, _api_message(response))
-            return False, f"not found: {_api_message(response)}"
+            return "not_found", f"not found: {_api_message(response)}"
         if response.status_code >= 400:
-            return False, f"API answered {response.status_code}: {_api_message(response)}"
+            # an overloaded or failing API may answer in a moment; any other 4xx refuses this call as written
+            failure = "unavailable" if response.status_code >= 500 or response.status_code in (408, 429) else "rejected"
+            return failure, f"API answered {response.status_code}: {_api_message(response)}"
         try:
             body = response.json()
             mapped = spec.map_response(body)
         except (ValueError, TypeError, AttributeError) as exc:
-            return False, f"API answered a body the skill cannot map: {exc}"
+            return "unavailable", f"API answered a body the skill cannot map: {exc}"
         self._remember(key, spec.call.method, 200, body)
-        return True, mapped
+        return None, mapped
 
     def _remember(self, key: str, method: str, status_code: int, body: Any) -> None:
         if method != "GET" or not self._cache_ttl_s:

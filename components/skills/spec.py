@@ -45,6 +45,8 @@ class CallSpec(_Strict):
 class SkillSpec(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Unique snake_case name the planner writes.")
     description: str = Field(description="What the skill returns.")
+    subject: str | None = Field(None, description="What it reads, in a member's words ('the company records'): "
+                                                  "named when it cannot be reached. Defaults to the skill's name.")
     when_to_use: str = Field(description="When a planner should call it, and when not.")
     input: dict[str, ParamSpec] = Field(description="LLM-facing parameters.")
     output: dict[str, str] = Field(description="LLM-facing result fields and their meaning.")
@@ -105,6 +107,11 @@ class SkillSpec(_Strict):
 
     def _map_item(self, item: dict[str, Any]) -> dict[str, Any]:
         return {name: _read(item, self.response_map.get(name, name)) for name in self.output}
+
+    @property
+    def what(self) -> str:
+        """What the skill reads, as a member is told it is unavailable."""
+        return self.subject or f"the {self.name.replace('_', ' ')} service"
 
     def describe(self) -> str:
         """Compact text for the planner prompt."""

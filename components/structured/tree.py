@@ -1,13 +1,13 @@
 """The raw tree between text and schema: mappings, sequences and scalars that keep their written text.
 
 YAML 1.1 resolves `NO` to False, `1.10` to 1.1 and `0123` to 83. The schema decides what a scalar
-means, so each `Scalar` keeps the text as written (`raw`), whether it was quoted, and a YAML-style
-reading (`value`) for fields that accept anything.
+means, so each `Scalar` keeps the text as written (`raw`), whether it was quoted, and the YAML 1.1
+reading (`value`, exactly as `yaml.safe_load` reads it) for fields that accept anything.
 """
 
 from __future__ import annotations
 
-import re
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,10 +16,12 @@ import yaml
 __all__ = ["Node", "Scalar", "from_yaml_node", "plain", "resolve_plain"]
 
 _NULLS = {"", "~", "null", "Null", "NULL"}
-_TRUE = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"}
-_FALSE = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"}
-_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
-_FLOAT = re.compile(r"[-+]?(\d[\d_]*)?\.\d*([eE][-+]?\d+)?|[-+]?\d+[eE][-+]?\d+")
+_STR_TAG = "tag:yaml.org,2002:str"
+# What yaml.safe_load uses for a plain scalar (libyaml parses; these resolve and construct), so that a
+# value the tree reads is the value safe_load reads: parse_yaml's fast path and every repaired or
+# streamed path agree on `0E0` (text), `1e3` (text), `017` (15), `0x1F` (31), `1:30` (90), `.inf`.
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
 _PYTHON = {"None": None, "True": True, "False": False}
@@ -45,19 +47,17 @@ class Scalar:
 Node = dict[str, "Node"] | list["Node"] | Scalar
 
 
+@functools.lru_cache(maxsize=4096)
 def resolve_plain(raw: str) -> Any:
-    """A conservative YAML reading of a plain scalar: leading-zero numbers and times stay strings."""
-    if raw in _NULLS:
-        return None
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    if _INT.fullmatch(raw):
-        return int(raw.replace("_", ""))
-    if _FLOAT.fullmatch(raw) and any(ch.isdigit() for ch in raw):
-        return float(raw.replace("_", ""))
-    return raw
+    """A plain (unquoted) scalar as yaml.safe_load reads it: the one scalar reading every path shares."""
+    tag = _RESOLVER.resolve(yaml.ScalarNode, raw, (True, False))
+    construct = _CONSTRUCTOR.yaml_constructors.get(tag) if tag != _STR_TAG else None
+    if construct is None:  # text, or a tag safe_load refuses as a value (`<<`, `=`): the text as written
+        return raw
+    try:
+        return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, raw))
+    except (ValueError, TypeError, OverflowError, yaml.YAMLError):  # a date like 2024-02-30
+        return raw
 
 
 def from_yaml_node(node: yaml.Node, repairs: list[str], python_literals: bool = False) -> Node:

@@ -32,7 +32,7 @@ def _post_takeaways(g: Grounding) -> str:
     if not post and g.context_type != "post":  # "main idea of this post?" asked on no page at all
         return "There is no post beside this question. Ask it beside a post and I will sum up its takeaways."
     if not post:
-        return "I could not read this post right now."
+        return g.unavailable if g.unanswered("post_view") else "I could not find this post on the network."
     sentences = split_sentences(post["text"])
     substantive = [s for s in sentences if len(s.split()) >= 6 and not s.startswith("#")] or sentences
     # The lessons before the author's asides; an aside's "this" shares words with the next aside, not the
@@ -60,6 +60,8 @@ def _post_takeaways(g: Grounding) -> str:
     return "\n\n".join(text)
 
 
+# The page records that name a company: beside a job or a profile, "this company" is read from them
+_NAMING_A_COMPANY = ("job_view", "profile_view")
 # "What's the headquarters of this company?" asked on no page names no company to find
 _THIS_COMPANY = re.compile(r"\b(?:this|that|the|their|its)\s+(?:company|employer|firm|organi[sz]ation|business)\b",
                            re.IGNORECASE)
@@ -70,7 +72,9 @@ def _company(g: Grounding) -> str:
     if not company and g.context_type == "none" and _THIS_COMPANY.search(g.query):
         return ("There is no company beside this question. Ask it beside a company's page, or name the company, "
                 "and I will tell you about it.")
-    if not company:
+    if not company:  # "not found" only when every lookup answered so: a failed one may have held it
+        if g.unanswered("company_view", "company_lookup", *_NAMING_A_COMPANY):
+            return g.unavailable
         return "I could not find that company in the network."
     parts = [company["description"]]
     if company.get("products"):
@@ -127,15 +131,20 @@ def _career(g: Grounding) -> str:
     if articles:
         parts.append("Worth reading:\n" + "\n".join(
             f"- {a['title']}: {' '.join(relevant(a['snippet'], g.query, 1, _stem(a)))}" for a in articles[:2]))
-    if profile and len(parts) == 1:  # "How do I rebuild my confidence after being fired?": nothing on it
+    searched_everything = not g.unanswered("job_search", "web_search")
+    if profile and len(parts) == 1 and searched_everything:  # "How do I rebuild my confidence after being fired?"
         parts.append("I found no guide or opening in the network on that question. Tell me the role, field or "
                      "level you have in mind, and I can look for openings and reading on it.")
+    if not parts and g.unanswered("profile_view", "job_search", "web_search"):
+        return g.unavailable
     return "\n\n".join(parts) or "I need your profile or a bit more about your goal to give concrete advice."
 
 
 def _general(g: Grounding) -> str:
     articles = _read(g)
     if not articles:
+        if g.unanswered("web_search"):
+            return g.unavailable
         return "I could not find a source on that in the article corpus."
     parts = [" ".join(relevant(articles[0]["snippet"], g.query, 2, _stem(articles[0]))),
              f"Source:\n- {_cited(articles[0])}"]  # what the answer quotes; the rest is reading, not a source

@@ -19,8 +19,12 @@ def _money(value: Any, currency: str | None) -> str:
 def job_fit(g: Grounding) -> str:
     job, profile = g.data("job_view"), g.data("profile_view")
     if not job and g.context_type == "job":
+        if g.unanswered("job_view"):
+            return g.unavailable
         return "I could not read this job posting right now, so I cannot assess the fit."
     if not job:
+        if not g.data("job_search") and g.unanswered("job_search"):
+            return g.unavailable
         return _job_matches(g.data("job_search") or [], profile)
     lines = [f"**{job['title']}** at **{job['company']}** ({job['seniority']}, {job['workplace']}, {job['location']})."]
     if job.get("salary_min"):
@@ -28,7 +32,8 @@ def job_fit(g: Grounding) -> str:
                      f"{_money(job['salary_max'], job.get('salary_currency'))} a year.")
     if not profile:
         lines.append("Requirements: " + "; ".join(job["requirements"]) + ".")
-        lines.append("Share your profile and I can compare it with each requirement.")
+        if not g.unanswered("profile_view"):  # a profile that could not be read is not one to share
+            lines.append("Share your profile and I can compare it with each requirement.")
         return "\n\n".join(lines + _similar_roles(job, g))
     assessed = [(r, *_assess(r, profile)) for r in job["requirements"]]
     matched = [(r, note) for r, met, note in assessed if met]

@@ -124,9 +124,50 @@ async def test_extractive_plans_the_default_plan():
     assert text == PLAN
 
 
-def test_extractive_says_what_it_could_not_read():
-    failed = (SkillResult(skill="job_view", params={}, status="failed", error="timed out", latency_ms=2000),)
-    assert "could not read" in compose_answer(_grounding(results=failed))
+def _failed(skill: str, failure: str) -> SkillResult:
+    error = "not found: no such record" if failure == "not_found" else "timed out after 2s"
+    return SkillResult(skill=skill, params={}, status="failed", error=error, failure=failure, latency_ms=1)
+
+
+# Each agent's answer with nothing to go on: what it says when the calls it rests on could not be answered,
+# and what it says when they answered that there is none. The second is an absence; the first never is.
+NOTHING_TO_GO_ON = [
+    ("general_knowledge", "none", ("web_search",), "could not find a source"),
+    ("job_assessment", "job", ("job_view",), "could not read this job posting"),
+    ("job_assessment", "none", ("job_search",), None),
+    ("post_takeaways", "post", ("post_view",), "could not find this post"),
+    ("company_understanding", "company", ("company_view", "news_search"), "could not find that company"),
+    ("company_understanding", "none", ("company_lookup",), "could not find that company"),
+    ("company_understanding", "job", ("company_lookup", "job_view"), "could not find that company"),
+    ("career_advice", "profile", ("profile_view", "job_search", "web_search"), None),
+]
+
+
+@pytest.mark.parametrize(("agent", "page", "skills", "absence"), NOTHING_TO_GO_ON)
+@pytest.mark.parametrize("failure", ["unavailable", "rejected"])
+def test_extractive_tells_a_failed_call_as_unavailable_never_as_an_absence(agent, page, skills, absence, failure):
+    notice = "Some information is temporarily unavailable: ... Please try again in a moment."
+    grounding = Grounding(agent, "what about it?", page, None if page == "none" else "x1", "m1",
+                          tuple(_failed(skill, failure) for skill in skills), notice=notice)
+    assert compose_answer(grounding) == notice
+    plain = compose_answer(Grounding(agent, "what about it?", page, None if page == "none" else "x1", "m1",
+                                     tuple(_failed(skill, failure) for skill in skills)))
+    assert "temporarily unavailable" in plain and "try again" in plain  # with no notice computed, a plain one
+
+
+@pytest.mark.parametrize(("agent", "page", "skills", "absence"), [case for case in NOTHING_TO_GO_ON if case[3]])
+def test_extractive_tells_a_real_not_found_as_an_absence(agent, page, skills, absence):
+    grounding = Grounding(agent, "what about it?", page, None if page == "none" else "x1", "m1",
+                          tuple(_failed(skill, "not_found") for skill in skills), notice="")
+    answer = compose_answer(grounding)
+    assert absence in answer and "unavailable" not in answer
+
+
+def test_extractive_keeps_what_answered_when_a_secondary_call_failed():
+    failed = (SkillResult(skill="job_view", params={"job_id": "j1"}, status="done", data=JOB, latency_ms=1),
+              _failed("profile_view", "unavailable"))
+    answer = compose_answer(_grounding(results=failed))
+    assert JOB["title"] in answer and "Share your profile" not in answer  # the member may well have one
 
 
 def test_extractive_lists_a_story_filed_more_than_once_once():
@@ -266,13 +307,13 @@ def test_extractive_takeaways_asked_on_no_post_say_where_to_ask():
     assert nowhere.startswith("There is no post beside this question.")
     failed = SkillResult(skill="post_view", params={"post_id": "p1"}, status="failed", error="timeout", latency_ms=1)
     beside = compose_answer(Grounding("post_takeaways", "main idea of this post?", "post", "p1", None, (failed,)))
-    assert beside == "I could not read this post right now."
+    assert "temporarily unavailable" in beside and "try again" in beside
 
 
 def test_extractive_company_asked_about_on_no_page_says_where_to_ask():
     """'what's the headquarters and size of this company' on no page was told the company could not be found."""
     failed = SkillResult(skill="company_lookup", params={"company_name": "q"}, status="failed", error="not found",
-                         latency_ms=1)
+                         failure="not_found", latency_ms=1)
     query = "what's the headquarters and size of this company"
     nowhere = compose_answer(Grounding("company_understanding", query, "none", None, None, (failed,)))
     assert nowhere.startswith("There is no company beside this question.")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
+import polars as pl
 import pytest
 
 from components.evaluation import (
@@ -21,6 +23,7 @@ from components.evaluation import (
     wilson,
 )
 from components.evaluation.labelled_set import LABELLED_FILE
+from components.evaluation.nightly import partial_turns, summarize
 from components.evaluation.rubric import RubricError
 
 RUBRIC = load_rubric()
@@ -100,6 +103,18 @@ def test_score_turn_maps_findings_onto_the_rubric():
                                     "ann@curapeak.example for the inside track on the hiring team there."))
     assert leak["rai_violation"] and leak["overall_quality"] == 1
     assert json.loads(leak["findings"])["rai"] == ["output:contact_details"]
+
+
+def test_a_turn_answered_on_failed_skills_is_never_scored_good_and_is_counted_apart():
+    text = ("**Curapeak Therapeutics** is a biotech company of about 1,200 people in Boston, founded in 2011. It runs "
+            "clinical data work for partner hospitals and is growing its analytics team.")
+    complete = score_turn(RUBRIC, _turn(text))
+    partial = score_turn(RUBRIC, {**_turn(text), "partial": True, "failed_skills": ["news_search"]})
+    assert complete["good"] and not partial["good"] and partial["overall_quality"] <= 3 and partial["partial"]
+    summary = partial_turns(pl.DataFrame([complete, partial, {**partial, "turn_id": "t3"}]))
+    assert summary["turns"] == 2 and summary["failed_skills"] == {"news_search": 2}
+    assert summary["complete"]["good_rate"]["value"] == 1.0 and summary["complete"]["good_rate"]["n"] == 1
+    assert summarize(pl.DataFrame([complete, partial]), RUBRIC, date(2026, 1, 2), None, 2, {})["partial"]["turns"] == 1
 
 
 def test_wilson_intervals_and_kappa_match_known_values():

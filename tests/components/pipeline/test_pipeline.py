@@ -172,8 +172,8 @@ async def test_a_slow_api_times_out_skills_and_the_turn_still_answers(make_pipel
         elapsed = time.perf_counter() - started
     done = _check_order(events)
     failed = [e.payload() for e in events if e.name == "skill" and e.payload()["status"] == "failed"]
-    assert {f["error"] for f in failed} == {"timed out after 2s"}
-    assert "could not read this job posting" in done["answer"]
+    assert {f["error"] for f in failed} == {"timed out after 2s"} and {f["failure"] for f in failed} == {"unavailable"}
+    assert "temporarily unavailable" in done["answer"] and done["partial"]
     assert elapsed < 4
     assert json.loads(pipeline.log.read()["skills"][0])[0]["status"] == "failed"
 
@@ -235,7 +235,9 @@ async def test_a_call_to_a_skill_the_agent_may_not_use_fails_without_calling(mak
     events = await _run(pipeline, **CASES[1][1])
     failed = [e.payload() for e in events if e.name == "skill" and e.payload()["status"] == "failed"]
     assert failed == [{"name": "people_search", "params": {"keywords": "x"}, "status": "failed", "latency_ms": 0.0,
-                       "error": "skill 'people_search' is not available to post_takeaways"}]
+                       "error": "skill 'people_search' is not available to post_takeaways", "failure": "rejected"}]
+    done = events[-1].payload()  # the plan's mistake, not an outage: the answer is not called partial
+    assert done["partial"] is False and "unavailable" not in done["answer"]
 
 
 async def test_a_blocked_input_explains_the_policy(make_pipeline):

@@ -62,16 +62,18 @@ async def test_skill_against_the_running_api(invoker, network, skill):
 async def test_not_found_is_a_failed_result_with_the_reason(invoker):
     result = await invoker.invoke(SkillCall(skill="job_view", params={"job_id": "j99999"}))
     assert result.status == "failed" and result.error == "not found: no job with id 'j99999'"
+    assert result.failure == "not_found" and not result.unanswered  # an absence, not a failure to answer
 
 
 async def test_invalid_parameters_fail_without_calling(invoker):
     result = await invoker.invoke(SkillCall(skill="job_search", params={"seniority": "boss"}))
     assert result.status == "failed" and result.error.startswith("invalid parameters: seniority")
+    assert result.failure == "rejected" and result.unanswered
 
 
 async def test_unknown_skill_fails_with_a_clear_reason(invoker):
     result = await invoker.invoke(SkillCall(skill="teleport", params={}))
-    assert result.status == "failed" and "unknown skill 'teleport'" in result.error
+    assert result.status == "failed" and "unknown skill 'teleport'" in result.error and result.failure == "rejected"
 
 
 async def test_invoke_all_runs_concurrently_and_keeps_order(invoker):
@@ -112,7 +114,7 @@ async def test_slow_api_times_out_as_a_failed_result(faulty_api):
         started = time.perf_counter()
         result = await skills.invoke(SkillCall(skill="job_view", params={"job_id": "j1"}))
     # job_view declares its own 2 s timeout, which wins over the default.
-    assert result.status == "failed" and result.error == "timed out after 2s"
+    assert result.status == "failed" and result.error == "timed out after 2s" and result.failure == "unavailable"
     assert 1.9 < time.perf_counter() - started < 2.9
 
 
@@ -121,6 +123,7 @@ async def test_5xx_is_a_failed_result_with_the_api_message(faulty_api):
     async with SkillInvoker(REGISTRY, faulty_api.url) as skills:
         result = await skills.invoke(SkillCall(skill="job_view", params={"job_id": "j1"}))
     assert result.status == "failed" and result.error == "API answered 503: jobs backend overloaded"
+    assert result.failure == "unavailable" and result.unanswered
 
 
 async def test_unmappable_body_is_a_failed_result(faulty_api):
@@ -128,6 +131,7 @@ async def test_unmappable_body_is_a_failed_result(faulty_api):
     async with SkillInvoker(REGISTRY, faulty_api.url) as skills:
         result = await skills.invoke(SkillCall(skill="job_view", params={"job_id": "j1"}))
     assert result.status == "failed" and result.error.startswith("API answered a body the skill cannot map")
+    assert result.failure == "unavailable"
 
 
 async def test_one_failing_call_does_not_affect_the_others(faulty_api, internal_api):
@@ -142,6 +146,7 @@ async def test_unreachable_api_is_a_failed_result():
     async with SkillInvoker(REGISTRY, f"http://127.0.0.1:{free_port()}") as skills:
         result = await skills.invoke(SkillCall(skill="post_view", params={"post_id": "p00001"}))
     assert result.status == "failed" and result.error.startswith("could not reach the API: ConnectError")
+    assert result.failure == "unavailable"
 
 
 async def test_idempotent_gets_are_reused_within_the_ttl(faulty_api, internal_api):

@@ -2,8 +2,9 @@
 
 import json
 
+import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from components.structured import ParseError, StreamingListParser, parse_yaml
@@ -28,6 +29,8 @@ _ASSESSMENTS = st.fixed_dictionaries({
     "matched": st.lists(_TEXT, max_size=4), "missing": st.lists(_TEXT, max_size=3),
     "next_steps": st.lists(_TEXT, max_size=3), "summary": _TEXT})
 _STYLES = st.sampled_from(["block", "flow", "json", "json_indented"])
+# Found by hypothesis on a fresh clone: text YAML 1.1 reads as a string (`0E0`), which streamed as a number.
+_ZERO_E_ZERO = {"calls": [{"skill": "a", "params": {"a": "0E0"}}]}
 
 
 def _dump(data: dict, style: str) -> str:
@@ -42,6 +45,7 @@ def _dump(data: dict, style: str) -> str:
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_PLANS, _STYLES)
+@example(_ZERO_E_ZERO, "block")
 def test_valid_plans_round_trip_exactly(data, style):
     text = _dump(data, style)
     # The documented exception: JSON-style text with a bare None/True/False is read as Python
@@ -76,6 +80,9 @@ def _expected(text: str) -> list[Call]:
 
 @settings(deadline=None)
 @given(_PLANS, st.sampled_from(["block", "json", "json_indented"]), st.lists(st.integers(1, 40), max_size=60))
+@example(_ZERO_E_ZERO, "block", [])
+@example(_ZERO_E_ZERO, "block", [3, 7, 1])
+@example(_ZERO_E_ZERO, "json", [])
 def test_any_chunking_of_a_valid_plan_streams_the_same_items(data, style, cuts):
     text = _dump(data, style)
     assert _stream(text, cuts) == _expected(text)
@@ -90,3 +97,24 @@ _PLAN_CASES = [c.text for c in CASES if c.schema is Plan]
 @given(st.sampled_from(_PLAN_CASES), st.lists(st.integers(1, 25), max_size=80))
 def test_any_chunking_of_a_malformed_plan_streams_what_parse_yaml_reads(text, cuts):
     assert _stream(text, cuts) == _expected(text)
+
+
+# Plain scalars whose YAML 1.1 reading is easy to get wrong: a string that looks like a number, or a
+# number that does not look like one. Every path reads each as yaml.safe_load does.
+_TRICKY_SCALARS = ["0E0", "1e3", "1e-3", "12e03", "+.5", "1.0e+3", "0x1F", "0o17", "017", "0b101", "1_000", "1:30",
+                   ".inf", "-.Inf", "yes", "No", "on", "~", "Null", "2024-01-01", "2024-02-30", "<<", "=", "1.", "-0"]
+
+
+@pytest.mark.parametrize("literal", _TRICKY_SCALARS)
+@pytest.mark.parametrize("style", ["block", "flow", "needs_repair"])
+def test_parse_yaml_and_the_stream_read_a_scalar_as_safe_load_does(literal, style):
+    text = {"block": f"calls:\n- skill: a\n  params:\n    a: {literal}\n    b: x\n",
+            "flow": f"calls: [{{skill: a, params: {{a: {literal}, b: x}}}}]\n",
+            "needs_repair": f"```yaml\ncalls:\n- skill: a\n  params:\n    a: {literal}\n    b: x\n```\n"}[style]
+    try:
+        expected = yaml.safe_load(f"a: {literal}")["a"]
+    except (yaml.YAMLError, ValueError):  # safe_load refuses it (`<<`, a 30th of February): the text as written
+        expected = literal
+    assert parse_yaml(text, Plan).calls[0].params == {"a": expected, "b": "x"}
+    assert [c.params for c in _stream(text, [])] == [{"a": expected, "b": "x"}]
+    assert [c.params for c in _stream(text, [5] * 40)] == [{"a": expected, "b": "x"}]
