@@ -34,6 +34,7 @@ GLOBAL_SYNONYMS: dict[str, tuple[str, ...]] = {
     "next_steps": ("next_actions", "action_items", "todo", "todos"),
     "summary": ("tldr", "tl_dr", "overview"),
     "reason": ("reasoning", "rationale", "why", "explanation"),
+    "name": ("title", "label", "display_name"),
 }
 _NULL_WORDS = {"n/a", "na", "none", "null", "nil", "-", "--", "unknown", "not specified", "not applicable",
                "not available", "tbd", ""}
@@ -45,6 +46,9 @@ _NUMBER = re.compile(
     r"(?P<unit>%|usd|eur|gbp|years?|yrs?|months?|per (?:year|hour|month)|/(?:yr|year|hr|hour))?\s*$",
     re.IGNORECASE)
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+# A number written with the word that names it, as versions and builds often are: "v7", "version 7", "#12"
+_PREFIXED = re.compile(r"^(?:v|ver\.?|version|rev\.?|revision|build|release|no\.?|number|#)[\s_-]*(\d+(?:\.\d+)?)$",
+                       re.IGNORECASE)
 _YAML11 = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
 
@@ -63,6 +67,11 @@ def _is_model(annotation: Any) -> bool:
 
 def _read_number(raw: str, repairs: Repairs) -> int | float | None:
     text = raw.strip()
+    prefixed = _PREFIXED.match(text)
+    if prefixed:
+        repairs.add("number_prefix")
+        number = float(prefixed.group(1))
+        return int(number) if number.is_integer() and "." not in prefixed.group(1) else number
     match = _NUMBER.match(text)
     if not match:
         return None
@@ -219,11 +228,14 @@ def _field_names(name: str, info: FieldInfo) -> set[str]:
 def model_keys(model: type[BaseModel]) -> dict[str, str]:
     """Normalised key or synonym -> field name, for every field of `model` (once per model class).
 
+    A field's own name wins over another field's synonym (a model with `name` and `title` keeps both), and
+    a key the model's name prefixes (`item_name` in an Item, `step_id` in a Step) reads as the field.
     Callers must not mutate the returned mapping: it is shared.
     """
-    lookup: dict[str, str] = {}
+    lookup = {normalize_key(name): name for name in model.model_fields}
+    prefix = normalize_key(model.__name__)
     for name, info in model.model_fields.items():
-        for key in _field_names(name, info):
+        for key in (*sorted(_field_names(name, info)), f"{prefix}_{normalize_key(name)}"):
             lookup.setdefault(key, name)
     return lookup
 
@@ -251,8 +263,14 @@ def fit_model(node: Node, model: type[BaseModel], repairs: Repairs) -> Any:
         node = inner
     fitted: dict[str, Node] = {}
     unknown: dict[str, Node] = {}
+    written: set[str] | None = None  # the keys as written, normalised: only a synonym needs them
     for key, value in node.items():
-        name = lookup.get(normalize_key(key))
+        normal = normalize_key(key)
+        name = lookup.get(normal)
+        if name is not None and name != normal:
+            written = written if written is not None else {normalize_key(k) for k in node}
+            if normalize_key(name) in written:
+                name = None  # `title` beside `name`: another thing, not a second name
         if name is None:
             unknown[key] = value
             continue
@@ -283,6 +301,8 @@ def _move_to_right_depth(model: type[BaseModel], fitted: dict[str, Node], unknow
             continue
         sub_keys = model_keys(sub)
         target = fitted.get(name)
+        if _is_null(target):  # `headquarters:` with its keys written at its own indent, after it
+            target = None
         for key in [k for k in unknown if normalize_key(k) in sub_keys]:
             if target is None:
                 target = fitted[name] = {}
@@ -290,7 +310,7 @@ def _move_to_right_depth(model: type[BaseModel], fitted: dict[str, Node], unknow
                 target[key] = unknown.pop(key)
                 repairs.add("key_wrong_depth")
     free_form = _free_form_dict_field(model)
-    if free_form and unknown and free_form not in fitted:
+    if free_form and unknown and (free_form not in fitted or _is_null(fitted[free_form])):
         fitted[free_form] = dict(unknown)
         unknown.clear()
         repairs.add("key_wrong_depth")

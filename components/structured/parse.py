@@ -38,6 +38,21 @@ _CLEAN_ENDINGS = ("\n", "`", "}", "]", "~")
 _JSON_COMMENT = re.compile(r"(?:^|\s)//|/\*|(?:^|[\s,{\[])#")
 
 
+class _DuplicateKey(yaml.YAMLError):
+    pass
+
+
+class _UniqueKeyLoader(_LOADER):  # type: ignore[misc, valid-type]
+    """libyaml's safe loader, refusing a mapping that repeats a key: safe_load keeps the last copy, which
+    is how a list item whose next item lost its dash reads (the repair path splits it instead)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
+        if len(set(keys)) != len(keys):
+            raise _DuplicateKey(f"a mapping repeats a key at {node.start_mark}")
+        return super().construct_mapping(node, deep)
+
+
 def _loses_data(data: Any, model: type[BaseModel]) -> bool:
     """Whether plain validation would drop a key that the schema fit would keep."""
     if not isinstance(data, dict):
@@ -152,7 +167,7 @@ def parse_yaml_report(text: str, schema: type[M]) -> ParseReport[M]:
     # LLM artefacts even where they happen to be valid YAML, so such text takes the repair path.
     if not SUSPICIOUS.search(text):
         try:
-            data = yaml.load(text, Loader=_LOADER)
+            data = yaml.load(text, Loader=_UniqueKeyLoader)
             if not _loses_data(data, schema):
                 return ParseReport(schema.model_validate(data), [])
         except (yaml.YAMLError, ValidationError, TypeError, ValueError):

@@ -25,7 +25,13 @@ from pydantic import BaseModel, ValidationError, create_model
 from components.structured.fit import GLOBAL_SYNONYMS, fit_model, model_keys
 from components.structured.parse import _error, parse_tree
 from components.structured.report import ParseError, Repairs
-from components.structured.text import clean_characters, extract_payload, json_brackets, normalize_key
+from components.structured.text import (
+    TabIndents,
+    clean_characters,
+    extract_payload,
+    json_brackets,
+    normalize_key,
+)
 
 __all__ = ["StreamingListParser"]
 
@@ -43,6 +49,8 @@ class _YamlScan:
     key_column: int = -1  # the indent of the list's key (`calls:`), once seen
     column: int | None = None  # the indent of the items' dashes, once the first item starts
     first_key: str = ""  # the first item's first key: a later line with it at the dashes' column is an item
+    item_key_column: int = -1  # where the first item's keys start: its first key there again starts an item
+    tabs: TabIndents = field(default_factory=TabIndents)  # tab indents, read as in the whole text
     starts: list[int] = field(default_factory=list)  # where each item starts
     ended: tuple[int, int] | None = None  # (items, cut) once a line ended the list
 
@@ -118,7 +126,7 @@ class StreamingListParser(Generic[T]):
         end = text.rfind("\n") + 1  # the last line may still be growing
         for line in text[scan.offset:end].split("\n")[:-1]:
             start, scan.offset = scan.offset, scan.offset + len(line) + 1
-            clean = clean_characters(line)
+            clean = clean_characters(scan.tabs.line(line))
             if not clean.strip():
                 continue
             indent = len(clean) - len(clean.lstrip(" "))
@@ -131,11 +139,13 @@ class StreamingListParser(Generic[T]):
                     scan.column = indent
                     scan.starts.append(start)
                     scan.first_key = (_KEY.match(clean[item.end():] or "") or [None, "", ""])[2]
+                    scan.item_key_column = item.end()
                 continue
             if item and indent == scan.column:
                 scan.starts.append(start)
-            elif indent == scan.column and key and key.group(2) == scan.first_key and scan.first_key:
-                scan.starts.append(start)  # an item missing its dash
+            elif indent in (scan.column, scan.item_key_column) and key and key.group(2) == scan.first_key \
+                    and scan.first_key:
+                scan.starts.append(start)  # an item missing its dash, at the dashes' column or its keys' column
             elif _FENCE.match(clean) or indent < scan.column or (indent == scan.column and not item) or (
                     indent <= scan.key_column and key):
                 scan.ended = len(scan.starts), start

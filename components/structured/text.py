@@ -56,15 +56,48 @@ def straighten_quotes(text: str) -> str:
         lambda m: m["pre"] + _QUOTES.get(ord(m["open"]), '"') + m["body"] + _QUOTES.get(ord(m["close"]), '"'), text)
 
 
+class TabIndents:
+    """Tabs as spaces, a line at a time, remembering the lines before (the stream's scanner sees one line
+    at a time and must read each as the whole text is read).
+
+    A tab is two columns, except that a tab-indented line under a key that opens a block (`params:`) sits
+    deeper than that key: a model that indents with tabs under space-indented lines means a child,
+    whatever its tab width. An indent that extends one placed so (`\t` then `\t  `) keeps its place
+    relative to it, and an indent met again is placed as before.
+    """
+
+    def __init__(self) -> None:
+        self.widths: dict[str, int] = {}  # the width each tab-bearing indent was given
+        self.opens_at = -1  # the indent of the line before, when it opened a block
+
+    def line(self, line: str) -> str:
+        body = line.lstrip(" \t")
+        raw = line[: len(line) - len(body)]
+        if "\t" not in line:
+            self._seen(len(raw), body)
+            return line
+        width = len(raw.replace("\t", "  "))
+        if "\t" in raw and body:
+            base = next((raw[:end] for end in range(len(raw), 0, -1) if raw[:end] in self.widths), "")
+            if base:
+                width = self.widths[base] + len(raw[len(base):].replace("\t", "  "))
+            if width <= self.opens_at:
+                width = self.opens_at + 2
+            self.widths[raw] = width
+        body = re.sub(r":\t+", ": ", body).replace("\t", " ")
+        self._seen(width, body)
+        return " " * width + body
+
+    def _seen(self, width: int, body: str) -> None:
+        if body.strip():
+            self.opens_at = width if body.rstrip().endswith(":") and not body.lstrip().startswith("#") else -1
+
+
 def expand_tabs(text: str) -> str:
     if "\t" not in text:
         return text
-    lines = []
-    for line in text.split("\n"):
-        body = line.lstrip(" \t")
-        indent = line[: len(line) - len(body)].replace("\t", "  ")
-        lines.append(indent + re.sub(r":\t+", ": ", body).replace("\t", " "))
-    return "\n".join(lines)
+    tabs = TabIndents()
+    return "\n".join(tabs.line(line) for line in text.split("\n"))
 
 
 CHARACTER_STEPS: tuple[Callable[[str], str], ...] = (

@@ -73,7 +73,8 @@ def from_yaml_node(node: yaml.Node, repairs: list[str], python_literals: bool = 
             return Scalar(node.value, python_literal=True)
         return Scalar(node.value, quoted=quoted)
     if isinstance(node, yaml.SequenceNode):
-        return [from_yaml_node(item, repairs, python_literals) for item in node.value]
+        items = [part for item in node.value for part in _split_merged_item(item, repairs)]
+        return [from_yaml_node(item, repairs, python_literals) for item in items]
     mapping: dict[str, Node] = {}
     for key_node, value_node in node.value:
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(plain(from_yaml_node(key_node, [])))
@@ -81,6 +82,37 @@ def from_yaml_node(node: yaml.Node, repairs: list[str], python_literals: bool = 
             repairs.append("duplicate_key")
         mapping[key] = from_yaml_node(value_node, repairs, python_literals)
     return mapping
+
+
+def _split_merged_item(node: yaml.Node, repairs: list[str]) -> list[yaml.Node]:
+    """A block list item whose keys repeat holds the next items too, their dashes dropped:
+
+        - skill: job_view          - skill: job_view
+          params: {job_id: j1}       params: {job_id: j1}
+          skill: profile_view      - skill: profile_view
+          params: {member_id: m1}    params: {member_id: m1}
+
+    A new item starts where the item's first key comes again, or after the earlier copy of another key
+    that comes again (`tool:` for `skill:` is the same field under another name, which only the schema knows).
+    """
+    if not isinstance(node, yaml.MappingNode) or node.flow_style:
+        return [node]
+    parts, start, seen = [], 0, {}
+    for index, (key, _) in enumerate(node.value):
+        name = key.value if isinstance(key, yaml.ScalarNode) else None
+        if name is not None and name in seen:
+            cut = index if seen[name] == start else seen[name] + 1
+            parts.append(node.value[start:cut])
+            start, seen = cut, {k.value: start + i for i, (k, _) in enumerate(node.value[cut:index])
+                                if isinstance(k, yaml.ScalarNode)}
+        if name is not None:
+            seen[name] = index
+    if not parts:
+        return [node]
+    if "missing_dash" not in repairs:
+        repairs.append("missing_dash")
+    parts.append(node.value[start:])
+    return [yaml.MappingNode(node.tag, part, node.start_mark, node.end_mark, flow_style=False) for part in parts]
 
 
 def plain(node: Node) -> Any:

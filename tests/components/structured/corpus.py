@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from tests.components.structured.schemas import Assessment, Company, Intent, JobFilter, Plan, Settings
+from tests.components.structured.schemas import Assessment, Company, Intent, JobFilter, Plan, Release, Settings
 
 
 @dataclass(frozen=True)
@@ -355,6 +355,70 @@ CASES: list[Case] = [
     Case("cut/missing_required_in_last_json_item", Plan, '{"calls": [{"skill": "job_view"}, {"params": {"job_id": "j1"',
          _plan(("job_view", {}))),
 
+    # --- the classes a reviewer's 87 outputs found the parser missing ---------------------------------
+    # tabs indenting a nested mapping, under space-indented keys
+    Case("chars/tabs_nested_params", Plan, PLAN_YAML.replace("      ", "\t"), TWO),
+    Case("chars/tabs_nested_two_deep", Plan, PLAN_YAML.replace("      ", "\t\t"), TWO),
+    Case("chars/tabs_nested_mixed", Plan, "calls:\n- skill: job_view\n  params:\n  \tjob_id: j00042\n  \tlimit: 3\n",
+         _plan(("job_view", {"job_id": "j00042", "limit": 3}))),
+    Case("chars/tabs_nested_model", Company, "name: Acme\nheadquarters:\n\tcity: Lisbon\n\tcountry: Portugal\nemployees: 40\n",
+         {"name": "Acme", "headquarters": {"city": "Lisbon", "country": "Portugal"}, "employees": 40}),
+    Case("chars/tabs_nested_in_nested_list", Release,
+         "version: 3\nstages:\n  - stage: build\n    steps:\n\t- name: compile\n\t  retries: 2\n",
+         {"version": 3, "build": None, "stages": [{"stage": "build", "steps": [{"name": "compile", "retries": 2}]}]}),
+    # a mapping's children at the same indent as their parent key
+    Case("syntax/children_at_parent_indent", Company, "name: Acme\nheadquarters:\ncity: Lisbon\ncountry: Portugal\n",
+         {"name": "Acme", "headquarters": {"city": "Lisbon", "country": "Portugal"}, "employees": None}),
+    Case("syntax/children_at_parent_indent_params", Plan,
+         "calls:\n  - skill: job_view\n    params:\n    job_id: j00042\n", ONE),
+    Case("syntax/children_at_parent_indent_two_items", Plan, PLAN_YAML.replace("      ", "    "), TWO),
+    Case("syntax/children_at_parent_indent_then_key", Company,
+         "name: Acme\nheadquarters:\ncity: Lisbon\ncountry: Portugal\nemployees: 12\n",
+         {"name": "Acme", "headquarters": {"city": "Lisbon", "country": "Portugal"}, "employees": 12}),
+    # an integer written with the word that names it
+    Case("fit/number_prefix_v", Release, "version: v7\n", {"version": 7, "build": None, "stages": []}),
+    Case("fit/number_prefix_upper", Release, "version: V12\nbuild: build-3\n", {"version": 12, "build": 3, "stages": []}),
+    Case("fit/number_prefix_quoted", Release, 'version: "v7"\n', {"version": 7, "build": None, "stages": []}),
+    Case("fit/number_prefix_word", Release, "version: version 7\nbuild: '#41'\n",
+         {"version": 7, "build": 41, "stages": []}),
+    Case("fit/number_prefix_json", Release, '{"version": "v2", "build": "no. 5"}', {"version": 2, "build": 5, "stages": []}),
+    # the next list item's dash dropped: its keys repeat inside the item before
+    Case("syntax/missing_dash_keys_repeat", Plan,
+         "calls:\n  - skill: job_view\n    params:\n      job_id: j00042\n    skill: profile_view\n    params:\n"
+         "      member_id: m00007\n", TWO),
+    Case("syntax/missing_dash_keys_repeat_flow_params", Plan,
+         "calls:\n- skill: job_view\n  params: {job_id: j00042}\n  skill: profile_view\n  params: {member_id: m00007}\n",
+         TWO),
+    Case("syntax/missing_dash_keys_repeat_three", Plan,
+         "calls:\n- skill: job_view\n  params: {job_id: j00042}\n  skill: profile_view\n  params: {member_id: m00007}\n"
+         "  skill: web_search\n  params: {query: negotiation}\n",
+         _plan(("job_view", {"job_id": "j00042"}), ("profile_view", {"member_id": "m00007"}),
+               ("web_search", {"query": "negotiation"}))),
+    Case("syntax/missing_dash_keys_repeat_synonym", Plan,
+         "calls:\n- skill: job_view\n  params: {job_id: j00042}\n  tool: profile_view\n  params: {member_id: m00007}\n",
+         TWO),
+    Case("syntax/missing_dash_keys_repeat_nested", Release,
+         "version: 1\nstages:\n- stage: build\n  steps:\n  - name: compile\n    retries: 1\n    name: test\n",
+         {"version": 1, "build": None, "stages": [{"stage": "build", "steps": [{"name": "compile", "retries": 1},
+                                                                               {"name": "test", "retries": 0}]}]}),
+    # a synonym of the item's naming field, in a nested list item
+    Case("fit/synonym_nested_title", Release,
+         "version: 1\nstages:\n- stage: build\n  steps:\n  - title: compile\n  - title: test\n    retries: 2\n",
+         {"version": 1, "build": None, "stages": [{"stage": "build", "steps": [{"name": "compile", "retries": 0},
+                                                                               {"name": "test", "retries": 2}]}]}),
+    Case("fit/synonym_nested_type_prefixed", Release,
+         "version: 1\nstages:\n- stage: ship\n  steps:\n  - step_name: upload\n    step_retries: 3\n",
+         {"version": 1, "build": None, "stages": [{"stage": "ship", "steps": [{"name": "upload", "retries": 3}]}]}),
+    Case("fit/synonym_nested_label", Release,
+         "version: 1\nstages:\n- stage: ship\n  steps:\n  - label: upload\n",
+         {"version": 1, "build": None, "stages": [{"stage": "ship", "steps": [{"name": "upload", "retries": 0}]}]}),
+    Case("fit/synonym_nested_tool", Plan,
+         "plan:\n  calls:\n  - tool: job_view\n    arguments: {job_id: j00042}\n  - function: profile_view\n"
+         "    inputs: {member_id: m00007}\n", TWO),
+    Case("fit/synonym_beside_its_field_is_dropped", Release,
+         "version: 1\nstages:\n- stage: ship\n  steps:\n  - name: upload\n    title: Upload the build\n",
+         {"version": 1, "build": None, "stages": [{"stage": "ship", "steps": [{"name": "upload", "retries": 0}]}]}),
+
     # --- must refuse ---------------------------------------------------------------------------------
     Case("refuse/sorry", Plan, "I'm sorry, but I can't help with that request.", Refuse(None)),
     Case("refuse/as_an_ai", Assessment, "As an AI language model, I cannot assess candidates.", Refuse(None)),
@@ -377,5 +441,7 @@ CASES: list[Case] = [
     Case("refuse/word_for_number", JobFilter, "min_salary: competitive\n", Refuse("min_salary")),
     Case("refuse/ambiguous_list_for_scalar", Intent, "intent: [job_search, career_advice]\nconfidence: 0.8\n",
          Refuse("intent")),
+    Case("refuse/number_prefix_with_fraction", Release, "version: v7.5\n", Refuse("version")),
+    Case("refuse/prefix_without_number", Release, "version: vNext\n", Refuse("version")),
     Case("refuse/prose_only", Plan, "First I would look at the job, then at your profile.", Refuse(None)),
 ]

@@ -54,3 +54,21 @@ class Company(BaseModel):
     name: str
     headquarters: Location
     employees: int | None = None
+
+
+class Step(BaseModel):
+    name: str
+    retries: int = 0
+
+
+class Stage(BaseModel):
+    stage: str
+    steps: list[Step]
+
+
+class Release(BaseModel):
+    """A release plan: an integer version (often written "v7") and nested lists of named items."""
+
+    version: int
+    build: int | None = None
+    stages: list[Stage] = []
