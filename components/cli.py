@@ -102,6 +102,38 @@ def down() -> None:
     console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
 
 
+@app.command()
+def status(processes: bool = typer.Option(False, "--processes", help="List each process under its service.")) -> None:
+    """Each service of `up`: healthy or not, and its memory (PSS and RSS of its processes), with the totals."""
+    from components.stack import default_services
+    from components.stack import status as health
+    from components.stack.footprint import footprint
+
+    config = _config()
+    services = default_services(config)
+    answering = health(config, services)
+    table = Table(title="Switchboard services (PSS: shared pages divided among their users; RSS counts them "
+                        "in each)")
+    for column in ("service", "state", "processes", "PSS MiB", "RSS MiB"):
+        table.add_column(column, justify="right" if "MiB" in column or column == "processes" else "left")
+    report = footprint(config, services)
+    for memory in report:
+        state = "healthy" if answering[memory.name] else "running, not answering" if memory.running else "down"
+        table.add_row(memory.name, state, str(len(memory.processes)), f"{memory.pss_kib / 1024:,.0f}",
+                      f"{memory.rss_kib / 1024:,.0f}")
+        for process in memory.processes if processes else ():
+            table.add_row(f"  {process.pid}", process.name[:60], "", f"{process.pss_kib / 1024:,.0f}",
+                          f"{process.rss_kib / 1024:,.0f}", style="dim")
+    table.add_section()
+    table.add_row("total", f"{sum(answering.values())} of {len(services)} healthy",
+                  str(sum(len(m.processes) for m in report)), f"{sum(m.pss_kib for m in report) / 1024:,.0f}",
+                  f"{sum(m.rss_kib for m in report) / 1024:,.0f}", style="bold")
+    console.print(table)
+    if not all(answering.values()):
+        console.print("start what is down: make up (it starts only the services that are not running; "
+                      f"logs in {config.home}/run/)")
+
+
 def _parse_context(value: str) -> dict:
     if value == "none":
         return {"type": "none"}

@@ -10,7 +10,10 @@ extractive), an overloaded agent deployment a 503.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ray.serve.exceptions import BackPressureError
@@ -23,6 +26,8 @@ if TYPE_CHECKING:  # scikit-learn, for an annotation: the ingress imports this m
     from components.routing import RouteDecision
 
 __all__ = ["RemoteEngine", "RemoteRouter", "RemoteTurns"]
+
+log = logging.getLogger(__name__)
 
 
 async def _on_every_replica(handle: DeploymentHandle, method: str, *args):
@@ -82,15 +87,34 @@ class RemoteEngine(Engine):
                 stream.cancel()
 
 
+def _log_lost_turn(logs: Path, request: AssistRequest, turn_id: str, route: Event | None, failure: ErrorData) -> None:
+    """The record of a turn whose agent died, unless the agent wrote its own before it did."""
+    # Here, not at the top: the ingress imports this module, and polars (the log's) only for a lost turn
+    from components.conversation_log import ConversationLog, TurnRecord
+
+    turn_log = ConversationLog(logs)
+    if turn_log.find_path(turn_id) is not None:
+        return
+    routed = route.payload() if route is not None else {"agent": "unknown", "confidence": 0.0, "in_scope": False}
+    turn_log.write(TurnRecord(
+        conversation_id=request.conversation_id or turn_id, turn_id=turn_id, timestamp=datetime.now(UTC),
+        member_id=request.member_id, agent=routed["agent"], route_confidence=routed["confidence"],
+        in_scope=routed["in_scope"], query=request.query, context_type=request.context.type,
+        context_id=request.context.id, error_code=failure.code, error_message=failure.message))
+
+
 class RemoteTurns:
     """The TurnService the HTTP layer uses in Serve: the agent deployment behind a handle.
 
     An agent that does not take a turn, answer feedback or say what serves within `timeout_s` (hung,
-    restarting, gone) is a 503, like an overloaded one, never a hang or a 500.
+    restarting, gone) is a 503, like an overloaded one, never a hang or a 500. A turn whose agent replica
+    dies mid-way ends with one `error` event, and with `logs` (the conversation log's directory) it is
+    logged here under the id the agent named in its verdict, unless the agent logged it before it died:
+    every turn still has one record.
     """
 
-    def __init__(self, handle: DeploymentHandle, timeout_s: float = 10.0) -> None:
-        self._handle, self._timeout_s = handle, timeout_s
+    def __init__(self, handle: DeploymentHandle, timeout_s: float = 10.0, logs: Path | None = None) -> None:
+        self._handle, self._timeout_s, self._logs = handle, timeout_s, logs
 
     async def open(self, request: AssistRequest, agent: str | None = None,
                    history: list[tuple[str, str]] | None = None) -> AsyncIterator[Event]:
@@ -107,19 +131,21 @@ class RemoteTurns:
         if "refused" in verdict:
             problem = verdict["refused"]
             raise RequestError(problem["status"], problem["code"], problem["message"])
-        return self._events(first, stream)
+        return self._events(first, stream, request, verdict.get("turn_id"))  # an agent of an older release: None
 
-    @staticmethod
-    async def _events(first: list[Event], stream) -> AsyncIterator[Event]:
+    async def _events(self, first: list[Event], stream, request: AssistRequest,
+                      turn_id: str | None) -> AsyncIterator[Event]:
         """The events of the agent's lists, one by one; `first` came with the verdict."""
-        terminal, failure = False, None
+        terminal, failure, route = False, None, None
         try:
             for event in first:
                 terminal = terminal or event.terminal
+                route = event if event.name == "route" else route
                 yield event
             async for batch in stream:
                 for event in batch:
                     terminal = terminal or event.terminal
+                    route = event if event.name == "route" else route
                     yield event
         except Exception as exc:  # noqa: BLE001 - the stream has started: end it with one error event
             code = "overloaded" if isinstance(exc, BackPressureError) else "agent_unavailable"
@@ -128,8 +154,14 @@ class RemoteTurns:
             if not terminal:  # the client hung up (or the stream broke): the agent stops the turn now
                 stream.cancel()
         if not terminal:
-            yield Event("error", failure or ErrorData(code="agent_unavailable",
-                                                      message="the agent's stream ended before the turn did"))
+            failure = failure or ErrorData(code="agent_unavailable", message="the agent's stream ended before the "
+                                                                             "turn did")
+            if self._logs is not None and turn_id is not None:
+                try:
+                    await asyncio.to_thread(_log_lost_turn, self._logs, request, turn_id, route, failure)
+                except OSError as exc:  # the member still gets the error event; the operator gets the reason
+                    log.error("turn %s: its agent died and its record could not be written: %s", turn_id, exc)
+            yield Event("error", failure)
 
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
         try:
@@ -137,6 +169,17 @@ class RemoteTurns:
                 return await self._handle.feedback.remote(turn_id, rating, comment)
         except Exception as exc:  # noqa: BLE001 - overloaded, hung or gone
             raise self._unavailable("record the feedback", exc) from exc
+
+    async def page(self, kind: str, ident: str) -> dict:
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                answer = await self._handle.page.remote(kind, ident)
+        except Exception as exc:  # noqa: BLE001 - overloaded, hung, gone, or a replica of a release without it
+            raise self._unavailable("read the page", exc) from exc
+        if "refused" in answer:
+            problem = answer["refused"]
+            raise RequestError(problem["status"], problem["code"], problem["message"])
+        return answer["record"]
 
     async def ready(self) -> dict[str, str]:
         async with asyncio.timeout(self._timeout_s):

@@ -15,9 +15,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import signal
+import subprocess
+import sys
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from ray.serve import Application
 
 from components.config import SwitchboardConfig, load_config, validate_config
 from components.config.loader import merge_config
+from components.stack.local import free_port as _free_port
 from serve import tuning
 
 __all__ = ["build_app", "build_internal_apis_app", "resolve_config", "run_local"]
@@ -39,13 +40,14 @@ def resolve_config(args: dict[str, Any] | SwitchboardConfig | None = None) -> Sw
 
 
 def build_app(args: dict[str, Any] | SwitchboardConfig | None = None) -> Application:
-    """The assistant: ingress -> agent -> (router, generator). The generator alone may ask for a GPU."""
+    """The assistant: ingress -> agent (router inside) -> generator; with `serve.router_deployment`, the
+    router is a deployment of its own. The generator alone may ask for a GPU."""
     # Imported here, not at the top: run_local starts Ray (which forks) before anything imports LanceDB.
     from serve.deployments import AgentDeployment, GeneratorDeployment, IngressDeployment, RouterDeployment
 
     config = resolve_config(args)
     plain, scaling = config.model_dump(mode="json"), config.serve
-    router = RouterDeployment.options(**scaling.router.options()).bind(plain)
+    router = RouterDeployment.options(**scaling.router.options()).bind(plain) if scaling.router_deployment else None
     # Engines a generator replica may hold: the champion's, the challenger's when shadowing, and one rolling in.
     engines_kept = 2 + (config.pipeline.shadow_share > 0)
     generator = GeneratorDeployment.options(**scaling.generator.options()).bind(
@@ -95,10 +97,18 @@ def _wait_for_registry(config: SwitchboardConfig) -> None:
 
 
 def run_local(config: SwitchboardConfig, block: bool = True) -> str:
-    """Starts Ray and both applications on this machine; returns the base URL.
+    """Starts Ray and the assistant on this machine (and the sample APIs as a Serve application when no
+    `apis.base_url` names running ones); returns the base URL.
 
     Ray's state goes under $SWITCHBOARD_HOME/ray (see _ray_dir), cleaned first: a killed earlier run
     can leave a stale cluster address there that would make ray.init hang.
+
+    With `block` (`python -m serve.app`, as `make up` runs it) the node is started as `ray start` starts
+    one, without the autoscaler's monitor or the log monitor (one machine, no driver to print to), and
+    once the applications are deployed this process becomes a bare waiter: Serve's controller and
+    replicas are detached and stay, and what deploying them imported (about 270 MB) goes. Its session
+    still holds every process of the node, which is how `make down` stops them. Without `block` (tests)
+    the node belongs to this process, as ray.init makes it.
     """
     import ray
 
@@ -107,24 +117,40 @@ def run_local(config: SwitchboardConfig, block: bool = True) -> str:
     ray_dir.mkdir(parents=True)
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     tuning.apply_local(Path(config.home))
-    ray.init(_temp_dir=str(ray_dir), include_dashboard=False, configure_logging=False, log_to_driver=False,
-             num_cpus=config.serve.local_cpus)
+    if block:
+        ray.init(address=_start_node(config, ray_dir), configure_logging=False, log_to_driver=False)
+    else:
+        ray.init(_temp_dir=str(ray_dir), include_dashboard=False, configure_logging=False, log_to_driver=False,
+                 num_cpus=config.serve.local_cpus)
     serve.start(http_options={"host": config.serve.host, "port": config.serve.port})
     base = f"http://{config.serve.host}:{config.serve.port}"
-    internal = config.model_copy(deep=True)
-    serve.run(build_internal_apis_app(internal), name="internal", route_prefix="/internal")
-    if not config.apis.base_url:
+    if not config.apis.base_url:  # `make up` runs the APIs as a process of their own and names it: no second copy
+        serve.run(build_internal_apis_app(config.model_copy(deep=True)), name="internal", route_prefix="/internal")
         config = config.model_copy(update={"apis": config.apis.model_copy(update={"base_url": f"{base}/internal"})})
     _wait_for_registry(config)
     serve.run(build_app(config), name="switchboard", route_prefix="/")
     if block:
-        stop = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
-        stop.wait()
-        serve.shutdown()
+        print(f"serving at {base}; this process now only waits (make down stops the node)", flush=True)
         ray.shutdown()
+        os.execv(_WAITER[0], _WAITER)
     return base
+
+
+# What the deploying process becomes: a process that sleeps until a signal ends it (`make down`'s TERM).
+_WAITER = [shutil.which("sleep") or "/bin/sleep", "infinity"]
+
+
+def _start_node(config: SwitchboardConfig, ray_dir: Path) -> str:
+    """`ray start --head` on loopback in this process's session; the node's address."""
+    port = _free_port()
+    command = [str(Path(sys.executable).with_name("ray")), "start", "--head", "--node-ip-address=127.0.0.1",
+               f"--port={port}", f"--temp-dir={ray_dir}", f"--num-cpus={config.serve.local_cpus}",
+               "--include-dashboard=false", "--no-monitor", "--include-log-monitor=false", "--disable-usage-stats",
+               f"--ray-client-server-port={_free_port()}"]  # not 10001: a second stack on the machine (tests)
+    started = subprocess.run(command, capture_output=True, text=True, timeout=180)
+    if started.returncode != 0:
+        raise RuntimeError(f"`ray start` failed:\n{(started.stdout + started.stderr)[-3000:]}")
+    return f"127.0.0.1:{port}"
 
 
 if __name__ == "__main__":

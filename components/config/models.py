@@ -101,7 +101,12 @@ class ServeConfig(_Section):
     ingress: DeploymentConfig = Field(default_factory=lambda: DeploymentConfig(max_ongoing_requests=256,
                                                                                max_queued_requests=256),
                                       description="HTTP ingress.")
-    router: DeploymentConfig = Field(default_factory=DeploymentConfig, description="Router.")
+    router_deployment: bool = Field(
+        False, description="Run the router as a deployment of its own (a heavier routing model on hardware of its "
+                           "own). Off: it runs inside each agent replica, a handle call fewer before the first token "
+                           "and a replica process fewer.")
+    router: DeploymentConfig = Field(default_factory=DeploymentConfig,
+                                     description="Router, when router_deployment is on.")
     agent: DeploymentConfig = Field(default_factory=lambda: DeploymentConfig(max_ongoing_requests=128),
                                     description="Agents: plan, call skills, retrieve, check.")
     generator: DeploymentConfig = Field(default_factory=lambda: DeploymentConfig(max_ongoing_requests=128),

@@ -14,8 +14,9 @@ import asyncio
 import logging
 import secrets
 from importlib import resources
+from typing import Annotated, Literal
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
@@ -161,6 +162,12 @@ def build_api_server(assist: AssistServing, *, auth_token: str | None = None, re
         if not await assist.turns.feedback(body.turn_id, body.rating, body.comment):
             raise RequestError(404, "unknown_turn", f"no logged turn with id '{body.turn_id}'")
         return {"status": "recorded", "turn_id": body.turn_id}
+
+    @app.get("/v1/pages/{kind}/{page_id}", responses=_ERRORS)
+    async def page_route(kind: Literal["post", "job", "company", "profile"],
+                         page_id: Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]) -> dict:
+        """The page a member asks beside, as the agent's skills read it (the chat page's card)."""
+        return {"type": kind, "id": page_id, "record": await assist.turns.page(kind, page_id)}
 
     @app.get("/v1/contexts")
     async def contexts_route() -> dict[str, list[dict[str, str]]]:

@@ -30,6 +30,9 @@ class TurnService(Protocol):
 
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool: ...
 
+    async def page(self, kind: str, ident: str) -> dict[str, Any]:
+        """The page's record as its skill reads it; RequestError 404 for none, 503 when unavailable."""
+
     async def ready(self) -> dict[str, str]: ...
 
 

@@ -234,11 +234,13 @@ class Pipeline:
                 raise RequestError(404, f"unknown_{kind}", f"no {kind} with id '{ident}'")
 
     async def open(self, request: AssistRequest, agent: str | None = None,
-                   history: list[tuple[str, str]] | None = None) -> AsyncIterator[Event]:
+                   history: list[tuple[str, str]] | None = None, turn_id: str | None = None) -> AsyncIterator[Event]:
         """Validates (raising RequestError) and returns the turn's event stream, not yet started.
 
         `history` is the conversation so far when the client sends it (OpenAI's messages); without it a
-        turn that continues a `conversation_id` reads it from the conversation log.
+        turn that continues a `conversation_id` reads it from the conversation log. `turn_id`: the id the
+        turn is logged under, when the caller must know it before the turn ends (Serve's ingress logs a
+        turn whose agent died, unless the agent logged it first).
 
         A router in another process (a Serve deployment) is asked while the ids are checked, so its
         round trip overlaps theirs instead of following it; a refused request drops the answer.
@@ -263,7 +265,8 @@ class Pipeline:
             if isinstance(routing, asyncio.Future):
                 routing.cancel()
             raise
-        return self.run(request, agent, history=history, _release=release, _routing=routing, _continued=continued)
+        return self.run(request, agent, history=history, _release=release, _routing=routing, _continued=continued,
+                        _turn_id=turn_id)
 
     async def _continue_conversation(self, request: AssistRequest, agent: str | None,
                                      history: list[tuple[str, str]] | None
@@ -289,6 +292,21 @@ class Pipeline:
                 logger.warning("conversation %s: ignoring an invalid subject %r", request.conversation_id, subject)
         return request, conversation.last_agent if continuing else None, conversation.turns, continuing
 
+    async def page(self, kind: str, ident: str) -> dict[str, Any]:
+        """The record of a page a member asks beside, read by the skill that reads it in a turn (the chat
+        page's card). RequestError: 404 for none, 503 when its API cannot answer now, 422 for a bad kind."""
+        if kind not in PAGE_RECORDS:
+            raise RequestError(422, "unknown_page_type",
+                               f"unknown page type '{kind}'; types: {', '.join(PAGE_RECORDS)}")
+        skill, parameter = PAGE_RECORDS[kind]
+        result = await self.skills.invoke(SkillCall(skill=skill, params={parameter: ident}))
+        if result.failure == "not_found":
+            raise RequestError(404, f"unknown_{kind}", f"no {kind} with id '{ident}'")
+        if result.status == "failed":
+            status, code = (422, "invalid_page") if result.failure == "rejected" else (503, "page_unavailable")
+            raise RequestError(status, code, f"the {kind} could not be read: {result.error}")
+        return result.data
+
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
         """Records a member's rating of a logged turn; False when the turn is unknown."""
         return await asyncio.to_thread(self.log.add_feedback, turn_id, rating, comment)
@@ -305,7 +323,7 @@ class Pipeline:
 
     async def run(self, request: AssistRequest, agent: str | None = None, *,
                   history: list[tuple[str, str]] | None = None, _release: Release | None = None,
-                  _routing=None, _continued: bool = False) -> AsyncIterator[Event]:
+                  _routing=None, _continued: bool = False, _turn_id: str | None = None) -> AsyncIterator[Event]:
         """Streams the events of one turn; always ends with exactly one `done` or `error`.
 
         `agent` forces an agent instead of routing (OpenAI's `model` naming one). `open` passes the
@@ -314,7 +332,7 @@ class Pipeline:
         if not _continued:  # open has done it already
             request, agent, history, _continued = await self._continue_conversation(request, agent, history)
         state = _TurnState(request, request.conversation_id or uuid.uuid4().hex, release=_release or self.release,
-                           examples_index=self.examples, routing=_routing)
+                           examples_index=self.examples, routing=_routing, turn_id=_turn_id or uuid.uuid4().hex)
         state.router_version = self._router_version
         state.forced_agent, state.continued = agent, _continued
         if history is not None:  # the client carries the conversation (OpenAI messages): it is the record

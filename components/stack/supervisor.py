@@ -22,8 +22,8 @@ import httpx
 
 from components.config import SwitchboardConfig, repo_root
 
-__all__ = ["Service", "StackError", "default_services", "healthy", "mlflow_command", "running_servers", "start",
-           "status", "stop"]
+__all__ = ["Service", "StackError", "default_services", "healthy", "mlflow_command", "running_servers",
+           "service_processes", "start", "status", "stop"]
 
 
 class StackError(RuntimeError):
@@ -47,7 +47,7 @@ def mlflow_command(config: SwitchboardConfig) -> list[str]:
     """The local MLflow server: SQLite store and proxied artifacts under $SWITCHBOARD_HOME/mlflow, loopback."""
     settings, root = config.mlflow, Path(config.home) / "mlflow"
     root.mkdir(parents=True, exist_ok=True)
-    return [str(Path(sys.executable).with_name("mlflow")), "server",
+    return [sys.executable, "-m", "components.stack.mlflow_server",  # `mlflow server`, as one process
             "--backend-store-uri", settings.backend_store_uri or f"sqlite:///{root.resolve()}/mlflow.db",
             "--serve-artifacts", "--artifacts-destination", settings.artifacts_destination or str(root / "artifacts"),
             "--host", settings.host, "--port", str(settings.port), "--workers", "1"]
@@ -73,8 +73,9 @@ def default_services(config: SwitchboardConfig) -> list[Service]:
         Service(name="apis", command=[sys.executable, "-m", "components.cli", "apis"],
                 health_url=f"{apis.url}/healthz",
                 urls={"Sample internal APIs": apis.url, "Sample APIs docs": f"{apis.url}/docs"}),
-        # Ray Serve: the assistant (ingress, agent, router, generator) and the internal APIs app.
-        # Skills call the standalone APIs above (one proxy hop fewer than /internal).
+        # Ray Serve: the assistant (ingress, agent with the router inside, generator). Skills call the APIs
+        # above, so the APIs' own Serve application (infra/serve.yaml's `internal`, for a cluster) is not run
+        # here: one copy of the sample network in memory, not two.
         Service(name="serve", command=[sys.executable, "-m", "serve.app"], health_url=f"{base}/healthz",
                 urls={"Chat page": f"{base}/", "Assistant API (OpenAPI docs)": f"{base}/docs",
                       "OpenAI-compatible API": f"{base}/v1", "Metrics": f"{base}/metrics"},
@@ -276,6 +277,12 @@ def _session_alive(sid: int) -> bool:
     except ChildProcessError:
         pass
     return bool(_session(sid))
+
+
+def service_processes(config: SwitchboardConfig, name: str) -> list[int]:
+    """The live processes of a running service: its whole session, children included; [] when it is down."""
+    pid = _pid(config, name)
+    return _session(pid) if pid is not None else []
 
 
 def status(config: SwitchboardConfig, services: list[Service]) -> dict[str, bool]:

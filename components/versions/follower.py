@@ -77,7 +77,10 @@ class AliasFollower:
             return False
         finally:
             self.status.checked_at = time.time()
-        if resolved.key in (self._serving_key, self._failed_key):
+        if resolved.key == self._serving_key:
+            self.status.last_error = ""  # the registry answers again and names what serves: /healthz says so
+            return False
+        if resolved.key == self._failed_key:
             return False
         try:
             await self._load(resolved)

@@ -1,8 +1,10 @@
-"""The agent deployment: the pipeline (planning, skills, retrieval, trust), with its router and generator
-behind handles dressed as the components' own interfaces (serve/adapters.py)."""
+"""The agent deployment: the pipeline (routing, planning, skills, retrieval, trust), with its generator (and
+its router, when `serve.router_deployment` makes it a deployment) behind handles dressed as the components'
+own interfaces (serve/adapters.py)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 from ray import serve
@@ -21,25 +23,30 @@ __all__ = ["AgentDeployment"]
 
 @serve.deployment(name="agent")
 class AgentDeployment:
-    async def __init__(self, config: dict, router: DeploymentHandle, generator: DeploymentHandle) -> None:
+    async def __init__(self, config: dict, router: DeploymentHandle | None, generator: DeploymentHandle) -> None:
+        """`router`: the router deployment's handle, or None to route in this process (the default)."""
         settings = SwitchboardConfig.model_validate(config)
         engine = settings.engines.generator
-        router, generator = replica_transport(router), replica_transport(generator)
+        router = replica_transport(router) if router is not None else None
+        generator = replica_transport(generator)
         self.router_handle, self.generator_handle, self.settings = router, generator, settings
         self.planners: dict[str, Engine] = {}  # by pin digest: a swap that moved only a prompt keeps its planner
         self.linger_s = settings.serve.event_linger_ms / 1000
-        self.pipeline = build_pipeline(settings, router=RemoteRouter(router),
+        self.pipeline = build_pipeline(settings, router=RemoteRouter(router) if router is not None else None,
                                        generator=RemoteEngine(generator, engine.kind, _model_name(engine)))
         # With an MLflow tracking URI, the champion versions serve from the start and alias moves follow.
         self.follower = await follow_registry(self.pipeline, settings, build=self._release)
         self.examples_follower = follow_examples(self.pipeline, settings)  # new build_examples versions
 
     async def _release(self, loaded) -> Release:
-        """A release whose router and generator run in their deployments, loaded there before it serves."""
+        """A release whose generator (and router, when it is a deployment) run in their deployments, loaded
+        there before it serves; a router in this process came loaded with the versions."""
         pin = loaded.pins["generator"]
-        router = RemoteRouter(self.router_handle, loaded.router_item.source)
+        router = None  # in this process: the release's own, loaded with its versions
+        if self.router_handle is not None:
+            router = RemoteRouter(self.router_handle, loaded.router_item.source)
+            await router.prepare()
         generator = RemoteEngine(self.generator_handle, pin.engine, pin.model, pin.model_dump(mode="json"))
-        await router.prepare()
         await generator.prepare()
         return release_from(loaded, self.settings, router=router, generator=generator, engines=self.planners)
 
@@ -53,12 +60,13 @@ class AgentDeployment:
         events, and events travel in lists (components/pipeline/coalesce.py): each message costs both
         processes CPU that the generator request would otherwise wait behind.
         """
+        turn_id = uuid.uuid4().hex  # in the verdict: the ingress logs the turn under it if this replica dies
         try:
-            events = await self.pipeline.open(request, agent, history)
+            events = await self.pipeline.open(request, agent, history, turn_id=turn_id)
         except RequestError as exc:
             yield [{"refused": {"status": exc.status, "code": exc.code, "message": exc.message}}]
             return
-        verdict: list[Event | dict] = [{"accepted": True}]
+        verdict: list[Event | dict] = [{"accepted": True, "turn_id": turn_id}]
         async for batch in coalesce(events, self.linger_s):
             yield verdict + batch
             verdict = []
@@ -68,12 +76,20 @@ class AgentDeployment:
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
         return await self.pipeline.feedback(turn_id, rating, comment)
 
+    async def page(self, kind: str, ident: str) -> dict:
+        """{"record": ...} or {"refused": {...}}: plain data, which crosses processes intact (see `turn`)."""
+        try:
+            return {"record": await self.pipeline.page(kind, ident)}
+        except RequestError as exc:
+            return {"refused": {"status": exc.status, "code": exc.code, "message": exc.message}}
+
     async def ready(self) -> dict[str, str]:
         return await self.pipeline.ready()
 
     async def transport(self) -> dict[str, str]:
         """How this replica's calls travel ("grpc" under serve/tuning.py), for operators and the tests."""
-        return {"router": transport_of(self.router_handle), "generator": transport_of(self.generator_handle)}
+        router = transport_of(self.router_handle) if self.router_handle is not None else "in-process"
+        return {"router": router, "generator": transport_of(self.generator_handle)}
 
 
 def _model_name(engine: EngineConfig) -> str:

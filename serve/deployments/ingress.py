@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 
 from ray import serve
 from ray.serve.handle import DeploymentHandle
@@ -26,7 +27,7 @@ class IngressDeployment:
         settings = full.serve
         self.contexts = NetworkStore.load(full.apis.data_dir).sample_contexts()
         self.agent = replica_transport(agent)
-        turns = RemoteTurns(self.agent, settings.agent_timeout_s)
+        turns = RemoteTurns(self.agent, settings.agent_timeout_s, logs=Path(full.home) / "logs")
         # Every update also goes to Ray's metrics agent, whose scrape sees all ingress replicas (serve/metrics.py).
         metrics = Metrics(mirror=RayMetricMirror())
         self.serving = AssistServing(turns, metrics, max_in_flight=settings.max_turns_in_flight)

@@ -102,3 +102,74 @@ async def test_a_release_prepared_while_the_generator_still_starts_waits_for_it(
     finally:
         await handle.shutdown_async()
         serve.delete("slow")
+
+
+async def test_the_router_as_a_deployment_of_its_own_routes_like_the_one_in_the_agent(serve_app):
+    """serve.router_deployment: a heavier routing model on hardware of its own, behind RemoteRouter."""
+    from ray import serve
+    from ray.serve.handle import DeploymentHandle
+
+    from components.routing import load_router
+    from serve.adapters import RemoteRouter
+    from serve.deployments import RouterDeployment
+
+    config = serve_app[1]
+    serve.run(RouterDeployment.options(ray_actor_options={"num_cpus": 0}).bind(config.model_dump(mode="json")),
+              name="routing", route_prefix=None)
+    handle = DeploymentHandle("router", "routing")  # this test's own: it routes on this test's loop
+    try:
+        remote = RemoteRouter(handle)
+        local = load_router(config.routing.artifact, config.routing.min_confidence)
+        assert await remote.prepare() == local.version
+        for query, page in (("Am I a fit for this job?", "job"), ("What does this company do?", "company"),
+                            ("Write me a poem about cats", "none")):
+            decision, expected = await remote.route(query, page), local.route(query, page)
+            assert (decision.agent, round(decision.confidence, 6)) == (expected.agent, round(expected.confidence, 6))
+    finally:
+        await handle.shutdown_async()
+        serve.delete("routing")
+
+
+async def test_a_turn_whose_agent_dies_ends_with_one_error_and_one_record(serve_app, tmp_path):
+    """The agent replica's process ends mid-turn: the ingress ends the stream with an error and logs the turn
+    under the id the verdict named, unless the agent logged it before it died."""
+    import os
+
+    from ray import serve
+    from ray.serve.handle import DeploymentHandle
+
+    from components.conversation_log import ConversationLog, TurnRecord
+    from components.pipeline.events import Event, RouteData
+    from serve.adapters import RemoteTurns
+
+    @serve.deployment(name="dying_agent", ray_actor_options={"num_cpus": 0}, graceful_shutdown_timeout_s=1)
+    class DyingAgent:
+        async def turn(self, request, agent=None):
+            yield [{"accepted": True, "turn_id": request.conversation_id},
+                   Event("route", RouteData(agent="company_understanding", confidence=0.9, in_scope=True))]
+            await asyncio.sleep(0.3)
+            os._exit(1)  # the replica's process dies, as a killed one does
+
+    serve.run(DyingAgent.bind(), name="dying", route_prefix=None)
+    handle = DeploymentHandle("dying_agent", "dying")
+    logs = tmp_path / "logs"
+    turns = RemoteTurns(handle, timeout_s=30, logs=logs)
+    try:
+        events = [event async for event in await turns.open(AssistRequest(query="What does Acme do?",
+                                                                          conversation_id="lost-1"))]
+        assert [e.name for e in events] == ["route", "error"] and events[-1].payload()["code"] == "agent_unavailable"
+        rows = ConversationLog(logs).read().to_dicts()
+        assert [(r["turn_id"], r["error_code"], r["agent"], r["query"]) for r in rows] == \
+            [("lost-1", "agent_unavailable", "company_understanding", "What does Acme do?")]
+
+        # the agent wrote its record before it died: that one stays the turn's only one
+        ConversationLog(logs).write(TurnRecord(
+            conversation_id="c", turn_id="logged-2", timestamp="2026-12-07T10:00:00Z", agent="company_understanding",
+            route_confidence=0.9, in_scope=True, query="Who works there?", context_type="none"))
+        events = [event async for event in await turns.open(AssistRequest(query="Who works there?",
+                                                                          conversation_id="logged-2"))]
+        assert events[-1].name == "error"
+        assert sorted(ConversationLog(logs).read()["turn_id"].to_list()) == ["logged-2", "lost-1"]
+    finally:
+        await handle.shutdown_async()
+        serve.delete("dying")

@@ -107,6 +107,35 @@ def test_feedback_lands_in_the_conversation_log(client, serve_app):
     assert client.post("/v1/feedback", json={"turn_id": done["turn_id"], "rating": "meh"}).status_code == 422
 
 
+def test_a_page_is_read_through_the_agents_skills_for_the_chat_pages_card(client, network):
+    job = client.get("/v1/pages/job/j00002")
+    assert job.status_code == 200 and job.json()["record"]["title"] == network.jobs["j00002"].title
+    assert job.json()["record"]["company"] == network.jobs["j00002"].company_name
+    post = client.get("/v1/pages/post/p00003").json()["record"]
+    assert post["author"] == network.posts["p00003"].author_name and post["text"] == network.posts["p00003"].text
+    assert client.get("/v1/pages/company/c0004").json()["record"]["name"] == network.companies["c0004"].name
+    assert client.get("/v1/pages/profile/m00005").json()["record"]["headline"] == network.members["m00005"].headline
+    missing = client.get("/v1/pages/job/j99999")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "unknown_job"
+    assert client.get("/v1/pages/planet/x1").status_code == 422
+    assert client.get("/v1/pages/job/j 1").status_code == 422
+
+
+def test_the_sample_apis_serve_as_their_own_application_for_a_cluster(serve_app, network):
+    """infra/serve.yaml's `internal` application (make up runs the APIs as a process instead)."""
+    from ray import serve
+
+    from serve.app import build_internal_apis_app
+
+    serve.run(build_internal_apis_app(serve_app[1]), name="internal", route_prefix="/internal")
+    try:
+        with httpx.Client(base_url=serve_app[0], timeout=30) as http:
+            assert http.get("/internal/healthz").json()["jobs"] == len(network.jobs)
+            assert http.get("/internal/jobs/j00002").json()["title"] == network.jobs["j00002"].title
+    finally:
+        serve.delete("internal")
+
+
 def test_health_and_prometheus_metrics(client):
     client.post("/v1/assist", json=REQUESTS["company_understanding"])
     assert client.get("/healthz").json()["status"] == "ok"
