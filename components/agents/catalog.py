@@ -6,12 +6,11 @@ import re
 
 from components.agents.spec import PAGE_RECORDS, Agent, Turn
 from components.engines import Grounding
+from components.names import AGENT_NAMES, OUT_OF_SCOPE
 from components.network.titles import next_title
 from components.skills import SkillCall, SkillResult
 
-__all__ = ["AGENTS", "ANYWHERE_FOLLOWUPS", "OUT_OF_SCOPE", "get_agent"]
-
-OUT_OF_SCOPE = "out_of_scope"
+__all__ = ["AGENTS", "ANYWHERE_FOLLOWUPS", "OUT_OF_SCOPE", "UnknownAgentError", "get_agent"]
 
 
 def _call(skill: str, **params: object) -> SkillCall:
@@ -213,7 +212,18 @@ AGENTS: dict[str, Agent] = {a.name: a for a in (
 )}
 
 
+if tuple(AGENTS) != AGENT_NAMES:  # the catalog is the names' behaviour: one of each, in their order
+    raise RuntimeError(f"the agents' catalog {tuple(AGENTS)} does not match components.names {AGENT_NAMES}")
+
+
+class UnknownAgentError(KeyError):
+    """An agent name the catalog does not hold; the message lists those it does."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 def get_agent(name: str) -> Agent:
     if name not in AGENTS:
-        raise KeyError(f"unknown agent '{name}'; agents: {', '.join(AGENTS)}")
+        raise UnknownAgentError(f"unknown agent '{name}'; agents: {', '.join(AGENTS)}")
     return AGENTS[name]

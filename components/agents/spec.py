@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import yaml
 
 from components.engines import Grounding
+from components.names import PAGE_TYPES
 from components.skills import SkillCall, SkillResult
 
 __all__ = ["PAGE_RECORDS", "Agent", "Turn", "plan_yaml"]
@@ -15,6 +16,8 @@ __all__ = ["PAGE_RECORDS", "Agent", "Turn", "plan_yaml"]
 # The skill that reads each kind of page, and its id parameter
 PAGE_RECORDS = {"job": ("job_view", "job_id"), "post": ("post_view", "post_id"),
                 "company": ("company_view", "company_id"), "profile": ("profile_view", "member_id")}
+if set(PAGE_RECORDS) != set(PAGE_TYPES):
+    raise RuntimeError(f"PAGE_RECORDS reads {sorted(PAGE_RECORDS)}; components.names has {sorted(PAGE_TYPES)}")
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: the same text, a fifth of the time per turn
 

@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from components.http.protocol import AssistRequest, ChatCompletionRequest, ErrorResponse, FeedbackRequest
 from components.http.serving import AssistServing, ChatServing
+from components.names import PAGE_TYPES
 from components.pipeline.events import RequestError
 
 __all__ = ["build_api_server"]
@@ -164,7 +165,7 @@ def build_api_server(assist: AssistServing, *, auth_token: str | None = None, re
         return {"status": "recorded", "turn_id": body.turn_id}
 
     @app.get("/v1/pages/{kind}/{page_id}", responses=_ERRORS)
-    async def page_route(kind: Literal["post", "job", "company", "profile"],
+    async def page_route(kind: Literal[PAGE_TYPES],
                          page_id: Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]) -> dict:
         """The page a member asks beside, as the agent's skills read it (the chat page's card)."""
         return {"type": kind, "id": page_id, "record": await assist.turns.page(kind, page_id)}

@@ -13,12 +13,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from components.names import CONTEXT_TYPES
+
 __all__ = [
     "AssistRequest", "AttachmentData", "Context", "DeltaData", "DoneData", "ErrorData", "Event", "FollowupsData",
     "PlanData", "RequestError", "RouteData", "SkillData", "Timings", "TrustData",
 ]
 
-ContextType = Literal["post", "job", "company", "profile", "none"]
+ContextType = Literal[CONTEXT_TYPES]
 _ID = r"^[A-Za-z0-9_.:-]+$"
 
 

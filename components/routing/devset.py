@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from components.names import CONTEXT_TYPES, ROUTES
 from components.network import vocabulary as vocab
 
 if TYPE_CHECKING:  # the store loads LanceDB: a router replica needs neither
@@ -23,9 +24,7 @@ if TYPE_CHECKING:  # the store loads LanceDB: a router replica needs neither
 
 __all__ = ["AGENTS", "CONTEXT_TYPES", "DEV_SET", "SEEDS", "expand", "load_dev_set"]
 
-AGENTS = ("general_knowledge", "job_assessment", "post_takeaways", "company_understanding", "career_advice",
-          "out_of_scope")
-CONTEXT_TYPES = ("post", "job", "company", "profile", "none")
+AGENTS = ROUTES
 DATA = Path(__file__).resolve().parents[2] / "data" / "routing"
 SEEDS = DATA / "seeds.yaml"
 DEV_SET = DATA / "dev_set.jsonl"

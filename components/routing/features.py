@@ -16,10 +16,12 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from components.names import CONTEXT_TYPES
+
 __all__ = ["NetworkLexicon", "RouterFeatures", "RouterInput"]
 
 RouterInput = tuple[str, str]  # (query, context_type)
-CONTEXTS = ("post", "job", "company", "profile", "none")
+CONTEXTS = CONTEXT_TYPES  # their order is a fitted router's feature columns
 _WORDS = re.compile(r"[a-z0-9']+")
 
 

@@ -11,13 +11,13 @@ import numpy as np
 import sklearn
 from sklearn.pipeline import Pipeline
 
+from components.names import OUT_OF_SCOPE
 from components.routing.compiled import compile_router
 from components.routing.devset import AGENTS, CONTEXT_TYPES
 
 __all__ = ["DEFAULT_ARTIFACT", "RouteDecision", "Router", "RouterLoadError", "load_router"]
 
 DEFAULT_ARTIFACT = Path(__file__).resolve().parents[2] / "data" / "routing" / "router.joblib"
-OUT_OF_SCOPE = "out_of_scope"
 
 
 class RouterLoadError(RuntimeError):

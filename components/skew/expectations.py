@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from components.agents import AGENTS, OUT_OF_SCOPE
+from components.names import CONTEXT_TYPES
 
 __all__ = ["ExpectationFailure", "validate_log", "validate_sample"]
 
-CONTEXT_TYPES = ["none", "post", "job", "company", "profile"]
 
 
 class ExpectationFailure(ValueError):
@@ -41,7 +41,7 @@ def _sample_checks(frame: pl.DataFrame) -> list[_Check]:
     if "agent" in frame.columns:
         checks.append(_Check("in_set", "agent", {"value_set": [*AGENTS, OUT_OF_SCOPE]}))
     if "context_type" in frame.columns:
-        checks.append(_Check("in_set", "context_type", {"value_set": CONTEXT_TYPES}))
+        checks.append(_Check("in_set", "context_type", {"value_set": list(CONTEXT_TYPES)}))
     return checks
 
 
@@ -52,7 +52,7 @@ def _log_checks(frame: pl.DataFrame) -> list[_Check]:
     checks += [_Check("not_null", c, {}) for c in ("conversation_id", "turn_id", "timestamp", "agent", "query")]
     checks += [_Check("unique", "turn_id", {}),
                _Check("in_set", "agent", {"value_set": [*AGENTS, OUT_OF_SCOPE]}),
-               _Check("in_set", "context_type", {"value_set": CONTEXT_TYPES}),
+               _Check("in_set", "context_type", {"value_set": list(CONTEXT_TYPES)}),
                _Check("between", "route_confidence", {"min_value": 0, "max_value": 1}),
                _Check("between", "total_ms", {"min_value": 0, "max_value": 600_000}),
                _Check("in_set", "trust_action", {"value_set": ["allow", "rewrite", "block"]})]

@@ -148,3 +148,26 @@ def test_what_a_decline_or_an_answer_with_nothing_offers_is_in_scope_beside_any_
         assert router.route(chip, context).in_scope, (chip, context)
     for agent in ("job_assessment", "post_takeaways", "company_understanding"):  # their page could not be read
         assert get_agent(agent).followups(Turn("hi", context), Grounding(agent, "hi")) == list(ANYWHERE_FOLLOWUPS)
+
+
+def test_one_list_of_names_serves_every_layer():
+    """components.names is the one list: the catalog, the router, the HTTP protocol and the page records."""
+    import typing
+
+    from components.agents import PAGE_RECORDS
+    from components.names import AGENT_NAMES, CONTEXT_TYPES, PAGE_TYPES, ROUTES
+    from components.pipeline.events import ContextType
+    from components.routing import devset, features
+
+    assert tuple(AGENTS) == AGENT_NAMES and devset.AGENTS == ROUTES
+    assert features.CONTEXTS == devset.CONTEXT_TYPES == typing.get_args(ContextType) == CONTEXT_TYPES
+    assert set(PAGE_RECORDS) == set(PAGE_TYPES) and CONTEXT_TYPES == (*PAGE_TYPES, "none")
+
+
+def test_an_unknown_agent_is_refused_with_the_names_there_are():
+    from components.agents import UnknownAgentError, get_agent
+
+    with pytest.raises(UnknownAgentError, match="unknown agent 'poet'; agents: general_knowledge, job_assessment"):
+        get_agent("poet")
+    with pytest.raises(KeyError):  # what callers before UnknownAgentError caught
+        get_agent("poet")
