@@ -26,7 +26,7 @@ from ray.serve import Application
 
 from components.config import SwitchboardConfig, load_config, validate_config
 from components.config.loader import merge_config
-from components.stack.local import free_port as _free_port
+from components.stack.ports import free_port as _free_port
 from serve import tuning
 
 __all__ = ["build_app", "build_internal_apis_app", "resolve_config", "run_local"]

@@ -30,7 +30,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from components.stack.local import free_port
+from components.stack.ports import free_port
 
 if TYPE_CHECKING:
     from ray.serve.handle import DeploymentHandle

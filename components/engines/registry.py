@@ -11,7 +11,8 @@ from collections.abc import Callable
 from components.engines.base import Engine
 from components.engines.config import EngineConfig
 
-__all__ = ["UnknownEngineError", "create_engine", "engine_names", "register_engine", "unregister_engine"]
+__all__ = ["UnknownEngineError", "create_engine", "engine_model", "engine_names", "register_engine",
+           "unregister_engine"]
 
 EngineFactory = Callable[[EngineConfig], Engine]
 _FACTORIES: dict[str, EngineFactory] = {}
@@ -44,6 +45,15 @@ def create_engine(config: EngineConfig) -> Engine:
     if config.kind not in _FACTORIES:
         raise UnknownEngineError(config.kind)
     return _FACTORIES[config.kind](config)
+
+
+def engine_model(config: EngineConfig) -> str:
+    """The model `config` names, without loading it: its settings' `model` (openai, vllm), or else what an
+    engine of that kind reports (cheap to make: extractive, sim, a plugin without settings of its own)."""
+    settings = getattr(config, config.kind, None)
+    if isinstance(getattr(settings, "model", None), str):
+        return settings.model
+    return create_engine(config).model
 
 
 def _register_builtins() -> None:

@@ -11,7 +11,7 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from components.config import SwitchboardConfig
-from components.engines import Engine, EngineConfig
+from components.engines import Engine, engine_model
 from components.pipeline import AssistRequest, Event, Release, RequestError, build_pipeline
 from components.pipeline.coalesce import coalesce
 from components.pipeline.factory import follow_examples, follow_registry, release_from
@@ -33,7 +33,7 @@ class AgentDeployment:
         self.planners: dict[str, Engine] = {}  # by pin digest: a swap that moved only a prompt keeps its planner
         self.linger_s = settings.serve.event_linger_ms / 1000
         self.pipeline = build_pipeline(settings, router=RemoteRouter(router) if router is not None else None,
-                                       generator=RemoteEngine(generator, engine.kind, _model_name(engine)))
+                                       generator=RemoteEngine(generator, engine.kind, engine_model(engine)))
         # With an MLflow tracking URI, the champion versions serve from the start and alias moves follow.
         self.follower = await follow_registry(self.pipeline, settings, build=self._release)
         self.examples_follower = follow_examples(self.pipeline, settings)  # new build_examples versions
@@ -91,7 +91,3 @@ class AgentDeployment:
         router = transport_of(self.router_handle) if self.router_handle is not None else "in-process"
         return {"router": router, "generator": transport_of(self.generator_handle)}
 
-
-def _model_name(engine: EngineConfig) -> str:
-    return {"openai": engine.openai.model, "vllm": engine.vllm.model, "sim": "sim-v1",
-            "extractive": "extractive-v1"}.get(engine.kind, engine.kind)

@@ -14,12 +14,14 @@ from components.engines import (
     SimConfig,
     TextDelta,
     UnknownEngineError,
+    VLLMConfig,
     create_engine,
+    engine_model,
     engine_names,
     register_engine,
     unregister_engine,
 )
-from components.engines.extractive import compose_answer
+from components.engines.extractive import ExtractiveEngine, compose_answer
 from components.engines.sim import SimEngine, inject_yaml_mistakes
 from components.skills import SkillCall, SkillResult
 from components.structured import parse_yaml
@@ -462,6 +464,7 @@ async def test_sim_scripted_outputs_in_turn():
 def test_registry_registers_a_fake_and_refuses_unknown_names():
     class EchoEngine(Engine):
         name = "echo"
+        model = "echo-1"
 
         async def generate(self, request):
             yield TextDelta(request.prompt)
@@ -470,6 +473,7 @@ def test_registry_registers_a_fake_and_refuses_unknown_names():
     register_engine("echo", lambda config: EchoEngine())
     try:
         assert isinstance(create_engine(EngineConfig(kind="echo")), EchoEngine)
+        assert engine_model(EngineConfig(kind="echo")) == "echo-1"  # a plugin names its own model
         with pytest.raises(ValueError, match="already registered"):
             register_engine("echo", lambda config: EchoEngine())
     finally:
@@ -477,6 +481,13 @@ def test_registry_registers_a_fake_and_refuses_unknown_names():
     assert "echo" not in engine_names()
     with pytest.raises(UnknownEngineError, match="unknown engine 'gpt9'; registered engines: extractive, openai"):
         create_engine(EngineConfig(kind="gpt9"))
+
+
+def test_the_model_an_engine_config_names_without_loading_it():
+    assert engine_model(EngineConfig(kind="extractive")) == ExtractiveEngine.model
+    assert engine_model(EngineConfig(kind="sim")) == "sim-v1"
+    assert engine_model(EngineConfig(kind="vllm", vllm=VLLMConfig(model="Qwen/Qwen2.5-7B-Instruct"))) == \
+        "Qwen/Qwen2.5-7B-Instruct"  # read from its settings: building a vLLM engine would load the weights
 
 
 def test_skill_call_schema_is_what_the_planner_writes():
