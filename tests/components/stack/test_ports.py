@@ -25,5 +25,5 @@ def test_a_machine_without_room_below_its_ephemeral_range_gets_the_kernels_choic
     assert ports._ephemeral_low(tmp_path / "range") == 15_000
     assert ports._ephemeral_low(tmp_path / "missing") == 32_768
     real_low = ports._ephemeral_low()
-    monkeypatch.setattr(local, "_ephemeral_low", lambda: 15_000)
+    monkeypatch.setattr(ports, "_ephemeral_low", lambda: 15_000)
     assert ports.free_port() >= real_low  # bound by the kernel, from its own range
