@@ -73,8 +73,7 @@ def evaluate(config: SwitchboardConfig, candidate: Candidate | None, repeats: in
     home = Path(config.home)
     loaded = load_versions(store, resolved, library, home / "mlflow-cache")
     with tempfile.TemporaryDirectory() as logs:
-        pipeline = build_pipeline(config)
-        pipeline.log = ConversationLog(Path(logs))
+        pipeline = build_pipeline(config, log=ConversationLog(Path(logs)))
         pipeline.swap(release_from(loaded, config))
         rows = asyncio.run(run_validation(pipeline, load_validation_set(), repeats))
     return rows, loaded.versions(config.mlflow.prefix)

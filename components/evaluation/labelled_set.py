@@ -86,8 +86,7 @@ async def _answers(count: int) -> list[dict]:
     network = NetworkStore.load()
     with (tempfile.TemporaryDirectory() as home,
           sample_apis(config := load_config(environ={"SWITCHBOARD_HOME": home}))):
-        pipeline = build_pipeline(config)
-        pipeline.log = ConversationLog(Path(home) / "logs")
+        pipeline = build_pipeline(config, log=ConversationLog(Path(home) / "logs"))
         for body in islice(questions(network, seed=SEED), count * 3):
             async for _ in pipeline.run(AssistRequest(**body)):
                 pass

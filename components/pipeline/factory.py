@@ -38,11 +38,11 @@ def open_examples(home: Path) -> ExampleIndex:
 
 
 def build_pipeline(config: SwitchboardConfig, *, router=None, planner: Engine | None = None,
-                   generator: Engine | None = None) -> Pipeline:
+                   generator: Engine | None = None, log: ConversationLog | None = None) -> Pipeline:
     """Everything the online path needs, wired from `config`.
 
     `router`, `planner` and `generator` replace the configured ones (Ray Serve passes handles to
-    other deployments here).
+    other deployments here); `log` the home's conversation log (an evaluation's turns are its own).
 
     >>> from components.config import load_config
     >>> pipeline = build_pipeline(load_config())  # doctest: +SKIP
@@ -61,7 +61,7 @@ def build_pipeline(config: SwitchboardConfig, *, router=None, planner: Engine | 
         prompts=prompts,
         examples=open_examples(home) if config.pipeline.examples_k else None,
         trust=TrustPolicy(check_every_tokens=config.pipeline.check_every_tokens),
-        log=ConversationLog(home / "logs"),
+        log=log or ConversationLog(home / "logs"),
         config=config.pipeline,
         versions={"prompts": ",".join(f"{p.name}@v{p.version}" for p in prompts)},
         links=config.apis.url,

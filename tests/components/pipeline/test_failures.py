@@ -57,9 +57,7 @@ def pipeline_at(switchboard_home, tmp_path):
     def make(base_url: str):
         environ = {"SWITCHBOARD_HOME": str(switchboard_home), "SWITCHBOARD_APIS__BASE_URL": base_url,
                    "SWITCHBOARD_SKILLS__CACHE_TTL_S": "0", "SWITCHBOARD_SKILLS__CACHE_STALE_S": "0"}
-        pipeline = build_pipeline(load_config(environ=environ))
-        pipeline.log = ConversationLog(tmp_path / "logs")
-        return pipeline
+        return build_pipeline(load_config(environ=environ), log=ConversationLog(tmp_path / "logs"))
 
     return make
 

@@ -16,7 +16,7 @@ import pytest
 
 from components.agents import AGENTS
 from components.config import load_config
-from components.conversation_log import ConversationLog
+from components.conversation_log import Conversation, ConversationLog
 from components.engines import Engine, Finished, TextDelta
 from components.pipeline import DECLINE_MESSAGE, AssistRequest, build_pipeline
 from components.pipeline.events import Event
@@ -30,12 +30,10 @@ FAST_SIM = {"SIM__TTFT_MS": "5", "SIM__TBT_MS": "1"}
 def make_pipeline(internal_api, switchboard_home, tmp_path):
     """A pipeline on the real sample APIs; settings as SWITCHBOARD_ env keys without the prefix."""
 
-    def make(**settings: str):
+    def make(log: ConversationLog | None = None, **settings: str):
         environ = {"SWITCHBOARD_HOME": str(switchboard_home), "SWITCHBOARD_APIS__BASE_URL": internal_api,
                    **{f"SWITCHBOARD_{key}": value for key, value in settings.items()}}
-        pipeline = build_pipeline(load_config(environ=environ))
-        pipeline.log = ConversationLog(tmp_path / "logs")
-        return pipeline
+        return build_pipeline(load_config(environ=environ), log=log or ConversationLog(tmp_path / "logs"))
 
     return make
 
@@ -295,7 +293,8 @@ class _RecordingEngine(Engine):
 
 async def test_history_and_examples_reach_the_generation_prompt_and_skill_data_stays_data(make_pipeline):
     pipeline = make_pipeline()
-    pipeline.generator = recorder = _RecordingEngine()
+    recorder = _RecordingEngine()
+    pipeline.swap(replace(pipeline.release, generator=recorder))
     first = await _run(pipeline, query="Am I a good fit for this job?", conversation_id="conv-1",
                        member_id="m00001", context={"type": "job", "id": "j00002"})
     await _run(pipeline, query="What is the salary for this job?", conversation_id="conv-1",
@@ -310,7 +309,8 @@ async def test_history_and_examples_reach_the_generation_prompt_and_skill_data_s
 async def test_the_conversation_a_client_sends_is_the_history_the_generator_sees(make_pipeline):
     """An OpenAI client sends the whole conversation each time and no conversation_id."""
     pipeline = make_pipeline()
-    pipeline.generator = recorder = _RecordingEngine()
+    recorder = _RecordingEngine()
+    pipeline.swap(replace(pipeline.release, generator=recorder))
     earlier = [("What does this company do?", "It builds grid software."), ("Is it hiring?", "Two roles are open.")]
     request = AssistRequest(query="Am I a good fit for this job?", member_id="m00001",
                             context={"type": "job", "id": "j00002"})
@@ -323,7 +323,8 @@ async def test_the_conversation_a_client_sends_is_the_history_the_generator_sees
 async def test_the_planner_sees_the_conversation_so_a_follow_up_can_name_what_it_was_about(make_pipeline):
     """'Is it hiring?' on no page after a question about a company: only the conversation names the company."""
     pipeline = make_pipeline()
-    pipeline.planner = planner = _RecordingEngine()  # plans nothing: the turn falls back to the default plan
+    planner = _RecordingEngine()  # plans nothing: the turn falls back to the default plan
+    pipeline.swap(replace(pipeline.release, planner=planner))
     await _run(pipeline, query="What does Meridianpoint Bank do?", conversation_id="conv-3")
     events = await _run(pipeline, query="Is it hiring?", conversation_id="conv-3")
     assert events[-1].name == "done"
@@ -336,7 +337,8 @@ async def test_a_planner_prompt_from_before_the_conversation_does_not_wait_for_i
     """An existing home's champion planner prompt (v1) has no {{history}}: it still renders, and the turn
     does not wait for the conversation to be read before planning."""
     pipeline = make_pipeline()
-    pipeline.planner = planner = _RecordingEngine()
+    planner = _RecordingEngine()
+    pipeline.swap(replace(pipeline.release, planner=planner))
     name = "company_understanding.planner"
     source = pipeline.prompts.get(name)
     v1 = replace(source, version=1, template=source.template.replace("{{history}}", ""),
@@ -345,12 +347,14 @@ async def test_a_planner_prompt_from_before_the_conversation_does_not_wait_for_i
     pipeline.swap(replace(pipeline.release, prompts=pipeline.prompts.replace(v1)))
     read = asyncio.Event()
 
-    def slow_history(conversation_id):
-        read.set()
-        time.sleep(0.3)
-        return [("What does Meridianpoint Bank do?", "It is a bank.")]
+    class SlowLog(ConversationLog):  # a history that takes 0.3 s to read
+        def conversation(self, conversation_id, turns):
+            read.set()
+            time.sleep(0.3)
+            return Conversation([("What does Meridianpoint Bank do?", "It is a bank.")])
 
-    pipeline._history = slow_history
+    pipeline = make_pipeline(log=SlowLog(pipeline.log.root))
+    pipeline.swap(replace(pipeline.release, planner=planner, prompts=pipeline.prompts.replace(v1)))
     events = await _run(pipeline, query="Tell me about this company", conversation_id="conv-4",
                         context={"type": "company", "id": "c0004"})
     assert events[-1].name == "done" and read.is_set()
@@ -437,9 +441,10 @@ async def test_this_company_beside_a_job_is_the_jobs_company_unless_the_question
 
 async def test_a_follow_up_served_by_another_replica_still_sees_the_conversation(make_pipeline):
     """History lived in each agent replica's memory: with two replicas, half the follow-ups lost it."""
-    first, second = make_pipeline(), make_pipeline()  # two replicas: one home, one conversation log
-    second.log = first.log
-    second.generator = recorder = _RecordingEngine()
+    first = make_pipeline()
+    second = make_pipeline(log=first.log)  # two replicas: one home, one conversation log
+    recorder = _RecordingEngine()
+    second.swap(replace(second.release, generator=recorder))
     await _run(first, query="Am I a good fit for this job?", conversation_id="conv-2", member_id="m00001",
                context={"type": "job", "id": "j00002"})
     await _run(second, query="What is the salary for this job?", conversation_id="conv-2", member_id="m00001",
@@ -529,7 +534,8 @@ class _RemoteLikeRouter:
 
 async def test_a_remote_router_is_asked_while_the_ids_are_checked(make_pipeline, monkeypatch):
     pipeline = make_pipeline(**_engines("sim"))
-    router = pipeline.router = _RemoteLikeRouter(pipeline.router)
+    router = _RemoteLikeRouter(pipeline.router)
+    pipeline.swap(replace(pipeline.release, router=router))
     invoke = pipeline.skills.invoke
 
     async def id_check_that_needs_the_router_asked(call):
@@ -546,7 +552,7 @@ async def test_a_turn_embeds_its_query_while_a_remote_router_answers(make_pipeli
     local = make_pipeline(**_engines("sim"))
     expected = [e async for e in local.run(AssistRequest(**CASES[2][1]))][-1]
     pipeline = make_pipeline(**_engines("sim"))
-    pipeline.router = _RemoteLikeRouter(pipeline.router)
+    pipeline.swap(replace(pipeline.release, router=_RemoteLikeRouter(pipeline.router)))
     embedded = []
     embed_queries = pipeline.examples.embed_queries
     pipeline.examples.embed_queries = lambda query, agents: embedded.append(agents) or embed_queries(query, agents)
@@ -562,14 +568,16 @@ async def test_a_refused_request_drops_the_route_it_asked_for(make_pipeline):
 
     pipeline = make_pipeline(**_engines("sim"))
     # a round trip longer than any id check, however slow the machine, so the refusal comes first
-    router = pipeline.router = _RemoteLikeRouter(pipeline.router, round_trip_s=60)
+    router = _RemoteLikeRouter(pipeline.router, round_trip_s=60)
+    pipeline.swap(replace(pipeline.release, router=router))
     with pytest.raises(RequestError) as refused:
         await pipeline.open(AssistRequest(query="Tell me about this company",
                                           context={"type": "company", "id": "c9999"}))
     assert refused.value.code == "unknown_company"
     await asyncio.wait_for(router.cancelled.wait(), 5)
     assert router.asked.is_set()
-    pipeline.router = untouched = _RemoteLikeRouter(router.inner)
+    untouched = _RemoteLikeRouter(router.inner)
+    pipeline.swap(replace(pipeline.release, router=untouched))
     with pytest.raises(RequestError):  # a query over the limit is refused before the router is asked
         await pipeline.open(AssistRequest(query="x" * (pipeline.config.max_query_chars + 1)))
     assert not untouched.asked.is_set()

@@ -33,8 +33,7 @@ async def _serve(store, internal_api, switchboard_home, tmp_path):
                                   "SWITCHBOARD_MLFLOW__TRACKING_URI": store.tracking_uri,
                                   "SWITCHBOARD_MLFLOW__PREFIX": store.prefix,
                                   "SWITCHBOARD_MLFLOW__POLL_INTERVAL_S": "3600"})
-    pipeline = build_pipeline(config)
-    pipeline.log = ConversationLog(tmp_path / "logs")
+    pipeline = build_pipeline(config, log=ConversationLog(tmp_path / "logs"))
     return pipeline, await follow_registry(pipeline, config)
 
 
