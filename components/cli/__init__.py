@@ -1,0 +1,7 @@
+"""`switchboard`: the command line a person runs. Each command is wiring over one component, in a module
+per subject: stack, ask, data, registry, evaluation."""
+
+from components.cli import ask, data, evaluation, registry, stack  # noqa: F401 - each registers its commands
+from components.cli.app import app
+
+__all__ = ["app"]
