@@ -19,7 +19,10 @@ from pydantic import BaseModel, ValidationError
 from components.config.models import SwitchboardConfig
 
 _PREFIX = "SWITCHBOARD_"
-_NOT_SETTINGS = {"SWITCHBOARD_CONFIG"}
+# Variables of the SWITCHBOARD_ family that are not settings: the config file's path, and the checkout a
+# Prefect worker runs the flows from (infra/prefect.yaml's pull step), which failed every deployed run as
+# an unknown key `repo`.
+_NOT_SETTINGS = {"SWITCHBOARD_CONFIG", "SWITCHBOARD_REPO"}
 
 
 class ConfigError(ValueError):

@@ -18,6 +18,11 @@ def test_environment_overrides_the_file_with_typed_values(tmp_path: Path):
     assert config.skills.extra_declarations == [Path("a.yaml"), Path("b.yaml")]
 
 
+def test_the_checkout_a_prefect_worker_runs_from_is_not_a_setting(tmp_path: Path):
+    """infra/prefect.yaml's pull step reads SWITCHBOARD_REPO: every deployed run failed on it as a key `repo`."""
+    assert load_config(environ={"SWITCHBOARD_REPO": str(tmp_path), "SWITCHBOARD_HOME": str(tmp_path)}).home == tmp_path
+
+
 def test_file_from_switchboard_config(tmp_path: Path):
     path = tmp_path / "prod.yaml"
     path.write_text("apis:\n  base_url: http://apis.internal:80/\n")
