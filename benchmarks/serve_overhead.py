@@ -4,7 +4,7 @@ One run, side by side, with the sim generator (fixed TTFT and TBT, no contention
 extractive planner, skills on the sample APIs:
   - engine alone: the sim engine's own TTFT, called in-process;
   - pipeline in-process: the same turns (validation included) through components/pipeline, no Ray, no HTTP;
-  - Serve graph: the same turns over HTTP through ingress -> agent -> router/generator;
+  - Serve graph: the same turns over HTTP through ingress -> agent (router inside) -> generator;
   - engine over HTTP: the engine in its own server (benchmarks/engine_server.py, as `vllm serve` serves a
     model), the baseline of ray-project/ray issue 59681, printed apart: the goal is read against the
     engine in-process, which charges HTTP to the graph as well.
@@ -12,10 +12,12 @@ It prints median and p99 TTFT at 1 and 32 concurrent streams, what the graph add
 (skills included), what Serve and HTTP add over the in-process pipeline, the streams per second
 sustained, and how many streams stalled (a gap of more than 2 s between events). Then it splits what
 Serve adds by the stage timings each `done` reports, times a skeleton of the same shape with none of the
-work (benchmarks/serve_skeleton.py), and measures the hop floor: a no-op handle round trip between two
-replicas of the same cluster, three of which lie on the first token's path.
-Goal (issue 5): at most 15 ms added median at 1 stream (Ray Serve's own LLM app adds about 48 ms,
-ray-project/ray issue 59681), and no stream stalls at 32.
+work (benchmarks/serve_skeleton.py), the three-hop shape (a router deployment of its own) and its skeleton
+beside them, and measures the hop floor: a no-op handle round trip between two replicas of the same
+cluster, two of which lie on the first token's path (three with a router deployment).
+Goals (issue 28), each against this run's own measurements: at 1 stream at most 7 ms added over the engine
+and within 2 ms of the shape's skeleton; at 32 streams at most 50 ms over the engine over HTTP, no stalls
+(Ray Serve's own LLM app adds about 48 ms at 1 stream and 74 ms at 32, ray-project/ray issue 59681).
 
     .venv/bin/python benchmarks/serve_overhead.py
 """
@@ -204,6 +206,46 @@ def _breakdown(local: list, remote: list) -> Table:
     return table
 
 
+def _shapes(config, url: str, turns: int, one: dict[str, list[float]], many: dict[str, list[float]],
+            engine_one: float, direct_http: dict) -> dict:
+    """Today's shape beside the three-hop one (a router deployment of its own) and the skeleton of each, in
+    this run: TTFT added at 1 stream over the engine in-process, at 32 over the engine served over HTTP."""
+    from ray import serve
+
+    from components.stack.supervisor import healthy
+    from serve.app import build_app
+
+    three = config.model_copy(update={
+        "serve": config.serve.model_copy(update={"router_deployment": True}),
+        "apis": config.apis.model_copy(update={"base_url": f"{url}/internal"})})
+    serve.run(build_app(three), name="threehop", route_prefix="/threehop")
+    deadline = time.monotonic() + 60
+    while not healthy(f"{url}/threehop/healthz"):
+        assert time.monotonic() < deadline, "the three-hop application did not answer"
+        time.sleep(0.5)
+    urls = {"router deployment of its own (three hops)": f"{url}/threehop",
+            "skeleton, router in the agent": deploy_skeleton(url, TTFT_MS, TBT_MS, name="skeleton2"),
+            "skeleton, router deployment (three hops)": deploy_skeleton(url, TTFT_MS, TBT_MS, name="skeleton3",
+                                                                        router_hop=True)}
+    stalls = {}
+    for name, shape_url in urls.items():
+        asyncio.run(_over_http(shape_url, 1, 8))  # warm up
+        one[name], _, _ = asyncio.run(_over_http(shape_url, 1, turns))
+        many[name], stalls[name], _ = asyncio.run(_over_http(shape_url, 32, 3))
+    for name in ("threehop", "skeleton2", "skeleton3"):
+        serve.delete(name)
+    direct_many = statistics.median(direct_http[32][0])
+    table = Table(title="Shapes, this run (TTFT ms added, median / p99): at 1 stream over the engine in-process, "
+                        "at 32 over the engine over HTTP")
+    for column in ("shape", "1 stream", "32 streams", "stalls at 32"):
+        table.add_column(column, justify="right" if column != "shape" else "left")
+    for name in one:
+        table.add_row(name, f"{statistics.median(one[name]) - engine_one:.1f} / {_p99(one[name]) - engine_one:.1f}",
+                      f"{statistics.median(many[name]) - direct_many:.1f} / "
+                      f"{_p99(many[name]) - _p99(direct_http[32][0]):.1f}", str(stalls.get(name, "-")))
+    return {"table": table, "skeleton": one["skeleton, router in the agent"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ray-defaults", action="store_true",
@@ -256,19 +298,19 @@ def main() -> None:
                           f"{statistics.median(remote) - base:.1f} / {_p99(remote) - base:.1f}",
                           f"{statistics.median(remote) - mid_local:.1f} / {_p99(remote) - _p99(local):.1f}",
                           f"{rate:.1f}", str(stalls))
-        skeleton_url = deploy_skeleton(url, TTFT_MS, TBT_MS)
-        asyncio.run(_over_http(skeleton_url, 1, 8))  # warm up
-        skeleton, _, _ = asyncio.run(_over_http(skeleton_url, 1, args.turns))
-        serve.delete("skeleton")
+        shapes = _shapes(config, url, args.turns, {"router in the agent (the default)": direct_http[1][1]},
+                         {"router in the agent (the default)": direct_http[32][1]}, engine_one, direct_http)
+        skeleton = shapes.pop("skeleton")
         floor = _hop_floor()
         serve.shutdown()
     console.print(table)
+    console.print(shapes["table"])
     console.print(_like_for_like(direct_http))
     console.print(_breakdown(local_timings, remote_timings))
-    hops = 2 * floor["hot"] + floor["after 0.5 s idle"]
+    hops = 2 * floor["hot"]
     console.print("Hop floor, a no-op handle round trip between two replicas (median ms): "
                   + ", ".join(f"{name} {ms:.1f}" for name, ms in floor.items())
-                  + f". The first token crosses two hot round trips and one to the idle router: {hops:.1f} ms, "
+                  + f". The first token crosses two hot round trips (ingress-agent, agent-generator): {hops:.1f} ms, "
                   f"plus the pipeline's own {pipeline_ms:.1f} ms in-process: the graph adds at least about "
                   f"{hops + pipeline_ms:.1f} ms over the engine on this machine, before HTTP.")
     skeleton_ms = statistics.median(skeleton) - engine_one

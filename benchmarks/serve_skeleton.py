@@ -1,7 +1,8 @@
 """A skeleton of the Serve graph's shape with no pipeline in it: what Ray Serve and HTTP alone cost here.
 
-ingress (FastAPI, SSE) -> agent -> a router (a no-op route) and a generator with the sim engine's timing
-(first token after TTFT, then one every TBT), over the transport and tuning the application runs with.
+ingress (FastAPI, SSE) -> agent (a no-op route inside it, or behind a router deployment of its own with
+`router_hop`) -> a generator with the sim engine's timing (first token after TTFT, then one every TBT),
+over the transport and tuning the application runs with.
 Same messages, same processes, none of the work: benchmarks/serve_overhead.py runs it beside the
 application, so what the graph adds splits into the machine's floor for this shape and the pipeline.
 """
@@ -18,7 +19,7 @@ __all__ = ["deploy_skeleton"]
 
 
 def deploy_skeleton(base_url: str, ttft_ms: float, tbt_ms: float, tokens: int = 20,
-                    name: str = "skeleton") -> str:
+                    name: str = "skeleton", router_hop: bool = False) -> str:
     """Deploys the skeleton as application `name` on the running cluster; returns its base URL."""
     from fastapi import FastAPI
     from fastapi.responses import StreamingResponse
@@ -28,12 +29,12 @@ def deploy_skeleton(base_url: str, ttft_ms: float, tbt_ms: float, tokens: int = 
 
     api = FastAPI()
 
-    @serve.deployment(name="router", ray_actor_options={"num_cpus": 0})
+    @serve.deployment(name="router", ray_actor_options={"num_cpus": 0}, max_ongoing_requests=256)
     class Router:
         async def route(self, query: str) -> dict:
             return {"agent": "general_knowledge", "confidence": 1.0}
 
-    @serve.deployment(name="generator", ray_actor_options={"num_cpus": 0})
+    @serve.deployment(name="generator", ray_actor_options={"num_cpus": 0}, max_ongoing_requests=256)
     class Generator:
         async def generate(self, prompt: str):
             await asyncio.sleep(ttft_ms / 1000)
@@ -41,19 +42,23 @@ def deploy_skeleton(base_url: str, ttft_ms: float, tbt_ms: float, tokens: int = 
                 yield f"word{i} "
                 await asyncio.sleep(tbt_ms / 1000)
 
-    @serve.deployment(name="agent", ray_actor_options={"num_cpus": 0})
+    @serve.deployment(name="agent", ray_actor_options={"num_cpus": 0}, max_ongoing_requests=256)
     class Agent:
         def __init__(self, router, generator) -> None:
-            self.router, self.generator = replica_transport(router), replica_transport(generator)
+            self.router = replica_transport(router) if router is not None else None
+            self.generator = replica_transport(generator)
 
         async def turn(self, query: str):
-            route = await self.router.route.remote(query)
+            if self.router is None:  # the router inside the agent: no hop
+                route = {"agent": "general_knowledge", "confidence": 1.0}
+            else:
+                route = await self.router.route.remote(query)
             yield [("route", route)]
             async for text in self.generator.options(stream=True).generate.remote(query):
                 yield [("delta", {"text": text})]
             yield [("done", {"answer": ""})]
 
-    @serve.deployment(name="ingress", ray_actor_options={"num_cpus": 0})
+    @serve.deployment(name="ingress", ray_actor_options={"num_cpus": 0}, max_ongoing_requests=256)
     @serve.ingress(api)
     class Ingress:
         def __init__(self, agent) -> None:
@@ -72,7 +77,8 @@ def deploy_skeleton(base_url: str, ttft_ms: float, tbt_ms: float, tokens: int = 
 
             return StreamingResponse(events(), media_type="text/event-stream")
 
-    serve.run(Ingress.bind(Agent.bind(Router.bind(), Generator.bind())), name=name, route_prefix=f"/{name}")
+    router = Router.bind() if router_hop else None
+    serve.run(Ingress.bind(Agent.bind(router, Generator.bind())), name=name, route_prefix=f"/{name}")
     url = f"{base_url}/{name}"
     deadline = time.monotonic() + 30  # HAProxy learns the new route prefix a moment after Serve reports it ready
     while not healthy(f"{url}/"):
