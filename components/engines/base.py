@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from components.skills import SkillResult, unavailable_notice, unavailable_skills
+from components.skills import UNAVAILABLE, SkillResult
 
 __all__ = [
     "Engine", "EngineError", "EngineEvent", "Finished", "GenerationRequest", "Grounding", "StreamClock", "TextDelta",
@@ -55,8 +55,8 @@ class Grounding:
 
     @property
     def unavailable(self) -> str:
-        """The notice, or a plain one where the caller computed none."""
-        return self.notice or unavailable_notice(unavailable_skills(self.results)) or unavailable_notice(["?"])
+        """The notice, or a plain one where the caller computed none (it names no skill: no registry here)."""
+        return self.notice or UNAVAILABLE
 
 
 @dataclass(frozen=True)

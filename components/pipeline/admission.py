@@ -12,7 +12,7 @@ from typing import Any
 
 from components.agents import AGENTS, PAGE_RECORDS
 from components.pipeline.events import AssistRequest, RequestError
-from components.skills import SkillCall, SkillInvoker
+from components.skills import SkillCall, SkillInvoker, SkillResult
 
 __all__ = ["check_ids", "check_request", "read_page"]
 
@@ -36,12 +36,11 @@ async def check_ids(skills: SkillInvoker, request: AssistRequest) -> None:
     checks = [(context.type, context.id)] if context.type != "none" else []
     if request.member_id:
         checks.append(("profile", request.member_id))
-    calls = [SkillCall(skill=PAGE_RECORDS[kind][0], params={PAGE_RECORDS[kind][1]: ident}) for kind, ident in checks]
-    # side by side: two records the cache does not hold cost one round trip, not two
-    results = await asyncio.gather(*(skills.invoke(call) for call in calls))
-    for (kind, ident), result in zip(checks, results, strict=True):
-        if result.failure == "not_found":  # an API that cannot be reached proves nothing: the turn says so
-            raise RequestError(404, f"unknown_{kind}", f"no {kind} with id '{ident}'")
+    # side by side: two records the cache does not hold cost one round trip, not two; the page's refusal first
+    for outcome in await asyncio.gather(*(_read_record(skills, kind, ident) for kind, ident in checks),
+                                        return_exceptions=True):
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 async def read_page(skills: SkillInvoker, kind: str, ident: str) -> dict[str, Any]:
@@ -49,11 +48,18 @@ async def read_page(skills: SkillInvoker, kind: str, ident: str) -> dict[str, An
     page's card). RequestError: 404 for none, 503 when its API cannot answer now, 422 for a bad kind."""
     if kind not in PAGE_RECORDS:
         raise RequestError(422, "unknown_page_type", f"unknown page type '{kind}'; types: {', '.join(PAGE_RECORDS)}")
-    skill, parameter = PAGE_RECORDS[kind]
-    result = await skills.invoke(SkillCall(skill=skill, params={parameter: ident}))
-    if result.failure == "not_found":
-        raise RequestError(404, f"unknown_{kind}", f"no {kind} with id '{ident}'")
+    result = await _read_record(skills, kind, ident)
     if result.status == "failed":
         status, code = (422, "invalid_page") if result.failure == "rejected" else (503, "page_unavailable")
         raise RequestError(status, code, f"the {kind} could not be read: {result.error}")
     return result.data
+
+
+async def _read_record(skills: SkillInvoker, kind: str, ident: str) -> SkillResult:
+    """The page's record as its skill reads it; RequestError 404 when the API answers there is none (an API
+    that cannot be reached proves nothing: the caller decides)."""
+    skill, parameter = PAGE_RECORDS[kind]
+    result = await skills.invoke(SkillCall(skill=skill, params={parameter: ident}))
+    if result.failure == "not_found":
+        raise RequestError(404, f"unknown_{kind}", f"no {kind} with id '{ident}'")
+    return result

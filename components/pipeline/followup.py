@@ -13,7 +13,7 @@ from components.conversation_log import Conversation
 from components.pipeline.events import AssistRequest, Context
 from components.pipeline.subject import continues, refers_back
 
-__all__ = ["Continuation", "continue_conversation"]
+__all__ = ["Continuation", "History", "continue_conversation"]
 
 logger = logging.getLogger(__name__)
 

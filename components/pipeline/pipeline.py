@@ -39,7 +39,7 @@ from components.pipeline.events import (
     RouteData,
     TrustData,
 )
-from components.pipeline.followup import Continuation, continue_conversation
+from components.pipeline.followup import Continuation, History, continue_conversation
 from components.pipeline.planning import Planning
 from components.pipeline.record import TurnLog
 from components.pipeline.shadow import Shadow
@@ -55,7 +55,6 @@ __all__ = ["DECLINE_MESSAGE", "Pipeline", "Release", "RequestError"]
 DECLINE_MESSAGE = ("I can help with jobs, companies, posts and careers on the network, but not with this request. "
                    "Try one of the suggestions below.")
 _DECLINE_FOLLOWUPS = list(ANYWHERE_FOLLOWUPS)  # each in scope beside any page: no dead end
-History = list[tuple[str, str]]
 
 
 class Pipeline:

@@ -7,7 +7,15 @@ from collections.abc import Iterable
 from components.skills.invoke import SkillResult
 from components.skills.registry import SkillRegistry, UnknownSkillError
 
-__all__ = ["unavailable_notice", "unavailable_skills"]
+__all__ = ["UNAVAILABLE", "unavailable_notice", "unavailable_skills"]
+
+
+def _sentence(what: str) -> str:
+    return (f"Some information is temporarily unavailable: I could not reach {what} just now, so this answer "
+            "may be incomplete. Please try again in a moment.")
+
+
+UNAVAILABLE = _sentence("some of what I looked up")  # when no skill can be named
 
 
 def unavailable_skills(results: Iterable[SkillResult]) -> list[str]:
@@ -29,7 +37,6 @@ def unavailable_notice(skills: Iterable[str], registry: SkillRegistry | None = N
         except UnknownSkillError:  # a planner's invented skill: nothing a member would recognise
             continue
     subjects = list(dict.fromkeys(subjects))
-    what = (", ".join(subjects[:-1]) + " and " + subjects[-1] if len(subjects) > 1 else
-            subjects[0] if subjects else "some of what I looked up")
-    return (f"Some information is temporarily unavailable: I could not reach {what} just now, so this answer "
-            "may be incomplete. Please try again in a moment.")
+    if not subjects:
+        return UNAVAILABLE
+    return _sentence(", ".join(subjects[:-1]) + " and " + subjects[-1] if len(subjects) > 1 else subjects[0])

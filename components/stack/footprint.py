@@ -2,8 +2,8 @@
 
 PSS (proportional set size) divides each shared page among the processes that map it, so the PSS of
 all processes adds up to what they take from the machine together; RSS counts a shared page once per
-process and overstates a stack of Python processes that share libraries. Linux only: elsewhere a
-service's figures are unknown (None), never invented.
+process and overstates a stack of Python processes that share libraries. Linux only: elsewhere no
+process can be measured, and a service shows none (0 MiB), never an invented figure.
 """
 
 from __future__ import annotations
