@@ -103,8 +103,9 @@ def _split_merged_item(node: yaml.Node, repairs: list[str]) -> list[yaml.Node]:
         if name is not None and name in seen:
             cut = index if seen[name] == start else seen[name] + 1
             parts.append(node.value[start:cut])
-            start, seen = cut, {k.value: start + i for i, (k, _) in enumerate(node.value[cut:index])
-                                if isinstance(k, yaml.ScalarNode)}
+            seen = {k.value: position for position, (k, _) in enumerate(node.value[cut:index], start=cut)
+                    if isinstance(k, yaml.ScalarNode)}
+            start = cut
         if name is not None:
             seen[name] = index
     if not parts:

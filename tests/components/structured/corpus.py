@@ -397,6 +397,11 @@ CASES: list[Case] = [
     Case("syntax/missing_dash_keys_repeat_synonym", Plan,
          "calls:\n- skill: job_view\n  params: {job_id: j00042}\n  tool: profile_view\n  params: {member_id: m00007}\n",
          TWO),
+    Case("syntax/missing_dash_keys_repeat_synonym_three", Plan,
+         "calls:\n- skill: job_view\n  params: {job_id: j00042}\n  tool: profile_view\n  params: {member_id: m00007}\n"
+         "  tool: web_search\n  params: {query: negotiation}\n",
+         _plan(("job_view", {"job_id": "j00042"}), ("profile_view", {"member_id": "m00007"}),
+               ("web_search", {"query": "negotiation"}))),
     Case("syntax/missing_dash_keys_repeat_nested", Release,
          "version: 1\nstages:\n- stage: build\n  steps:\n  - name: compile\n    retries: 1\n    name: test\n",
          {"version": 1, "build": None, "stages": [{"stage": "build", "steps": [{"name": "compile", "retries": 1},
