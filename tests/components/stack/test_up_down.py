@@ -227,7 +227,9 @@ def _up_again(stack: Stack, name: str) -> None:
     assert name in status.stdout and "down" in status.stdout.split(name, 1)[1].splitlines()[0], status.stdout
     up = _cli("up", env=stack.env)  # starts only what is down
     assert up.returncode == 0, up.stdout + up.stderr
-    assert "5 of 5 healthy" in _cli("status", env=stack.env).stdout
+    # a service that stayed up while the one it talks to was gone (the flows' runner, while Prefect was) may
+    # take a moment to answer its own health check again once that one is back
+    _eventually(lambda: "5 of 5 healthy" in _cli("status", env=stack.env).stdout, 90, "every service healthy")
 
 
 def _kill_service(stack: Stack, name: str) -> None:
