@@ -19,6 +19,11 @@ from contextlib import ExitStack, contextmanager
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+from prefect import get_run_logger, task  # noqa: E402  (after the settings above, which it reads)
+
+from components.config import SwitchboardConfig  # noqa: E402
+from components.versions.tracking import TrackedRun, log_run  # noqa: E402
+
 _TRACKING_URI = "SWITCHBOARD_MLFLOW__TRACKING_URI"
 
 
@@ -51,3 +56,12 @@ def beside_the_stack() -> Iterator[dict[str, str]]:
             os.environ[_TRACKING_URI] = servers["mlflow"]
             undo.callback(os.environ.pop, _TRACKING_URI, None)
         yield servers
+
+
+@task(retries=2, retry_delay_seconds=3)
+def track(config: SwitchboardConfig, run: TrackedRun) -> str | None:
+    """Logs a component's run to MLflow and returns its id; None (and a log line) when no server is configured."""
+    if not config.mlflow.tracking_uri:
+        get_run_logger().info("no mlflow.tracking_uri: %s stays in %s", run.experiment, config.home)
+        return None
+    return log_run(config.mlflow.tracking_uri, run)

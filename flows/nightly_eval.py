@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -23,20 +21,22 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from components.config import SwitchboardConfig, load_config
 from components.conversation_log import ConversationLog
+from components.engines import create_engine
 from components.evaluation import (
     EvalDay,
     export_queue,
-    judge_turn,
     load_rubric,
+    nightly_run,
     sample_turns,
     score_turn,
+    served_versions,
     shadow_comparison,
     summarize,
     trend_plot,
     worst_turns,
 )
-from components.evaluation.groundedness import evidence_text
-from flows import beside_the_stack
+from components.evaluation.judge import judge_logged_turns
+from flows import beside_the_stack, track
 
 BATCH = 50
 
@@ -53,61 +53,21 @@ def score_batch(config: SwitchboardConfig, turns: list[dict], home: str, day: da
     rubric = load_rubric()
     scores = [score_turn(rubric, turn) for turn in turns]
     if config.engines.judge is not None:
-        from components.engines import create_engine
-
-        engine = create_engine(config.engines.judge)
-
-        async def judge_all():
-            return await asyncio.gather(*(judge_turn(
-                engine, rubric, t["turn_id"], t["agent"], t["query"],
-                evidence_text(t["query"], f"{t['context_type']} {t['context_id'] or ''}", t["dossier"] or "[]"),
-                t["answer"] or "") for t in turns))
-
-        for score, judged in zip(scores, asyncio.run(judge_all()), strict=True):
-            score["judge"] = judged.model_dump_json() if judged else None
+        judged = asyncio.run(judge_logged_turns(create_engine(config.engines.judge), rubric, turns))
+        for score, verdict in zip(scores, judged, strict=True):
+            score["judge"] = verdict.model_dump_json() if verdict else None
     EvalDay(Path(home), day).write_batch(scores, index)
     return len(scores)
 
 
 @task
 def summarise(home: str, day: date, turns: list[dict], logged: int) -> dict:
-    evaluated = EvalDay(Path(home), day)
-    scores = evaluated.scores()
-    served: dict[str, Counter] = {}
-    for turn in turns:
-        for item, version in json.loads(turn["versions"] or "{}").items():
-            if item in ("prompts", "generator", "planner", "router", "generator_pin", "planner_pin", "router_model"):
-                served.setdefault(item, Counter())[version] += 1
-    versions = {item: dict(counts.most_common(3)) for item, counts in served.items()}
-    summary = summarize(scores, load_rubric(), day, EvalDay.previous_summary(Path(home), day), logged, versions)
-    summary["shadow"] = shadow_comparison(ConversationLog(Path(home) / "logs"), day, load_rubric())
+    evaluated, rubric = EvalDay(Path(home), day), load_rubric()
+    summary = summarize(evaluated.scores(), rubric, day, EvalDay.previous_summary(Path(home), day), logged,
+                        served_versions(turns))
+    summary["shadow"] = shadow_comparison(ConversationLog(Path(home) / "logs"), day, rubric)
     evaluated.write_summary(summary)
     return summary
-
-
-@task(retries=2, retry_delay_seconds=3)
-def log_to_mlflow(config: SwitchboardConfig, day: date, summary: dict, plot: str | None) -> str | None:
-    tracking = config.mlflow.tracking_uri
-    if not tracking:
-        get_run_logger().info("no mlflow.tracking_uri: the summary stays in %s/eval", config.home)
-        return None
-    from components.versions.tracking import keyed_run
-
-    metrics = {f"{key}": stat["value"] for key, stat in summary["overall"].items()}
-    metrics |= {f"{key}.ci_low": stat["low"] for key, stat in summary["overall"].items()}
-    metrics |= {f"{key}.ci_high": stat["high"] for key, stat in summary["overall"].items()}
-    metrics |= {f"{agent}.{key}": stat["value"] for agent, stats in summary["per_agent"].items()
-                for key, stat in stats.items()}
-    metrics |= {f"delta.{key}": value for key, value in summary["deltas"].items()}
-    metrics |= {"partial_rate": summary["partial"]["share"]["value"], "partial_turns": summary["partial"]["turns"]}
-    if summary.get("shadow"):
-        metrics |= {f"shadow.{side}.{key}": value for side in ("live", "shadow")
-                    for key, value in summary["shadow"][side].items()}
-    tags = {f"served.{item}": ", ".join(counts)[:250] for item, counts in summary["versions_served"].items()}
-    return keyed_run(tracking, "switchboard-nightly-eval", "switchboard.eval_date", day.isoformat(),
-                     run_name=f"nightly-eval-{day.isoformat()}", tags={"rubric": summary["rubric"], **tags},
-                     params={"scored": summary["scored"], "logged_turns": summary["logged_turns"]},
-                     metrics=metrics, artifacts=[Path(plot)] if plot else [], dicts={"summary.json": summary})
 
 
 @task
@@ -152,7 +112,7 @@ def nightly_eval(day: date | None = None, sample_size: int = 500, annotation_sha
         future.result()
     summary = summarise(home, day, turns, logged)
     plot = trend_plot(Path(home), evaluated.root / "trend.png")
-    run_id = log_to_mlflow(config, day, summary, str(plot) if plot else None)
+    run_id = track(config, nightly_run(day, summary, plot))
     by_id = {t["turn_id"]: t for t in turns}
     publish(day, summary, worst_turns(evaluated.scores(), by_id), str(plot) if plot else None, run_id)
     queue = turns[: max(1, int(len(turns) * annotation_share))] if turns else []

@@ -19,6 +19,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from components.config import load_config
 from components.conversation_log.retention import Pruned, cutoff_for, prune_evaluations, prune_logs
+from components.evaluation import eval_root
 from flows import beside_the_stack
 
 
@@ -29,7 +30,7 @@ def prune_conversations(home: str, keep_days: int, dry_run: bool) -> Pruned:
 
 @task
 def prune_scores(home: str, pruned: Pruned, dry_run: bool) -> Pruned:
-    return prune_evaluations(Path(home) / "eval", pruned.cutoff, pruned, dry_run=dry_run)
+    return prune_evaluations(eval_root(home), pruned.cutoff, pruned, dry_run=dry_run)
 
 
 @task

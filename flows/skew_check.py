@@ -30,7 +30,14 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from components.config import SwitchboardConfig, load_config
-from components.evaluation.validation_set import VALIDATION_FILE, validation_digest, validation_rows
+from components.evaluation.conversations import run_conversations
+from components.evaluation.validation_set import (
+    VALIDATION_FILE,
+    load_validation_set,
+    validation_digest,
+    validation_rows,
+)
+from components.pipeline import build_pipeline
 from components.skew import (
     ExpectationFailure,
     SampleError,
@@ -38,13 +45,14 @@ from components.skew import (
     from_log,
     propose_holdout,
     read_sample,
-    semantic_tests,
     shift_plot,
+    skew_markdown,
     skew_report,
+    skew_run,
     validate_log,
     write_report,
 )
-from flows import beside_the_stack
+from flows import beside_the_stack, track
 
 
 @task(retries=2, retry_delay_seconds=2)
@@ -69,61 +77,13 @@ def compare(ref: pl.DataFrame, cur: pl.DataFrame, ref_name: str, cur_name: str) 
 
 @task
 def repeat_validation(config: SwitchboardConfig, runs: int) -> list[dict]:
-    """Runs each validation input `runs` times and reports how much the answers vary (nondeterminism)."""
-    from components.pipeline import AssistRequest, build_pipeline
-
-    pipeline = build_pipeline(config)
+    """Runs each validation conversation's first turn `runs` times and reports how much the answers vary."""
+    first_turns = [{**c, "turns": c["turns"][:1]} for c in load_validation_set()]
+    replayed = asyncio.run(run_conversations(build_pipeline(config), first_turns, runs))
     answers: dict[str, list[str]] = {}
-
-    async def run_all() -> None:
-        for row in validation_rows().filter(pl.col("turn") == 0).to_dicts():
-            for _ in range(runs):
-                events = [e async for e in pipeline.run(AssistRequest(query=row["query"]))]
-                answers.setdefault(row["query"], []).append(events[-1].data.answer if events[-1].name == "done" else "")
-
-    asyncio.run(run_all())
+    for turn in replayed:
+        answers.setdefault(turn.turn["query"], []).append(turn.done.answer if turn.done else "")
     return answer_variance(answers)
-
-
-@task(retries=2, retry_delay_seconds=3)
-def log_to_mlflow(config: SwitchboardConfig, report: dict, plot: Path, key: str) -> str | None:
-    if not config.mlflow.tracking_uri:
-        return None
-    from components.versions.tracking import keyed_run
-
-    metrics = {f"structural.{t['feature']}.effect": t["effect"] for t in report["structural"]["tests"]}
-    metrics |= {f"structural.{t['feature']}.p_adjusted": t["p_adjusted"] for t in report["structural"]["tests"]}
-    for name, test in semantic_tests(report):
-        metrics[f"{name}.effect"], metrics[f"{name}.p_adjusted"] = test["effect"], test["p_adjusted"]
-    metrics |= {"drift": float(report["drift"]), "structural.drift": float(report["structural"]["drift"]),
-                "semantic.drift": float(report["semantic"]["drift"])}
-    return keyed_run(config.mlflow.tracking_uri, "switchboard-skew", "switchboard.skew_key", key,
-                     run_name=f"skew {key}"[:250], params=report["inputs"]["rows"], metrics=metrics,
-                     tags={name: report["inputs"][name][:250] for name in ("reference", "current")},
-                     artifacts=[plot], dicts={"skew_report.json": report})
-
-
-def _summary(report: dict) -> str:
-    structural, semantic = report["structural"], report["semantic"]
-    lines = [f"# Dev-prod skew: {'DRIFT' if report['drift'] else 'no drift'}",
-             f"{report['inputs']['reference']} ({structural['rows']['reference']} rows) vs "
-             f"{report['inputs']['current']} ({structural['rows']['current']} rows); Holm-corrected, alpha "
-             f"{structural['alpha']}", "", "| check | effect | threshold | p (adjusted) | drift |",
-             "| --- | --- | --- | --- | --- |"]
-    ranked = sorted(structural["tests"], key=lambda t: -t["effect"] / t["threshold"])[:10]
-    lines += [f"| {t['feature']} | {t['effect']:.3f} | {t['threshold']} | {t['p_adjusted']:.2g} | "
-              f"{'**yes**' if t['drift'] else 'no'} |" for t in ranked]
-    lines += [f"| {name} | {s['effect']:.3f} | {s['threshold']} | {s['p_adjusted']:.2g} | "
-              f"{'**yes**' if s['drift'] else 'no'} |" for name, s in semantic_tests(report)]
-    for label in ("grew", "shrank"):
-        for cluster in semantic.get(label, []):
-            lines.append(f"- topic {label}: {', '.join(cluster['top_words'])} ({cluster['reference_share']:.0%} -> "
-                         f"{cluster['current_share']:.0%}), e.g. {'; '.join(cluster['examples'][:2])}")
-    classifier = semantic.get("query", {}).get("classifier")
-    if classifier and classifier["drift"]:
-        lines.append(f"- queries most unlike the reference (classifier AUC {classifier['auc']:.2f}): "
-                     + "; ".join(classifier["examples"][:3]))
-    return "\n".join(lines)
 
 
 @flow(name="skew_check", log_prints=True)
@@ -144,9 +104,9 @@ def skew_check(reference: str | None = None, current: str | None = None, report:
         result["proposed_holdout"] = str(holdout)
     write_report(result, report_path)
     plot = shift_plot(result, report_path.with_suffix(".png"))
-    result["mlflow_run"] = log_to_mlflow(config, result, plot, f"{ref_name} vs {cur_name} @ {date.today()}")
+    result["mlflow_run"] = track(config, skew_run(result, plot, f"{ref_name} vs {cur_name} @ {date.today()}"))
     write_report(result, report_path)
-    create_markdown_artifact(_summary(result), key="skew-report", description="Dev-prod skew")
+    create_markdown_artifact(skew_markdown(result), key="skew-report", description="Dev-prod skew")
     get_run_logger().info("drift=%s (structural %s, semantic %s); report %s", result["drift"],
                           result["structural"]["drift"], result["semantic"]["drift"], report_path)
     return result

@@ -43,7 +43,6 @@ def labels(file: Annotated[str, typer.Argument(help="A completed annotation queu
            when: Annotated[datetime, typer.Option(
                "--day", formats=["%Y-%m-%d"], help="The evaluated date the queue came from (YYYY-MM-DD).")]) -> None:
     """Import human labels for an evaluated day and print judge-human agreement per dimension."""
-    import shutil
     from pathlib import Path
 
     import polars as pl
@@ -62,10 +61,7 @@ def labels(file: Annotated[str, typer.Argument(help="A completed annotation queu
     if not scores.height:
         console.print(f"[red]no scores for {day} under {config.home}/eval: run the nightly_eval flow first[/red]")
         raise typer.Exit(1)
-    # labels are versioned with the criteria they were made under
-    stored = Path(config.home) / "eval" / "labels" / rubric.ref / f"{day}.jsonl"
-    stored.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(file, stored)
+    stored = evaluated.keep_labels(Path(file), rubric.ref)
     report = judge_human_agreement(scores.select(pl.exclude("findings")).to_dicts(), imported)
     table = Table(title=f"Judge-human agreement, {day}, {len(imported)} labelled turns ({rubric.ref})")
     for column in ("dimension", "kappa", "TPR", "TNR", "n"):

@@ -89,13 +89,9 @@ def rollback(name: Annotated[str, typer.Argument(help="Prompt or model, e.g. gen
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def promote(ctx: typer.Context) -> None:
     """Gated promotion (the promote flow): --prompt NAME=V, --model NAME=V, --challenger, --dry-run, --repeats N."""
-    from components.versions import ReleaseLoadError, VersionStoreError
-    from flows.promote import main
+    import subprocess
+    import sys
 
     config_or_exit()
-    try:
-        raise typer.Exit(main(ctx.args))
-    except (ValueError, VersionStoreError, ReleaseLoadError) as exc:  # a version that is not there or cannot serve
-        print_error(exc)
-        raise typer.Exit(2) from None
-
+    # The flow is Prefect wiring, which components never import: it runs as its own process, as `make up` runs it.
+    raise typer.Exit(subprocess.run([sys.executable, "-m", "flows.promote", *ctx.args], check=False).returncode)

@@ -6,7 +6,10 @@ from components.evaluation.groundedness import Claim, evidence_text, unsupported
 from components.evaluation.judge import JudgeScores, judge_turn
 from components.evaluation.nightly import (
     EvalDay,
+    eval_root,
+    nightly_run,
     sample_turns,
+    served_versions,
     shadow_comparison,
     summarize,
     trend_plot,
@@ -18,8 +21,7 @@ from components.evaluation.stats import agreement, cohen_kappa, mean_interval, w
 
 __all__ = [
     "SCORE_COLUMNS", "AnnotationError", "Claim", "EvalDay", "JudgeScores", "Rubric", "RubricError", "agreement",
-    "check_assertions", "cohen_kappa", "evidence_text", "export_queue", "import_labels", "judge_human_agreement",
-    "judge_turn", "load_rubric", "mean_interval", "sample_turns", "score_turn", "shadow_comparison", "summarize",
-    "trend_plot",
-    "unsupported_claims", "wilson", "worst_turns",
+    "check_assertions", "cohen_kappa", "eval_root", "evidence_text", "export_queue", "import_labels",
+    "judge_human_agreement", "judge_turn", "load_rubric", "mean_interval", "nightly_run", "sample_turns", "score_turn",
+    "served_versions", "shadow_comparison", "summarize", "trend_plot", "unsupported_claims", "wilson", "worst_turns",
 ]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 from components.engines import Engine, EngineError, GenerationRequest, Grounding, TextDelta
+from components.evaluation.groundedness import evidence_text
 from components.evaluation.rubric import Rubric
 from components.structured import ParseError, parse_yaml
 
-__all__ = ["JudgeScores", "judge_prompt", "judge_turn"]
+__all__ = ["JudgeScores", "judge_logged_turns", "judge_prompt", "judge_turn"]
 
 
 class JudgeScores(BaseModel):
@@ -33,8 +37,6 @@ def judge_prompt(rubric: Rubric, agent: str, query: str, evidence: str, answer: 
 async def judge_turn(engine: Engine, rubric: Rubric, turn_id: str, agent: str, query: str, evidence: str,
                      answer: str, timeout_s: float = 60.0) -> JudgeScores | None:
     """The judge's scores, or None when it fails or writes something unparseable (counted, not fatal)."""
-    import asyncio
-
     request = GenerationRequest(f"judge-{turn_id}", "answer", judge_prompt(rubric, agent, query, evidence, answer),
                                 Grounding(agent, query), max_tokens=300)
     text = []
@@ -46,3 +48,11 @@ async def judge_turn(engine: Engine, rubric: Rubric, turn_id: str, agent: str, q
         return parse_yaml("".join(text), JudgeScores)
     except (EngineError, ParseError, TimeoutError):
         return None
+
+
+async def judge_logged_turns(engine: Engine, rubric: Rubric, turns: list[dict[str, Any]]) -> list[JudgeScores | None]:
+    """The judge on conversation-log rows, concurrently, each against the evidence its dossier held."""
+    return await asyncio.gather(*(judge_turn(
+        engine, rubric, turn["turn_id"], turn["agent"], turn["query"],
+        evidence_text(turn["query"], f"{turn['context_type']} {turn['context_id'] or ''}", turn["dossier"] or "[]"),
+        turn["answer"] or "") for turn in turns))

@@ -22,8 +22,10 @@ import polars as pl
 from components.conversation_log import ConversationLog
 from components.evaluation.rubric import Rubric
 from components.evaluation.stats import mean_interval, wilson
+from components.versions.tracking import TrackedRun
 
-__all__ = ["EvalDay", "partial_turns", "sample_turns", "shadow_comparison", "summarize", "trend_plot", "worst_turns"]
+__all__ = ["EvalDay", "eval_root", "nightly_run", "partial_turns", "sample_turns", "served_versions",
+           "shadow_comparison", "summarize", "trend_plot", "worst_turns"]
 
 RATES = ("hallucination", "rai_violation", "good")
 MEANS = ("overall_quality", "coherence", "style")
@@ -51,11 +53,16 @@ def sample_turns(day_log: pl.DataFrame, day: date, n: int = 500, seed: int | Non
     return [row for agent, group in sorted(by_agent.items()) for row in rng.sample(group, quota[agent])]
 
 
+def eval_root(home: Path | str) -> Path:
+    """Where every evaluated date (and the stored human labels) lives: `<home>/eval`."""
+    return Path(home) / "eval"
+
+
 class EvalDay:
     """The files of one evaluated date; see the module docstring for the replace/resume rule."""
 
     def __init__(self, home: Path, day: date) -> None:
-        self.day, self.root = day, Path(home) / "eval" / f"day={day.isoformat()}"
+        self.day, self.root = day, eval_root(home) / f"day={day.isoformat()}"
         self.scores_dir, self.summary_path = self.root / "scores", self.root / "summary.json"
 
     @property
@@ -91,11 +98,28 @@ class EvalDay:
         tmp.write_text(json.dumps(summary, indent=2, sort_keys=True))
         tmp.replace(self.summary_path)
 
+    def keep_labels(self, file: Path, rubric_ref: str) -> Path:
+        """Stores a completed annotation queue for this date, versioned with the rubric it was labelled under."""
+        stored = self.root.parent / "labels" / rubric_ref / f"{self.day.isoformat()}.jsonl"
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(file, stored)
+        return stored
+
     @staticmethod
     def previous_summary(home: Path, day: date) -> dict[str, Any] | None:
-        earlier = sorted(p for p in (Path(home) / "eval").glob("day=*/summary.json")
+        earlier = sorted(p for p in eval_root(home).glob("day=*/summary.json")
                          if p.parent.name.removeprefix("day=") < day.isoformat())
         return json.loads(earlier[-1].read_text()) if earlier else None
+
+    @staticmethod
+    def good_turn_ids(home: Path, since: date) -> set[str]:
+        """Turns the nightly evaluation scored good on any date from `since` on."""
+        files = [p for p in eval_root(home).glob("day=*/scores/*.parquet")
+                 if p.parents[1].name.removeprefix("day=") >= since.isoformat()]
+        if not files:
+            return set()
+        good = pl.concat([pl.read_parquet(p).select("turn_id", "good") for p in files], how="vertical_relaxed")
+        return set(good.filter(pl.col("good"))["turn_id"].to_list())
 
 
 def _dimension_stats(frame: pl.DataFrame) -> dict[str, dict[str, float]]:
@@ -156,7 +180,7 @@ def worst_turns(scores: pl.DataFrame, turns: dict[str, dict[str, Any]], k: int =
 
 def trend_plot(home: Path, path: Path) -> Path | None:
     """Hallucination, RAI and good-answer rates (with intervals) over every evaluated date, as a PNG."""
-    summaries = [json.loads(p.read_text()) for p in sorted((Path(home) / "eval").glob("day=*/summary.json"))]
+    summaries = [json.loads(p.read_text()) for p in sorted(eval_root(home).glob("day=*/summary.json"))]
     if not summaries:
         return None
     import matplotlib
@@ -204,3 +228,36 @@ def shadow_comparison(log: ConversationLog, day: date, rubric: Rubric) -> dict[s
         report[side]["overall_quality_mean"] = round(sum(x["overall_quality"] for x in scores) / n, 4)
     report["deltas"] = {k: round(report["shadow"][k] - report["live"][k], 4) for k in report["live"]}
     return report
+
+
+def nightly_run(day: date, summary: dict[str, Any], plot: Path | None) -> TrackedRun:
+    """The night's summary as an MLflow run keyed by its date: overall and per-agent figures, deltas, shadow."""
+    overall = summary["overall"]
+    metrics = {key: stat["value"] for key, stat in overall.items()}
+    metrics |= {f"{key}.ci_low": stat["low"] for key, stat in overall.items()}
+    metrics |= {f"{key}.ci_high": stat["high"] for key, stat in overall.items()}
+    metrics |= {f"{agent}.{key}": stat["value"] for agent, stats in summary["per_agent"].items()
+                for key, stat in stats.items()}
+    metrics |= {f"delta.{key}": value for key, value in summary["deltas"].items()}
+    metrics |= {"partial_rate": summary["partial"]["share"]["value"], "partial_turns": summary["partial"]["turns"]}
+    if summary.get("shadow"):
+        metrics |= {f"shadow.{side}.{key}": value for side in ("live", "shadow")
+                    for key, value in summary["shadow"][side].items()}
+    tags = {f"served.{item}": ", ".join(counts)[:250] for item, counts in summary["versions_served"].items()}
+    return TrackedRun("switchboard-nightly-eval", "switchboard.eval_date", day.isoformat(),
+                      run_name=f"nightly-eval-{day.isoformat()}", tags={"rubric": summary["rubric"], **tags},
+                      params={"scored": summary["scored"], "logged_turns": summary["logged_turns"]},
+                      metrics=metrics, artifacts=[plot] if plot else [], dicts={"summary.json": summary})
+
+
+SERVED_ITEMS = ("prompts", "generator", "planner", "router", "generator_pin", "planner_pin", "router_model")
+
+
+def served_versions(turns: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per served item (prompts, pins, router), its three most common versions among `turns`."""
+    served: dict[str, Counter] = {}
+    for turn in turns:
+        for item, version in json.loads(turn["versions"] or "{}").items():
+            if item in SERVED_ITEMS:
+                served.setdefault(item, Counter())[version] += 1
+    return {item: dict(counts.most_common(3)) for item, counts in served.items()}

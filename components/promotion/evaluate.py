@@ -4,12 +4,12 @@ rubric: the evidence a promotion decision rests on."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections import defaultdict
 from typing import Any
 
 from components.evaluation import load_rubric, mean_interval, score_turn, wilson
-from components.pipeline import AssistRequest, Pipeline
+from components.evaluation.conversations import run_conversations
+from components.pipeline import Pipeline
 
 __all__ = ["METRICS", "measure", "run_validation", "worst_regressions"]
 
@@ -21,24 +21,16 @@ METRICS = ("hallucination_rate", "rai_violation_rate", "good_rate", "routing_acc
 
 async def run_validation(pipeline: Pipeline, conversations: list[dict], repeats: int) -> list[dict[str, Any]]:
     """Every conversation `repeats` times, turn by turn with its history; one scored row per turn."""
-    rubric, rows = load_rubric(), []
-    for repeat in range(repeats):
-        for conversation in conversations:
-            conversation_id = f"{conversation['id']}-{repeat}-{uuid.uuid4().hex[:6]}"
-            for index, turn in enumerate(conversation["turns"]):
-                request = AssistRequest(query=turn["query"], context=turn["context"], member_id=turn.get("member_id"),
-                                        conversation_id=conversation_id)
-                events = [event async for event in pipeline.run(request)]
-                rows.append({"key": f"{conversation['id']}/{index}/{repeat}", "turn": turn, "events": events})
-    turn_ids = {row["events"][-1].data.turn_id for row in rows if row["events"][-1].name == "done"}
+    rubric, rows = load_rubric(), await run_conversations(pipeline, conversations, repeats)
+    turn_ids = {row.done.turn_id for row in rows if row.done is not None}
     log = pipeline.log.read()
     logged = {r["turn_id"]: r for r in log.filter(log["turn_id"].is_in(list(turn_ids))).to_dicts()}
     scored = []
     for row in rows:
-        last, turn = row["events"][-1], row["turn"]
-        record = logged.get(last.data.turn_id) if last.name == "done" else None
+        turn = row.turn
+        record = logged.get(row.done.turn_id) if row.done is not None else None
         if record is None:  # an error event: the worst score on every dimension
-            scored.append({"key": row["key"], "agent": turn["expected_agent"], "overall_quality": 1,
+            scored.append({"key": row.key, "agent": turn["expected_agent"], "overall_quality": 1,
                            "hallucination": False, "rai_violation": False, "coherence": 1, "style": 1, "good": False,
                            "routed_right": False, "fact_coverage": 0.0, "query": turn["query"], "answer": ""})
             continue
@@ -48,7 +40,7 @@ async def run_validation(pipeline: Pipeline, conversations: list[dict], repeats:
         routed_right = record["agent"] == turn["expected_agent"]
         if not routed_right:  # a fine answer to the wrong question (or a decline of a fair one) is not good
             score |= {"overall_quality": min(score["overall_quality"], 2), "good": False}
-        scored.append({**score, "key": row["key"], "agent": turn["expected_agent"], "routed_right": routed_right,
+        scored.append({**score, "key": row.key, "agent": turn["expected_agent"], "routed_right": routed_right,
                        "fact_coverage": sum(f.lower() in answer for f in facts) / len(facts) if facts else None,
                        "query": turn["query"], "answer": record["answer"]})
     return scored

@@ -66,7 +66,7 @@ def test_a_better_candidate_is_promoted_served_and_rollback_restores(prefect_api
     assert routing["candidate"] > routing["champion"] + 0.3
     from rich.console import Console
 
-    from flows.promote import gate_table
+    from components.promotion import gate_table
 
     console = Console(record=True, width=160)
     console.print(gate_table(result["gates"]))  # what `switchboard promote` prints above its JSON
@@ -99,20 +99,30 @@ def test_a_candidate_that_hallucinates_is_refused_with_the_reason(prefect_api, r
     assert registry.resolve("model", registry.name("generator"), "champion").version == 1  # nothing moved
 
 
-def test_a_version_that_is_not_there_fails_at_once_with_what_is_missing(prefect_api, registry, monkeypatch):
+def test_a_version_that_is_not_there_fails_at_once_with_what_is_missing(prefect_api, registry, monkeypatch, capsys):
     """`switchboard promote --prompt job_assessment.generator=9` printed a traceback after the champion's whole run."""
-    from typer.testing import CliRunner
-
-    from components.cli import app
+    from flows.promote import main
 
     validated = []
-    monkeypatch.setattr("flows.promote.run_validation", lambda *args: validated.append(args))
-    result = CliRunner().invoke(app, ["promote", "--prompt", "job_assessment.generator=9", "--dry-run"],
-                                terminal_width=200)
-    assert result.exit_code == 2, result.output
-    said = " ".join(result.output.split())  # rich wraps it
+    monkeypatch.setattr("components.promotion.decision.run_validation", lambda *args: validated.append(args))
+    assert main(["--prompt", "job_assessment.generator=9", "--dry-run"]) == 2
+    said = " ".join(capsys.readouterr().err.split())  # rich wraps it
     assert "Prompt (name=" in said and ".job_assessment.generator, version=9) not found" in said
     assert validated == []  # the champion's validation run never started
+
+
+def test_switchboard_promote_runs_the_flow_and_passes_its_exit_code(prefect_api, registry, monkeypatch):
+    """The CLI runs the flow as its own process (components never import flows): its message and code come through."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("PREFECT_API_URL", prefect_api)
+    done = subprocess.run([sys.executable, "-m", "components.cli", "promote", "--prompt", "job_assessment.generator=9",
+                           "--dry-run"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 2, done.stdout + done.stderr
+    said = " ".join(done.stderr.split())  # Prefect logs the failed task's traceback; the last word is the flow's
+    assert ".job_assessment.generator, version=9) not found" in said.rpartition("error:")[2]
 
 
 async def _ttfts(pipeline, n: int) -> list[float]:
