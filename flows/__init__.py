@@ -20,8 +20,13 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from prefect import get_run_logger, task  # noqa: E402  (after the settings above, which it reads)
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from components.config import SwitchboardConfig  # noqa: E402
+from components.config import (
+    SwitchboardConfig,  # noqa: E402
+    load_config,
+)
+from components.stack import running_servers
 from components.versions.tracking import TrackedRun, log_run  # noqa: E402
 
 _TRACKING_URI = "SWITCHBOARD_MLFLOW__TRACKING_URI"
@@ -35,10 +40,7 @@ def beside_the_stack() -> Iterator[dict[str, str]]:
     the environment or Prefect's profile, wins. Yields what it chose ({"mlflow": ..., "prefect": ...}),
     and says so on stderr; both are undone on exit.
     """
-    from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from components.config import load_config
-    from components.stack import running_servers
 
     config = load_config()
     servers = running_servers(config)

@@ -26,8 +26,11 @@ from ray.serve import Application
 
 from components.config import SwitchboardConfig, load_config, validate_config
 from components.config.loader import merge_config
+from components.prompts import PromptLibrary
 from components.stack.ports import free_port as _free_port
+from components.versions import VersionStore, wait_for_alias
 from serve import tuning
+from serve.deployments import InternalApisDeployment
 
 __all__ = ["build_app", "build_internal_apis_app", "resolve_config", "run_local"]
 
@@ -58,7 +61,6 @@ def build_app(args: dict[str, Any] | SwitchboardConfig | None = None) -> Applica
 
 def build_internal_apis_app(args: dict[str, Any] | SwitchboardConfig | None = None) -> Application:
     """The sample internal APIs as their own Serve application (route prefix /internal)."""
-    from serve.deployments import InternalApisDeployment
 
     config = resolve_config(args)
     return InternalApisDeployment.options(**config.serve.internal_apis.options()).bind(config.model_dump(mode="json"))
@@ -87,8 +89,6 @@ def _wait_for_registry(config: SwitchboardConfig) -> None:
     settings = config.mlflow
     if not settings.tracking_uri:
         return
-    from components.prompts import PromptLibrary
-    from components.versions import VersionStore, wait_for_alias
 
     store = VersionStore(settings.tracking_uri, settings.prefix, settings.timeout_s)
     print(f"waiting up to {settings.start_wait_s:.0f} s for {settings.tracking_uri} to name "
@@ -110,7 +110,7 @@ def run_local(config: SwitchboardConfig, block: bool = True) -> str:
     still holds every process of the node, which is how `make down` stops them. Without `block` (tests)
     the node belongs to this process, as ray.init makes it.
     """
-    import ray
+    import ray  # start-up time: the builders (imported by serve.yaml in a running cluster) never start Ray
 
     ray_dir = _ray_dir(Path(config.home))
     shutil.rmtree(ray_dir, ignore_errors=True)

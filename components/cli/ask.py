@@ -1,11 +1,16 @@
-"""Asking: a turn from the command line, the router's decision, the skills."""
+"""Asking: a turn from the command line, the router's decision, the skills.
+
+Commands import what they use inside themselves (start-up time; see components/cli/__init__.py).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
 from components.cli.app import app, config_or_exit, console, print_error
@@ -47,9 +52,7 @@ def ask(query: str,
         engine: Annotated[str | None, typer.Option(help="Engine for planner and generator (e.g. sim).")] = None,
         conversation: Annotated[str | None, typer.Option(help="Continue this conversation id.")] = None) -> None:
     """Ask one question in-process and stream the answer, with route, skills and attachments."""
-    import asyncio
 
-    from pydantic import ValidationError
 
     from components.pipeline.events import AssistRequest
 

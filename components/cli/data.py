@@ -1,4 +1,7 @@
-"""Shipped data: the sample network, the routing dev set and the router fitted on it."""
+"""Shipped data: the sample network, the routing dev set and the router fitted on it.
+
+Commands import what they use inside themselves (start-up time; see components/cli/__init__.py).
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,13 @@
-"""Evaluation: replayed traffic and human labels."""
+"""Evaluation: replayed traffic and human labels.
+
+Commands import what they use inside themselves (start-up time; see components/cli/__init__.py).
+"""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,7 +22,6 @@ def traffic(turns: Annotated[int, typer.Option(help="Turns to send (follow-ups i
             concurrency: Annotated[int, typer.Option(help="Conversations in flight at once.", min=1)] = 4,
             seed: Annotated[int, typer.Option(help="Seed of the question stream.")] = 7) -> None:
     """Replay realistic member questions (typos, follow-ups, feedback) against the running service."""
-    import asyncio
 
     from rich.progress import Progress
 
@@ -43,7 +47,6 @@ def labels(file: Annotated[str, typer.Argument(help="A completed annotation queu
            when: Annotated[datetime, typer.Option(
                "--day", formats=["%Y-%m-%d"], help="The evaluated date the queue came from (YYYY-MM-DD).")]) -> None:
     """Import human labels for an evaluated day and print judge-human agreement per dimension."""
-    from pathlib import Path
 
     import polars as pl
 

@@ -1,7 +1,13 @@
-"""MLflow: the local server, syncing sources into it, versions, rollback and gated promotion."""
+"""MLflow: the local server, syncing sources into it, versions, rollback and gated promotion.
+
+Commands import what they use inside themselves (start-up time; see components/cli/__init__.py).
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Annotated
 
 import typer
@@ -31,7 +37,6 @@ def _versions_call(function):
 @mlflow_app.command("server")
 def mlflow_server() -> None:
     """Run the local MLflow server (SQLite + artifacts under $SWITCHBOARD_HOME/mlflow, loopback only)."""
-    import os
 
     from components.stack import mlflow_command
 
@@ -89,8 +94,6 @@ def rollback(name: Annotated[str, typer.Argument(help="Prompt or model, e.g. gen
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def promote(ctx: typer.Context) -> None:
     """Gated promotion (the promote flow): --prompt NAME=V, --model NAME=V, --challenger, --dry-run, --repeats N."""
-    import subprocess
-    import sys
 
     config_or_exit()
     # The flow is Prefect wiring, which components never import: it runs as its own process, as `make up` runs it.

@@ -1,4 +1,7 @@
-"""The local stack: the sample APIs, `up`, `down` and `status`."""
+"""The local stack: the sample APIs, `up`, `down` and `status`.
+
+Commands import what they use inside themselves (start-up time; see components/cli/__init__.py).
+"""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ class VLLMEngine(Engine):
 
     def __init__(self, config: VLLMConfig | None = None) -> None:
         self.config = config or VLLMConfig()
-        try:
+        try:  # vLLM is an optional environment of its own: only this engine imports it
             from vllm import SamplingParams
             from vllm.engine.arg_utils import AsyncEngineArgs
             from vllm.sampling_params import RequestOutputKind

@@ -19,7 +19,13 @@ import tempfile
 from itertools import islice
 from pathlib import Path
 
+from components.config import load_config
+from components.conversation_log import ConversationLog
 from components.engines.extractive import split_sentences
+from components.evaluation.traffic import questions
+from components.network import NetworkStore
+from components.pipeline import AssistRequest, build_pipeline
+from components.stack.local import sample_apis
 
 __all__ = ["CLEAN_SENTENCES", "LABELLED_FILE", "PLANTED_SENTENCES", "build"]
 
@@ -76,12 +82,6 @@ PLANTED_SENTENCES = [
 
 
 async def _answers(count: int) -> list[dict]:
-    from components.config import load_config
-    from components.conversation_log import ConversationLog
-    from components.evaluation.traffic import questions
-    from components.network import NetworkStore
-    from components.pipeline import AssistRequest, build_pipeline
-    from components.stack.local import sample_apis
 
     network = NetworkStore.load()
     with (tempfile.TemporaryDirectory() as home,
@@ -107,7 +107,6 @@ def _page_name(dossier: list[dict]) -> str:
 
 
 def build(size: int = SIZE) -> list[dict]:
-    from components.network import NetworkStore
 
     rng = random.Random(SEED)
     companies = sorted(c.name for c in NetworkStore.load().companies.values())

@@ -21,6 +21,7 @@ import polars as pl
 
 from components.conversation_log import ConversationLog
 from components.evaluation.rubric import Rubric
+from components.evaluation.scorer import score_turn
 from components.evaluation.stats import mean_interval, wilson
 from components.versions.tracking import TrackedRun
 
@@ -183,6 +184,7 @@ def trend_plot(home: Path, path: Path) -> Path | None:
     summaries = [json.loads(p.read_text()) for p in sorted(eval_root(home).glob("day=*/summary.json"))]
     if not summaries:
         return None
+    # start-up time: matplotlib loads only where a plot is drawn
     import matplotlib
 
     matplotlib.use("Agg")
@@ -209,7 +211,6 @@ def trend_plot(home: Path, path: Path) -> Path | None:
 
 def shadow_comparison(log: ConversationLog, day: date, rubric: Rubric) -> dict[str, Any] | None:
     """The challenger's shadow answers of `day` against the live answers they shadowed, on the same turns."""
-    from components.evaluation.scorer import score_turn
 
     frame = log.read(day)
     shadows = frame.filter(pl.col("shadow_of").is_not_null()).to_dicts()

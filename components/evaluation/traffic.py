@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import polars as pl
 
 from components.network import NetworkStore
+from components.pipeline import AssistRequest
 
 __all__ = ["TrafficReport", "backdate", "questions", "replay", "simulate"]
 
@@ -134,7 +136,6 @@ async def replay(url: str, turns: int, network: NetworkStore, *, seed: int = 7, 
 async def simulate(pipeline, network: NetworkStore, turns: int, *, seed: int = 7,
                    progress: Callable[[], None] | None = None) -> TrafficReport:
     """The same traffic in-process through a Pipeline (no HTTP): for tests, benchmarks and labelled sets."""
-    from components.pipeline import AssistRequest
 
     report, rng, source = TrafficReport(), random.Random(seed + 1), questions(network, seed)
     claim = _claimer(report, turns)
@@ -155,7 +156,6 @@ async def simulate(pipeline, network: NetworkStore, turns: int, *, seed: int = 7
 def backdate(log_root: Path, day) -> int:
     """Moves every logged turn into `day`'s partition, keeping each turn's time of day (test and benchmark
     logs are made today but stand for another day); returns how many moved."""
-    import polars as pl
 
     moved = 0
     for path in sorted(Path(log_root).glob("day=*/turn-*.parquet")):

@@ -21,6 +21,11 @@ from pathlib import Path
 
 import polars as pl
 
+from components.config import load_config
+from components.network import NetworkStore
+from components.pipeline import AssistRequest, build_pipeline
+from components.stack.local import sample_apis
+
 __all__ = ["VALIDATION_FILE", "build", "load_validation_set", "validation_digest", "validation_rows"]
 
 VALIDATION_FILE = Path(__file__).resolve().parents[2] / "data" / "validation" / "validation_set.jsonl"
@@ -37,10 +42,6 @@ def _facts(answer: str) -> list[str]:
 
 
 async def _conversations() -> list[dict]:
-    from components.config import load_config
-    from components.network import NetworkStore
-    from components.pipeline import AssistRequest, build_pipeline
-    from components.stack.local import sample_apis
 
     rng = random.Random(SEED)
     network = NetworkStore.load()

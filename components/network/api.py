@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from fastapi import FastAPI, HTTPException, Query
 from pydantic import BaseModel
 
+from components.config import load_config
 from components.network.models import Article, Company, Job, Member, NewsItem, Post, Seniority
 from components.network.store import ArticleIndex, NetworkStore, tokens
 
@@ -176,7 +177,6 @@ def build_api(store: NetworkStore, articles: ArticleIndex) -> FastAPI:
 
 def build_default_api() -> FastAPI:
     """The app with the embedded defaults from the configuration (used by `make up` and tests)."""
-    from components.config import load_config
 
     config = load_config()
     store = NetworkStore.load(config.apis.data_dir)

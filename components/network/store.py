@@ -167,10 +167,12 @@ class ArticleIndex:
     """
 
     def __init__(self, store: NetworkStore, home: Path, embedder: Embedder | None = None) -> None:
+        # start-up time: LanceDB and the embedder (scikit-learn) load only where articles are searched; the
+        # records alone (the ingress's page picker, the routing dev set) need neither
         import lancedb
         from lancedb.index import FTS
 
-        from components.retrieval import HashingEmbedder
+        from components.retrieval.embedder import HashingEmbedder
 
         self._embedder = embedder or HashingEmbedder()
         self._articles = store.articles

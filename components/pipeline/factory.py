@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +15,7 @@ from components.retrieval import ExampleIndex, HashingEmbedder, load_examples
 from components.routing import load_router
 from components.skills import SkillInvoker, default_registry
 from components.trust import TrustPolicy
+from components.versions import AliasFollower, VersionStore
 
 if TYPE_CHECKING:  # components.config imports the pipeline's own config section
     from components.config import SwitchboardConfig
@@ -101,7 +104,6 @@ async def follow_registry(pipeline: Pipeline, config: SwitchboardConfig, build=N
     """
     if not config.mlflow.tracking_uri:
         return None
-    from components.versions import AliasFollower, VersionStore
 
     settings = config.mlflow
     store = VersionStore(settings.tracking_uri, settings.prefix, settings.timeout_s)
@@ -128,8 +130,6 @@ async def follow_registry(pipeline: Pipeline, config: SwitchboardConfig, build=N
 async def refresh_examples(pipeline: Pipeline, home: Path) -> bool:
     """Swaps in a newer examples table version if there is one; True when it did. A table that cannot
     serve (another embedder) is logged and the current one kept."""
-    import asyncio
-    import logging
 
     current = pipeline.examples
     latest = await asyncio.to_thread(ExampleIndex.latest_version, home)
@@ -147,8 +147,6 @@ async def refresh_examples(pipeline: Pipeline, home: Path) -> bool:
 
 def follow_examples(pipeline: Pipeline, config: SwitchboardConfig):
     """A background task that serves each new examples table version within pipeline.examples_poll_s."""
-    import asyncio
-    import logging
 
     async def poll() -> None:
         while True:

@@ -1,8 +1,14 @@
-"""Retrieval: weight-free embedders and embedding-based retrieval over LanceDB."""
+"""Retrieval: weight-free embedders and embedding-based retrieval over LanceDB.
 
-from components.retrieval.embedder import Embedder, EmbedderMismatchError, HashingEmbedder, check_version
-from components.retrieval.examples import Example, ExampleIndex, load_examples
+Exports load on first use: the network store needs the embedder without paying for LanceDB's import.
+"""
 
-__all__ = [
-    "Embedder", "EmbedderMismatchError", "Example", "ExampleIndex", "HashingEmbedder", "check_version", "load_examples",
-]
+from components.lazy import lazy_exports
+
+_EXPORTS = {
+    **dict.fromkeys(["Embedder", "EmbedderMismatchError", "HashingEmbedder", "check_version"],
+                    "components.retrieval.embedder"),
+    **dict.fromkeys(["Example", "ExampleIndex", "load_examples"], "components.retrieval.examples"),
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

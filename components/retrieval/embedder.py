@@ -159,7 +159,7 @@ class OpenAIEmbedder(Embedder):
 
     def __init__(self, base_url: str, model: str, dim: int, api_key: str | None = None,
                  timeout_s: float = 10.0) -> None:
-        import httpx
+        import httpx  # start-up time: only a remote embedder needs an HTTP client
 
         self._model, self._dim = model, dim
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}

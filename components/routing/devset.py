@@ -18,6 +18,7 @@ import yaml
 
 from components.names import CONTEXT_TYPES, ROUTES
 from components.network import vocabulary as vocab
+from components.network.store import NetworkStore
 
 if TYPE_CHECKING:  # the store loads LanceDB: a router replica needs neither
     from components.network.store import NetworkStore
@@ -85,7 +86,6 @@ def _noisy(rng: random.Random, text: str) -> tuple[str, list[str]]:
 
 
 def expand(seed: int = 7) -> list[dict]:
-    from components.network.store import NetworkStore
 
     rng = random.Random(seed)
     spec = yaml.safe_load(SEEDS.read_text(encoding="utf-8"))

@@ -11,9 +11,11 @@ import numpy as np
 import sklearn
 from sklearn.pipeline import Pipeline
 
+from components.config import load_config
 from components.names import OUT_OF_SCOPE
 from components.routing.compiled import compile_router
 from components.routing.devset import AGENTS, CONTEXT_TYPES
+from components.versions import VersionStore, VersionStoreError
 
 __all__ = ["DEFAULT_ARTIFACT", "RouteDecision", "Router", "RouterLoadError", "load_router"]
 
@@ -67,13 +69,11 @@ class Router:
 
 def _champion_artifact() -> Path | None:
     """The artifact of the router MLflow's serving alias names, when a tracking URI is configured."""
-    from components.config import load_config
 
     config = load_config()
     settings = config.mlflow
     if not settings.tracking_uri:
         return None
-    from components.versions import VersionStore, VersionStoreError
 
     store = VersionStore(settings.tracking_uri, settings.prefix, settings.timeout_s)
     try:

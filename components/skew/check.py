@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from components.conversation_log import ConversationLog
 from components.skew.expectations import validate_sample
 from components.skew.semantic import SemanticSettings, semantic_skew
 from components.skew.structural import StructuralSettings, structural_skew
@@ -50,7 +51,6 @@ def read_sample(path: str | Path) -> pl.DataFrame:
 
 def from_log(log_root: Path, days: int = 7, until: date | None = None) -> pl.DataFrame:
     """Recent production turns from the conversation log, as a sample (answer -> response)."""
-    from components.conversation_log import ConversationLog
 
     until = until or date.today()
     frame = ConversationLog(log_root).scan().filter(
@@ -83,6 +83,7 @@ def semantic_tests(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 def shift_plot(report: dict[str, Any], path: Path, top: int = 12) -> Path:
     """The largest shifts as effect / threshold (1.0 = the alarm line), drifted ones highlighted."""
+    # start-up time: matplotlib loads only where a plot is drawn
     import matplotlib
 
     matplotlib.use("Agg")

@@ -61,6 +61,7 @@ def _log_checks(frame: pl.DataFrame) -> list[_Check]:
 
 def _validate(frame: pl.DataFrame, suite_name: str, checks: list[_Check], source: str) -> dict:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no phoning home from a validation
+    # start-up time: Great Expectations takes seconds to import; only a validation pays for it
     import great_expectations as gx
     import great_expectations.expectations as gxe
     from great_expectations.data_context.types.base import ProgressBarsConfig

@@ -11,6 +11,8 @@ from pathlib import Path
 import uvicorn
 
 from components.config import SwitchboardConfig
+from components.network import ArticleIndex, NetworkStore
+from components.network.api import build_api
 from components.stack.ports import free_port
 from components.stack.supervisor import healthy
 
@@ -54,8 +56,6 @@ def sample_apis(config: SwitchboardConfig) -> Iterator[str]:
     if healthy(f"{config.apis.url}/healthz"):
         yield config.apis.url
         return
-    from components.network import ArticleIndex, NetworkStore
-    from components.network.api import build_api
 
     store = NetworkStore.load(config.apis.data_dir)
     with ThreadedServer(build_api(store, ArticleIndex(store, Path(config.home)))) as server:

@@ -30,6 +30,7 @@ def _become(command: list[str], extra_env: dict[str, str] | None = None, **_: ob
 
 
 def main(argv: list[str]) -> None:
+    # start-up time: the launcher module is imported by `make up`'s supervisor, which never runs MLflow itself
     import mlflow.server
     from mlflow.cli import cli
 

@@ -153,7 +153,9 @@ class RouterVersions:
         return self._routers.peek(source)
 
     def _load(self, source: str) -> Router:
+        # start-up time: routing imports scikit-learn, which a generator replica (pins only) never needs
         from components.routing import load_router
+
 
         item = ItemVersion("model", "router-by-source", 0, {}, source)
         folder = self.store.download(item, self.cache / hashlib.sha256(source.encode()).hexdigest()[:12])

@@ -26,6 +26,7 @@ from typing import Literal
 import yaml
 
 from components.prompts import Prompt, PromptLibrary
+from components.prompts.library import _VARIABLE
 from components.versions.specs import EmbedderSpec, ModelPin
 
 __all__ = ["MODEL_NAMES", "Change", "ItemVersion", "VersionStore", "VersionStoreError"]
@@ -72,6 +73,7 @@ class VersionStore:
         os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")  # no "View run at" per registration
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no bars in serving logs
         logging.getLogger("mlflow.store.model_registry.abstract_store").setLevel(logging.WARNING)  # "Waiting up to"
+        # start-up time: mlflow takes seconds to import; a replica with no tracking URI never pays for it
         from mlflow import MlflowClient
 
         self.tracking_uri, self.prefix = tracking_uri, prefix
@@ -185,7 +187,6 @@ class VersionStore:
     def fetch_prompt(self, name: str, version: int, source: Prompt) -> Prompt:
         """A registered prompt version as a Prompt named like its source (the caller's variables)."""
         found = self._call(self.client.get_prompt_version, name, version)
-        from components.prompts.library import _VARIABLE
 
         return Prompt(source.name, int(found.version), source.role, found.template, source.agent,
                       found.commit_message or "", frozenset(_VARIABLE.findall(found.template)), source.optional)
@@ -196,7 +197,7 @@ class VersionStore:
         if (target / ".complete").exists():
             return Path((target / ".complete").read_text())
         target.mkdir(parents=True, exist_ok=True)
-        from mlflow.artifacts import download_artifacts
+        from mlflow.artifacts import download_artifacts  # start-up time, as in __init__
 
         path = Path(self._call(download_artifacts, artifact_uri=item.source, dst_path=str(target),
                                tracking_uri=self.tracking_uri))
@@ -240,7 +241,7 @@ class VersionStore:
     # -- helpers ---------------------------------------------------------------------------------------
 
     def _call(self, function, *args, **kwargs):
-        from mlflow.exceptions import MlflowException
+        from mlflow.exceptions import MlflowException  # start-up time, as in __init__
 
         try:
             return function(*args, **kwargs)
@@ -271,7 +272,7 @@ class VersionStore:
         return [int(v.version) for v in self._call(self.client.search_model_versions, f"name = '{name}'")]
 
     def _ensure_model(self, name: str, description: str) -> None:
-        from mlflow.exceptions import MlflowException
+        from mlflow.exceptions import MlflowException  # start-up time, as in __init__
 
         try:
             self.client.create_registered_model(name, description=description)

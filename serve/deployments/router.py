@@ -9,6 +9,7 @@ from ray import serve
 
 from components.config import SwitchboardConfig
 from components.routing import RouteDecision, Router, load_router
+from components.versions import VersionStore
 from components.versions.pools import RouterVersions
 
 __all__ = ["RouterDeployment"]
@@ -23,7 +24,6 @@ class RouterDeployment:
         self.router = load_router(settings.routing.artifact, settings.routing.min_confidence)
         self.versions = None
         if settings.mlflow.tracking_uri:
-            from components.versions import VersionStore
 
             mlflow = settings.mlflow
             self.versions = RouterVersions(VersionStore(mlflow.tracking_uri, mlflow.prefix, mlflow.timeout_s),
