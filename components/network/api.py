@@ -20,7 +20,7 @@ from components.config import load_config
 from components.network.models import Article, Company, Job, Member, NewsItem, Post, Seniority
 from components.network.store import ArticleIndex, NetworkStore, tokens
 
-__all__ = ["build_api", "build_default_api"]
+__all__ = ["article_hit", "build_api", "build_default_api", "profile_of"]
 
 Limit = Annotated[int, Query(ge=1, le=50, description="Maximum number of results.")]
 Text = Annotated[str, Query(min_length=1, max_length=500)]
@@ -72,7 +72,8 @@ def _summary(m: Member) -> PersonSummary:
     return PersonSummary(id=m.id, name=m.name, headline=m.headline, location=m.location)
 
 
-def _profile(m: Member) -> Profile:
+def profile_of(m: Member) -> Profile:
+    """A member as the profile API answers (the seed examples quote the same shape)."""
     return Profile(id=m.id, name=m.name, headline=m.headline, about=m.about, location=m.location,
                    industry=m.industry, experience=[e.model_dump(mode="json") for e in m.experience],
                    skills=m.skills, education=[e.model_dump(mode="json") for e in m.education],
@@ -90,7 +91,8 @@ def _snippet(text: str) -> str:
     return text[:cut if cut > 0 else _SNIPPET_CHARS].rstrip(" ,;:") + "…"
 
 
-def _hit(a: Article) -> ArticleHit:
+def article_hit(a: Article) -> ArticleHit:
+    """An article as the web-search API lists it."""
     return ArticleHit(id=a.id, title=a.title, source=a.source, url=a.url, published=a.published,
                       snippet=_snippet(a.text))
 
@@ -121,7 +123,7 @@ def build_api(store: NetworkStore, articles: ArticleIndex) -> FastAPI:
 
     @app.get("/profiles/{member_id}", response_model=Profile)
     def view_profile(member_id: str) -> Profile:
-        return _profile(_get(store.members, member_id, "member"))
+        return profile_of(_get(store.members, member_id, "member"))
 
     @app.get("/jobs/search", response_model=list[JobSummary])
     def search_jobs(q: Annotated[str, Query(max_length=500)] = "", company: OptionalText = None,
@@ -157,7 +159,7 @@ def build_api(store: NetworkStore, articles: ArticleIndex) -> FastAPI:
                         limit: Limit = 5) -> list[ArticleHit]:
         """hybrid: keyword (BM25) hits first, then the nearest vectors for what keywords miss (a misspelling).
         A piece that several publications ran is listed once."""
-        return [_hit(a) for a in articles.search(q, mode, limit)]
+        return [article_hit(a) for a in articles.search(q, mode, limit)]
 
     @app.get("/news", response_model=list[NewsItem])
     def news(company_id: OptionalText = None, q: Annotated[str, Query(max_length=200)] = "",

@@ -15,7 +15,7 @@ import random
 from components.engines import Grounding
 from components.engines.extractive import compose_answer
 from components.engines.extractive.text import mentions
-from components.network.api import _hit, _profile
+from components.network.api import article_hit, profile_of
 from components.network.store import NetworkStore
 from components.retrieval.examples import EXAMPLES_FILE
 from components.skills import SkillResult, default_registry
@@ -48,7 +48,7 @@ def _result(skill: str, data: object) -> SkillResult:
 
 def _grounding(agent: str, query: str, store: NetworkStore, rng: random.Random) -> Grounding:
     member = rng.choice(list(store.members.values()))
-    profile = _result("profile_view", _profile(member).model_dump(mode="json"))
+    profile = _result("profile_view", profile_of(member).model_dump(mode="json"))
     if agent == "job_assessment":
         related = [j for j in store.jobs.values()  # a skill as words of a requirement: "R" is not in "experience"
                    if sum(any(mentions(r, s) for s in member.skills) for r in j.requirements) >= 2]
@@ -71,7 +71,7 @@ def _grounding(agent: str, query: str, store: NetworkStore, rng: random.Random) 
         return Grounding(agent, query, "profile", member.id, member.id, (profile, _result("job_search", job_rows)))
     topic = next(t for word, t in _ARTICLE_TOPIC.items() if word in query.lower())
     articles = [a for a in store.articles.values() if a.topic == topic]
-    hits = [_hit(a).model_dump(mode="json") for a in rng.sample(articles, 3)]
+    hits = [article_hit(a).model_dump(mode="json") for a in rng.sample(articles, 3)]
     return Grounding(agent, query, "none", None, member.id, (_result("web_search", hits),))
 
 
