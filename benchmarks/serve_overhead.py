@@ -208,8 +208,9 @@ def _breakdown(local: list, remote: list) -> Table:
 
 def _shapes(config, url: str, turns: int, one: dict[str, list[float]], many: dict[str, list[float]],
             engine_one: float, direct_http: dict) -> dict:
-    """Today's shape beside the three-hop one (a router deployment of its own) and the skeleton of each, in
-    this run: TTFT added at 1 stream over the engine in-process, at 32 over the engine served over HTTP."""
+    """Today's shape beside the three-hop one (a router deployment of its own), the skeleton of each and the
+    skeleton of the agent taking HTTP itself (no ingress), in this run: TTFT added at 1 stream over the engine
+    in-process, at 32 over the engine served over HTTP."""
     from ray import serve
 
     from components.stack.supervisor import healthy
@@ -226,13 +227,15 @@ def _shapes(config, url: str, turns: int, one: dict[str, list[float]], many: dic
     urls = {"router deployment of its own (three hops)": f"{url}/threehop",
             "skeleton, router in the agent": deploy_skeleton(url, TTFT_MS, TBT_MS, name="skeleton2"),
             "skeleton, router deployment (three hops)": deploy_skeleton(url, TTFT_MS, TBT_MS, name="skeleton3",
-                                                                        router_hop=True)}
+                                                                        router_hop=True),
+            "skeleton, agent takes HTTP (no ingress)": deploy_skeleton(url, TTFT_MS, TBT_MS, name="skeleton1",
+                                                                       direct=True)}
     stalls = {}
     for name, shape_url in urls.items():
         asyncio.run(_over_http(shape_url, 1, 8))  # warm up
         one[name], _, _ = asyncio.run(_over_http(shape_url, 1, turns))
         many[name], stalls[name], _ = asyncio.run(_over_http(shape_url, 32, 3))
-    for name in ("threehop", "skeleton2", "skeleton3"):
+    for name in ("threehop", "skeleton1", "skeleton2", "skeleton3"):
         serve.delete(name)
     direct_many = statistics.median(direct_http[32][0])
     table = Table(title="Shapes, this run (TTFT ms added, median / p99): at 1 stream over the engine in-process, "

@@ -1,7 +1,8 @@
 """A skeleton of the Serve graph's shape with no pipeline in it: what Ray Serve and HTTP alone cost here.
 
 ingress (FastAPI, SSE) -> agent (a no-op route inside it, or behind a router deployment of its own with
-`router_hop`) -> a generator with the sim engine's timing (first token after TTFT, then one every TBT),
+`router_hop`) -> a generator, or with `direct` the agent taking HTTP itself (no ingress hop, as Ray Serve
+LLM's direct streaming) -> a generator with the sim engine's timing (first token after TTFT, then one every TBT),
 over the transport and tuning the application runs with.
 Same messages, same processes, none of the work: benchmarks/serve_overhead.py runs it beside the
 application, so what the graph adds splits into the machine's floor for this shape and the pipeline.
@@ -19,7 +20,7 @@ __all__ = ["deploy_skeleton"]
 
 
 def deploy_skeleton(base_url: str, ttft_ms: float, tbt_ms: float, tokens: int = 20,
-                    name: str = "skeleton", router_hop: bool = False) -> str:
+                    name: str = "skeleton", router_hop: bool = False, direct: bool = False) -> str:
     """Deploys the skeleton as application `name` on the running cluster; returns its base URL."""
     from fastapi import FastAPI
     from fastapi.responses import StreamingResponse
@@ -42,8 +43,7 @@ def deploy_skeleton(base_url: str, ttft_ms: float, tbt_ms: float, tokens: int = 
                 yield f"word{i} "
                 await asyncio.sleep(tbt_ms / 1000)
 
-    @serve.deployment(name="agent", ray_actor_options={"num_cpus": 0}, max_ongoing_requests=256)
-    class Agent:
+    class AgentTurn:
         def __init__(self, router, generator) -> None:
             self.router = replica_transport(router) if router is not None else None
             self.generator = replica_transport(generator)
@@ -57,6 +57,9 @@ def deploy_skeleton(base_url: str, ttft_ms: float, tbt_ms: float, tokens: int = 
             async for text in self.generator.options(stream=True).generate.remote(query):
                 yield [("delta", {"text": text})]
             yield [("done", {"answer": ""})]
+
+    agent_deployment = serve.deployment(name="agent", ray_actor_options={"num_cpus": 0}, max_ongoing_requests=256)
+    Agent = agent_deployment(AgentTurn)
 
     @serve.deployment(name="ingress", ray_actor_options={"num_cpus": 0}, max_ongoing_requests=256)
     @serve.ingress(api)
@@ -77,8 +80,28 @@ def deploy_skeleton(base_url: str, ttft_ms: float, tbt_ms: float, tokens: int = 
 
             return StreamingResponse(events(), media_type="text/event-stream")
 
+    @agent_deployment
+    @serve.ingress(api)
+    class AgentTakingHttp(AgentTurn):
+        @api.get("/")
+        async def ready(self) -> dict:
+            return {"status": "ok"}
+
+        @api.post("/v1/assist")
+        async def assist(self, body: dict) -> StreamingResponse:
+            async def events():
+                async for batch in self.turn(body["query"]):
+                    for event, payload in batch:
+                        yield f"event: {event}\ndata: {json.dumps(payload)}\n\n"
+
+            return StreamingResponse(events(), media_type="text/event-stream")
+
     router = Router.bind() if router_hop else None
-    serve.run(Ingress.bind(Agent.bind(router, Generator.bind())), name=name, route_prefix=f"/{name}")
+    if direct:
+        graph = AgentTakingHttp.bind(router, Generator.bind())
+    else:
+        graph = Ingress.bind(Agent.bind(router, Generator.bind()))
+    serve.run(graph, name=name, route_prefix=f"/{name}")
     url = f"{base_url}/{name}"
     deadline = time.monotonic() + 30  # HAProxy learns the new route prefix a moment after Serve reports it ready
     while not healthy(f"{url}/"):
