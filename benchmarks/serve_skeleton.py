@@ -19,6 +19,18 @@ from components.stack.supervisor import healthy
 __all__ = ["deploy_skeleton"]
 
 
+def _sse(batches):
+    """The agent's event batches as the ingress streams them (server-sent events)."""
+    from fastapi.responses import StreamingResponse
+
+    async def events():
+        async for batch in batches:
+            for event, payload in batch:
+                yield f"event: {event}\ndata: {json.dumps(payload)}\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
 def deploy_skeleton(base_url: str, ttft_ms: float, tbt_ms: float, tokens: int = 20,
                     name: str = "skeleton", router_hop: bool = False, direct: bool = False) -> str:
     """Deploys the skeleton as application `name` on the running cluster; returns its base URL."""
@@ -73,12 +85,7 @@ def deploy_skeleton(base_url: str, ttft_ms: float, tbt_ms: float, tokens: int = 
 
         @api.post("/v1/assist")
         async def assist(self, body: dict) -> StreamingResponse:
-            async def events():
-                async for batch in self.agent.turn.remote(body["query"]):
-                    for event, payload in batch:
-                        yield f"event: {event}\ndata: {json.dumps(payload)}\n\n"
-
-            return StreamingResponse(events(), media_type="text/event-stream")
+            return _sse(self.agent.turn.remote(body["query"]))
 
     @agent_deployment
     @serve.ingress(api)
@@ -89,12 +96,7 @@ def deploy_skeleton(base_url: str, ttft_ms: float, tbt_ms: float, tokens: int = 
 
         @api.post("/v1/assist")
         async def assist(self, body: dict) -> StreamingResponse:
-            async def events():
-                async for batch in self.turn(body["query"]):
-                    for event, payload in batch:
-                        yield f"event: {event}\ndata: {json.dumps(payload)}\n\n"
-
-            return StreamingResponse(events(), media_type="text/event-stream")
+            return _sse(self.turn(body["query"]))
 
     router = Router.bind() if router_hop else None
     if direct:
