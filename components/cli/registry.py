@@ -48,12 +48,12 @@ def mlflow_server() -> None:
 @mlflow_app.command("sync")
 def mlflow_sync() -> None:
     """Register every prompt, model pin, the router and the embedder whose source changed (idempotent)."""
-    from components.versions import sync_all
+    from components.versions import pins_dir, sync_all
 
     config = config_or_exit()
     store = _store(config)
     with console.status(f"syncing sources into {store.tracking_uri}"):
-        changes = _versions_call(lambda: sync_all(store, alias=config.mlflow.alias))
+        changes = _versions_call(lambda: sync_all(store, alias=config.mlflow.alias, models_dir=pins_dir(config)))
     for change in changes:
         note = f" ({config.mlflow.alias})" if change.first else ""
         console.print(f"registered {change.kind} [bold]{change.name}[/bold] v{change.version}{note}")

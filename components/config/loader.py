@@ -1,7 +1,8 @@
 """Loads and validates the configuration once, at start.
 
 Sources, later wins: model defaults < the YAML file (`$SWITCHBOARD_CONFIG`, default
-infra/switchboard.yaml) < environment variables `SWITCHBOARD_<SECTION>__<KEY>` (e.g.
+infra/switchboard.yaml) < a profile (`$SWITCHBOARD_PROFILE=cpu-llm` reads infra/profiles/cpu-llm.yaml)
+< environment variables `SWITCHBOARD_<SECTION>__<KEY>` (e.g.
 `SWITCHBOARD_APIS__PORT=9000`; `SWITCHBOARD_HOME` sets `home`). Values from the environment are
 parsed as YAML scalars so `8101`, `true` and `[a, b]` mean what they look like.
 """
@@ -22,7 +23,7 @@ _PREFIX = "SWITCHBOARD_"
 # Variables of the SWITCHBOARD_ family that are not settings: the config file's path, and the checkout a
 # Prefect worker runs the flows from (infra/prefect.yaml's pull step), which failed every deployed run as
 # an unknown key `repo`.
-_NOT_SETTINGS = {"SWITCHBOARD_CONFIG", "SWITCHBOARD_REPO"}
+_NOT_SETTINGS = {"SWITCHBOARD_CONFIG", "SWITCHBOARD_REPO", "SWITCHBOARD_PROFILE"}
 
 
 class ConfigError(ValueError):
@@ -84,6 +85,31 @@ def _describe(error: Mapping[str, Any]) -> str:
     return f"{key}: {error['msg']} (got {error.get('input')!r}){allowed}"
 
 
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if loaded is not None and not isinstance(loaded, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections, got {type(loaded).__name__}")
+    return loaded or {}
+
+
+def profiles() -> list[str]:
+    """The profiles infra/profiles holds (SWITCHBOARD_PROFILE picks one)."""
+    return sorted(p.stem for p in (repo_root() / "infra" / "profiles").glob("*.yaml"))
+
+
+def _profile(name: str) -> dict[str, Any]:
+    path = repo_root() / "infra" / "profiles" / f"{name}.yaml"
+    if not path.exists():
+        raise ConfigError(f"SWITCHBOARD_PROFILE={name}: no such profile; profiles: {', '.join(profiles())}")
+    profile = _read_yaml(path)
+    if "home" in profile and not Path(profile["home"]).is_absolute():  # beside the default home, wherever run
+        profile["home"] = str(repo_root() / profile["home"])
+    return profile
+
+
 def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> SwitchboardConfig:
     """Returns the validated configuration or raises ConfigError listing every bad key."""
     environ = os.environ if environ is None else environ
@@ -92,15 +118,11 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
     path = Path(path)
     data: dict[str, Any] = {}
     if path.exists():
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-        if loaded is not None and not isinstance(loaded, dict):
-            raise ConfigError(f"{path}: the top level must be a mapping of sections, got {type(loaded).__name__}")
-        data = loaded or {}
+        data = _read_yaml(path)
     elif "SWITCHBOARD_CONFIG" in environ:
         raise ConfigError(f"SWITCHBOARD_CONFIG points at {path}, which does not exist")
+    if environ.get("SWITCHBOARD_PROFILE"):
+        data = merge_config(data, _profile(environ["SWITCHBOARD_PROFILE"]))
     data = merge_config(data, _env_overrides(environ))
     if "home" not in data:
         data["home"] = repo_root() / ".switchboard"

@@ -68,10 +68,19 @@ class DeploymentConfig(_Section):
     resources: dict[str, float] = Field(default_factory=dict, description="Custom Ray resources per replica, e.g. "
                                         "{cpu_node: 0.01} to keep a deployment on the CPU worker group.")
 
+    python: str | None = Field(
+        None, description="Python of another environment to run these replicas in (Ray's runtime_env "
+                          "py_executable), e.g. .venv-vllm/bin/python for the generator on vLLM's CPU build; "
+                          "relative to the repository. Unset: the cluster's own.")
+    env: dict[str, str] = Field(default_factory=dict, description="Environment variables of these replicas (e.g. "
+                                                                  "VLLM_CPU_KVCACHE_SPACE).")
+
     def options(self) -> dict:
-        actor = {"num_cpus": self.num_cpus, "num_gpus": self.num_gpus}
+        actor: dict = {"num_cpus": self.num_cpus, "num_gpus": self.num_gpus}
         if self.resources:
             actor["resources"] = dict(self.resources)
+        if self.python or self.env:
+            actor["runtime_env"] = self.runtime_env()
         options = {"max_ongoing_requests": self.max_ongoing_requests, "max_queued_requests": self.max_queued_requests,
                    "ray_actor_options": actor}
         if self.autoscaling:
@@ -79,6 +88,20 @@ class DeploymentConfig(_Section):
         else:
             options["num_replicas"] = self.num_replicas
         return options
+
+    def runtime_env(self) -> dict:
+        """Ray's runtime_env: another environment's Python sees the project through PYTHONPATH (the main
+        environment has it installed; the other holds only its own libraries)."""
+        root = Path(__file__).resolve().parents[2]
+        env = dict(self.env)
+        runtime: dict = {}
+        if self.python:
+            python = Path(self.python) if Path(self.python).is_absolute() else root / self.python
+            runtime["py_executable"] = str(python)
+            env.setdefault("PYTHONPATH", str(root))
+        if env:
+            runtime["env_vars"] = env
+        return runtime
 
 
 class ServeConfig(_Section):
@@ -125,6 +148,10 @@ class MlflowConfig(_Section):
                               description="Alias of the release shadow serving runs (pipeline.shadow_share > 0).")
     prefix: str = Field("switchboard", pattern=r"^[a-z][a-z0-9_]*$",
                         description="Name prefix of every registered prompt and model ('<prefix>.generator').")
+    pins_dir: Path | None = Field(
+        None, description="Model pin sources `switchboard mlflow sync` registers (relative to the repository); "
+                          "unset: mlflow/models. The cpu-llm profile names infra/profiles/cpu-llm, whose pins "
+                          "serve the real model.")
     poll_interval_s: float = Field(30.0, gt=0, le=3600,
                                    description="How often serving checks the alias; a move serves within this.")
     timeout_s: float = Field(10.0, gt=0, le=120, description="Timeout of each MLflow request.")
@@ -195,4 +222,7 @@ class SwitchboardConfig(_Section):
     def _absolute_home(self) -> SwitchboardConfig:
         if "://" not in str(self.home):
             self.home = self.home.expanduser()
+        for engine in (self.engines.planner, self.engines.generator, self.engines.judge):
+            if engine is not None and engine.vllm.models_dir is None:  # where `make model` installs for this home
+                engine.vllm.models_dir = str(Path(self.home) / "models")
         return self

@@ -70,6 +70,9 @@ class GenerationRequest:
     temperature: float = 0.0
     top_p: float = 1.0
     stop: tuple[str, ...] = ()
+    # A JSON schema the output must follow, for engines that can hold a model to one (vLLM's structured
+    # outputs); the others ignore it, and the defensive parser reads what they write.
+    json_schema: dict | None = None
 
 
 @dataclass(frozen=True)

@@ -38,14 +38,21 @@ class OpenAIConfig(_Section):
 
 
 class VLLMConfig(_Section):
-    """vLLM's AsyncLLM in-process on a GPU. Weights come from a path or a pre-populated cache."""
+    """vLLM's AsyncLLM in-process: on a GPU, or on vLLM's CPU build (the cpu-llm profile). Weights come from a
+    local path, a checkpoint `make model` installed, or a pre-populated cache; never from a hub at run time."""
 
-    model: str = Field("Qwen/Qwen2.5-7B-Instruct", description="Model id or local path.")
-    revision: str | None = Field(None, description="Exact revision (commit) of the weights: pin it.")
-    dtype: str = Field("auto", description="Weights dtype.")
+    model: str = Field("Qwen/Qwen2.5-7B-Instruct", description="Model id, local path, or the name of a model "
+                                                              "`make model` installed (with its digest as revision).")
+    revision: str | None = Field(None, description="Exact revision (commit, or an installed model's digest): pin it.")
+    models_dir: str | None = Field(None, description="Where `make model` installs checkpoints (<models_dir>/"
+                                                     "<model>@<revision>); default $SWITCHBOARD_HOME/models.")
+    dtype: str = Field("auto", description="Weights dtype (bfloat16 on a CPU).")
     max_model_len: int | None = Field(8192, description="Context length to reserve KV cache for.")
+    max_num_seqs: int | None = Field(None, ge=1, description="Sequences batched at once; unset: vLLM's default.")
     gpu_memory_utilization: float = Field(0.85, gt=0, le=1, description="Share of GPU memory vLLM may take.")
     tensor_parallel_size: int = Field(1, ge=1, description="GPUs per replica.")
+    enforce_eager: bool = Field(False, description="Skip graph capture / torch.compile: loads in seconds instead "
+                                                   "of a minute on a CPU, at some speed.")
 
 
 class EngineConfig(_Section):

@@ -1,15 +1,19 @@
-"""vLLM's AsyncLLM in-process on a GPU: the production generator.
+"""vLLM's AsyncLLM in-process: the production generator, on a GPU or on vLLM's CPU build.
 
-The imports are guarded so a CPU install never needs vLLM; this module is the only place that
-names it. Install the `gpu` extra in the generator's own environment (vLLM and Prefect cannot share
-one). Weights are never downloaded here at run time: `model` is a local path or a model id already
-in the Hugging Face cache of the image, and `revision` pins the exact commit.
+The imports are guarded so the main environment never needs vLLM; this module is the only place that
+names it. It runs in the generator's own environment (the `gpu` extra on a GPU image, `.venv-vllm` on a
+CPU: vLLM and Prefect cannot share one). Weights are never downloaded here at run time: `model` is a
+checkpoint `make model` installed (`<models_dir>/<model>@<revision>`), a local path, or a model id already
+in the image's Hugging Face cache with `revision` pinning the exact commit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
+import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from components.engines.base import (
     Engine,
@@ -37,27 +41,47 @@ class VLLMEngine(Engine):
             from vllm.sampling_params import RequestOutputKind
             from vllm.v1.engine.async_llm import AsyncLLM
         except ImportError as exc:
-            raise EngineError("the vllm engine needs the `gpu` extra (uv sync --extra serve --extra gpu) "
-                              f"and a CUDA GPU: {exc}") from exc
+            raise EngineError("the vllm engine runs in vLLM's environment: the `gpu` extra on a GPU, or "
+                              f"`make vllm-env` (.venv-vllm) for the CPU build: {exc}") from exc
         self._sampling_params, self._delta = SamplingParams, RequestOutputKind.DELTA
-        args = AsyncEngineArgs(model=self.config.model, revision=self.config.revision, dtype=self.config.dtype,
-                               max_model_len=self.config.max_model_len,
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never a hub: a missing model is an error, not a download
+        path, revision = self.checkpoint(self.config)
+        args = AsyncEngineArgs(model=path, revision=revision, dtype=self.config.dtype,
+                               max_model_len=self.config.max_model_len, max_num_seqs=self.config.max_num_seqs,
                                gpu_memory_utilization=self.config.gpu_memory_utilization,
-                               tensor_parallel_size=self.config.tensor_parallel_size)
-        self._engine = AsyncLLM.from_engine_args(args)
+                               tensor_parallel_size=self.config.tensor_parallel_size,
+                               enforce_eager=self.config.enforce_eager)
+        try:
+            self._engine = AsyncLLM.from_engine_args(args)
+        except Exception as exc:  # noqa: BLE001 - vLLM raises many types at start; the contract is EngineError
+            raise EngineError(f"vllm could not load {path}: {type(exc).__name__}: {exc}") from exc
         self.model = f"{self.config.model}@{self.config.revision or 'unpinned'}"
         self._tokenizer = None
 
+    @staticmethod
+    def checkpoint(config: VLLMConfig) -> tuple[str, str | None]:
+        """(what vLLM loads, its revision): an installed checkpoint when `model@revision` is one, whose digest
+        is already in its name (a revision means nothing to a local directory); otherwise as configured."""
+        models_dir = config.models_dir or os.path.join(os.environ.get("SWITCHBOARD_HOME", ".switchboard"), "models")
+        installed = Path(models_dir) / f"{config.model}@{config.revision}"
+        if config.revision and installed.is_dir():
+            if not (installed / "switchboard-model.json").exists():
+                raise EngineError(f"{installed} is an unfinished install: run `make model` again")
+            return str(installed), None
+        return config.model, config.revision
+
     async def _prompt(self, request: GenerationRequest) -> str:
         if self._tokenizer is None:
-            self._tokenizer = await self._engine.get_tokenizer()
+            tokenizer = self._engine.get_tokenizer()  # a coroutine in older vLLM, the tokenizer in newer ones
+            self._tokenizer = await tokenizer if inspect.isawaitable(tokenizer) else tokenizer
         messages = ([{"role": "system", "content": request.system}] if request.system else []) + [
             {"role": "user", "content": request.prompt}]
         return self._tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
     async def generate(self, request: GenerationRequest) -> AsyncIterator[EngineEvent]:
         params = self._sampling_params(max_tokens=request.max_tokens, temperature=request.temperature,
-                                       top_p=request.top_p, stop=list(request.stop) or None, output_kind=self._delta)
+                                       top_p=request.top_p, stop=list(request.stop) or None, output_kind=self._delta,
+                                       **self._structured(request))
         clock, finished, prompt_tokens, completion_tokens, reason = StreamClock(), False, 0, 0, "stop"
         try:
             async for output in self._engine.generate(await self._prompt(request), params, request.request_id):
@@ -78,6 +102,15 @@ class VLLMEngine(Engine):
                 await self._engine.abort(request.request_id)
         timing = clock.finished(request.prompt, "")
         yield Finished(Usage(prompt_tokens, completion_tokens), timing.ttft_ms, timing.total_ms, reason)
+
+    def _structured(self, request: GenerationRequest) -> dict:
+        """vLLM's structured outputs (xgrammar) when the request carries a JSON schema: the grammar holds the
+        model to it. JSON is YAML, so the streaming parser reads such a plan as it reads any other."""
+        if request.json_schema is None:
+            return {}
+        from vllm.sampling_params import StructuredOutputsParams  # this engine's import, as in __init__
+
+        return {"structured_outputs": StructuredOutputsParams(json=request.json_schema)}
 
     async def check_health(self) -> None:
         try:

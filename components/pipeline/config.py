@@ -18,6 +18,9 @@ class PipelineConfig(BaseModel):
     budgets: BudgetsConfig = Field(default_factory=BudgetsConfig, description="Per-stage time budgets.")
     max_query_chars: int = Field(2000, ge=10, description="Longest query accepted.")
     max_calls: int = Field(6, ge=1, le=20, description="Most skill calls one plan may fire.")
+    structured_plans: bool = Field(False, description="Ask the planner for JSON that follows the plan's schema "
+                                                      "(vLLM's structured outputs hold the model to it; other "
+                                                      "engines ignore it) instead of free YAML.")
     examples_k: int = Field(3, ge=0, le=10, description="Response examples injected into the prompt.")
     shadow_share: float = Field(0.0, ge=0, le=1, description="Share of live turns also answered, in the "
                                                             "background, by the challenger release (never shown).")

@@ -20,7 +20,11 @@ from components.pipeline.turn import TurnState
 from components.skills import SkillCall, SkillInvoker, SkillRegistry, SkillResult
 from components.structured import StreamingListParser
 
-__all__ = ["Planning"]
+__all__ = ["PLAN_SCHEMA", "Planning"]
+
+# What a plan is, as JSON Schema: {"calls": [{"skill": ..., "params": {...}}, ...]}
+PLAN_SCHEMA = {"type": "object", "properties": {"calls": {"type": "array", "items": SkillCall.model_json_schema()}},
+               "required": ["calls"]}
 
 
 class Planning:
@@ -79,8 +83,9 @@ class Planning:
             skills="\n".join(f"- {self.registry.get(name).describe()}" for name in agent.skills), history=history,
             context=turn.describe_context(), member=turn.member_id or "anonymous", query=turn.query)
         parser = StreamingListParser(item_schema=SkillCall, field="calls")
-        request = sampled(GenerationRequest(f"{state.turn_id}-plan", "plan", prompt, grounding, max_tokens=300),
-                          release.sampling.get("planner"))
+        schema = PLAN_SCHEMA if self.config.structured_plans else None
+        request = sampled(GenerationRequest(f"{state.turn_id}-plan", "plan", prompt, grounding, max_tokens=300,
+                                            json_schema=schema), release.sampling.get("planner"))
         text: list[str] = []
         errors: list[str] = []
         try:

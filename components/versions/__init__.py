@@ -8,7 +8,7 @@ _EXPORTS = {
     **dict.fromkeys(["LoadedVersions", "ReleaseLoadError", "Resolved", "load_versions", "resolve", "wait_for_alias"],
                     "components.versions.release"),
     **dict.fromkeys(["MODELS_DIR", "EmbedderSpec", "ModelPin", "Sampling", "SpecError", "load_embedder_spec",
-                     "load_pins"], "components.versions.specs"),
+                     "load_pins", "pins_dir"], "components.versions.specs"),
     **dict.fromkeys(["MODEL_NAMES", "Change", "ItemVersion", "VersionStore", "VersionStoreError"],
                     "components.versions.store"),
     **dict.fromkeys(["kind_of", "serving_table", "sync_all"], "components.versions.sync"),

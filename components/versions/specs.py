@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from components.engines import EngineConfig
 
-__all__ = ["MODELS_DIR", "EmbedderSpec", "ModelPin", "Sampling", "SpecError", "load_embedder_spec", "load_pins"]
+__all__ = ["MODELS_DIR", "EmbedderSpec", "ModelPin", "Sampling", "SpecError", "load_embedder_spec", "load_pins",
+           "pins_dir"]
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "mlflow" / "models"
 
@@ -78,6 +79,14 @@ def _read(path: Path, model: type[_Spec]) -> _Spec:
         return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise SpecError(f"{path}: not a valid {model.__name__}: {exc}") from None
+
+
+def pins_dir(config) -> Path:
+    """The pin sources a configuration syncs: `mlflow.pins_dir` (relative to the repository) or mlflow/models."""
+    chosen = config.mlflow.pins_dir
+    if chosen is None:
+        return MODELS_DIR
+    return chosen if chosen.is_absolute() else MODELS_DIR.parents[1] / chosen
 
 
 def load_pins(directory: Path = MODELS_DIR) -> dict[str, ModelPin]:

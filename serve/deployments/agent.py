@@ -20,19 +20,31 @@ from serve.tuning import replica_transport, transport_of
 
 __all__ = ["AgentDeployment"]
 
+# Engines that hold a model on the accelerator in the generator's environment: a planner on one of them
+# plans through the generator deployment (one copy of the weights, and the agent never imports vLLM).
+GENERATOR_ENGINES = frozenset({"vllm"})
+
 
 @serve.deployment(name="agent")
 class AgentDeployment:
     async def __init__(self, config: dict, router: DeploymentHandle | None, generator: DeploymentHandle) -> None:
         """`router`: the router deployment's handle, or None to route in this process (the default)."""
         settings = SwitchboardConfig.model_validate(config)
-        engine = settings.engines.generator
+        engine, planner = settings.engines.generator, settings.engines.planner
         router = replica_transport(router) if router is not None else None
         generator = replica_transport(generator)
         self.router_handle, self.generator_handle, self.settings = router, generator, settings
         self.planners: dict[str, Engine] = {}  # by pin digest: a swap that moved only a prompt keeps its planner
         self.linger_s = settings.serve.event_linger_ms / 1000
+        remote_planner = None
+        if planner.kind in GENERATOR_ENGINES:  # a model on the accelerator plans through the generator deployment
+            if planner != engine:
+                raise ValueError(f"engines.planner ({planner.kind}: {engine_model(planner)}) runs in the generator "
+                                 "deployment, so without an MLflow registry it must name the generator's engine "
+                                 f"({engine.kind}: {engine_model(engine)})")
+            remote_planner = RemoteEngine(generator, planner.kind, engine_model(planner))
         self.pipeline = build_pipeline(settings, router=RemoteRouter(router) if router is not None else None,
+                                       planner=remote_planner,
                                        generator=RemoteEngine(generator, engine.kind, engine_model(engine)))
         # With an MLflow tracking URI, the champion versions serve from the start and alias moves follow.
         self.follower = await follow_registry(self.pipeline, settings, build=self._release)
@@ -48,7 +60,13 @@ class AgentDeployment:
             await router.prepare()
         generator = RemoteEngine(self.generator_handle, pin.engine, pin.model, pin.model_dump(mode="json"))
         await generator.prepare()
-        return release_from(loaded, self.settings, router=router, generator=generator, engines=self.planners)
+        planner, plan_pin = None, loaded.pins["planner"]  # None: the planner runs here, loaded by release_from
+        if plan_pin.engine in GENERATOR_ENGINES:
+            planner = RemoteEngine(self.generator_handle, plan_pin.engine, plan_pin.model,
+                                   plan_pin.model_dump(mode="json"))
+            await planner.prepare()
+        return release_from(loaded, self.settings, router=router, planner=planner, generator=generator,
+                            engines=self.planners)
 
     async def turn(self, request: AssistRequest, agent: str | None = None,
                    history: list[tuple[str, str]] | None = None) -> AsyncIterator[list[Event | dict]]:
