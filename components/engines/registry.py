@@ -52,7 +52,8 @@ def engine_model(config: EngineConfig) -> str:
     engine of that kind reports (cheap to make: extractive, sim, a plugin without settings of its own)."""
     settings = getattr(config, config.kind, None)
     if isinstance(getattr(settings, "model", None), str):
-        return settings.model
+        revision = getattr(settings, "revision", None)  # as the vllm engine names itself: the weights' exact pin
+        return f"{settings.model}@{revision}" if revision and config.kind == "vllm" else settings.model
     return create_engine(config).model
 
 

@@ -31,3 +31,4 @@ class PipelineConfig(BaseModel):
     history_turns: int = Field(4, ge=0, le=20, description="Earlier turns shown to the generator.")
     check_every_tokens: int = Field(8, ge=1, description="Output trust checks run every this many tokens.")
     max_answer_tokens: int = Field(600, ge=16, description="Longest answer the generator may write.")
+    max_plan_tokens: int = Field(300, ge=16, description="Longest plan the planner may write.")

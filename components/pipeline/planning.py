@@ -69,6 +69,13 @@ class Planning:
 
     async def _plan(self, state: TurnState, agent: Agent, turn: Turn, fire, fired: list[SkillCall],
                     queue: asyncio.Queue) -> None:
+        try:
+            await self._write_plan(state, agent, turn, fire, fired, queue)
+        finally:  # whatever happened, the turn's loop learns the plan is over (it waited forever once)
+            queue.put_nowait(None)
+
+    async def _write_plan(self, state: TurnState, agent: Agent, turn: Turn, fire, fired: list[SkillCall],
+                          queue: asyncio.Queue) -> None:
         state.mark("plan_started_ms")
         default_calls = agent.default_plan(turn)
         state.default_plan = plan_yaml(default_calls)
@@ -84,8 +91,9 @@ class Planning:
             context=turn.describe_context(), member=turn.member_id or "anonymous", query=turn.query)
         parser = StreamingListParser(item_schema=SkillCall, field="calls")
         schema = PLAN_SCHEMA if self.config.structured_plans else None
-        request = sampled(GenerationRequest(f"{state.turn_id}-plan", "plan", prompt, grounding, max_tokens=300,
-                                            json_schema=schema), release.sampling.get("planner"))
+        request = sampled(GenerationRequest(f"{state.turn_id}-plan", "plan", prompt, grounding,
+                                            max_tokens=self.config.max_plan_tokens, json_schema=schema),
+                          release.sampling.get("planner"))
         text: list[str] = []
         errors: list[str] = []
         try:
@@ -101,6 +109,8 @@ class Planning:
             errors.append(f"planner exceeded its {self.config.budgets.plan_s:g}s budget")
         except EngineError as exc:
             errors.append(f"planner failed: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a bug reading a plan costs the plan, never the turn (it hung)
+            errors.append(f"reading the plan failed: {type(exc).__name__}: {exc}")
         errors += [str(e) for e in parser.errors]
         state.plan_text, state.plan_repairs = "".join(text), list(parser.repairs)
         state.plan_source = "planner" if fired else "default"
@@ -110,7 +120,6 @@ class Planning:
         state.mark("plan_ms")
         queue.put_nowait(Event("plan", PlanData(calls=[c.model_dump() for c in fired], repairs=state.plan_repairs,
                                                 source=state.plan_source, errors=errors)))
-        queue.put_nowait(None)
 
     async def _call(self, call: SkillCall, agent: Agent, queue: asyncio.Queue, state: TurnState) -> None:
         try:

@@ -158,7 +158,9 @@ class StreamingListParser(Generic[T]):
         repairs = Repairs()
         try:
             tree, truncated = parse_tree(text, set(model_keys(self._wrapper)), repairs)
-            nodes = fit_model(tree, self._wrapper, repairs).get(self.field)
+            fitted = fit_model(tree, self._wrapper, repairs)
+            # prose a real model wrote instead of a plan can fit as a bare list or scalar: then no plan is there
+            nodes = fitted.get(self.field) if isinstance(fitted, dict) else None
         except ParseError as exc:
             if final:
                 self.errors.append(exc)

@@ -53,7 +53,10 @@ def llm_app(serve_app, installed_model, internal_api, tmp_path_factory):
     config = load_config(environ={"SWITCHBOARD_PROFILE": "cpu-llm", "SWITCHBOARD_HOME": str(home),
                                   "SWITCHBOARD_APIS__BASE_URL": internal_api,
                                   "SWITCHBOARD_ENGINES__GENERATOR__VLLM__MODELS_DIR": str(MODELS_DIR),
-                                  "SWITCHBOARD_ENGINES__PLANNER__VLLM__MODELS_DIR": str(MODELS_DIR)})
+                                  "SWITCHBOARD_ENGINES__PLANNER__VLLM__MODELS_DIR": str(MODELS_DIR),
+                                  # short plans and answers: the suite's time, not the model's quality, is at stake
+                                  "SWITCHBOARD_PIPELINE__MAX_PLAN_TOKENS": "80",
+                                  "SWITCHBOARD_PIPELINE__MAX_ANSWER_TOKENS": "48"})
     serve.run(build_app(config), name="llm", route_prefix="/llm")
     yield f"{url}/llm", config
     serve.delete("llm")

@@ -110,9 +110,9 @@ async def test_a_caller_that_gives_up_aborts_the_request(fake_vllm):
     assert _AsyncLLM.instances[-1].aborted == ["slow"]
 
 
-def test_without_vllm_the_error_says_which_extra_to_install(monkeypatch):
+def test_without_vllm_the_error_says_which_environment_runs_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "vllm", None)
     from components.engines.vllm_engine import VLLMEngine
 
-    with pytest.raises(EngineError, match="the vllm engine needs the `gpu` extra"):
+    with pytest.raises(EngineError, match=r"the `gpu` extra on a GPU, or `make vllm-env` \(.venv-vllm\)"):
         VLLMEngine(VLLMConfig())

@@ -125,6 +125,29 @@ async def test_planning_falls_back_to_the_default_plan_when_the_planner_writes_n
     assert plan["source"] == "default" and {c["skill"] for c in plan["calls"]} == {"job_view", "profile_view"}
 
 
+class _Crashing(Engine):
+    """A planner whose stream fails with something no engine contract names (a bug, not an EngineError)."""
+    name, model = "crashing", "crashing-1"
+
+    async def generate(self, request):
+        yield TextDelta("calls:\n")
+        raise RuntimeError("a bug")
+
+
+@pytest.mark.parametrize("planner", [
+    # what SmolLM2-135M-Instruct wrote for "Tell me about this company": the parser raised on it, the planner
+    # task died without saying it was done, and the turn hung forever
+    _scripted('"The company is a company called [company_name] with a [company_id] that has a [company_name] '
+              'that is a [company_name] that is a [company'),
+    _Crashing()])
+async def test_a_planner_stream_that_fails_in_an_unforeseen_way_costs_the_plan_not_the_turn(planner):
+    state = _state(planner=planner)
+    events = await asyncio.wait_for(_events(Planning(default_registry(), FakeInvoker(RECORDS), PipelineConfig()).run(
+        state, get_agent("job_assessment"), Turn(state.request.query, "job", "j1", "m1"))), timeout=30)
+    plan = next(e.payload() for e in events if e.name == "plan")
+    assert plan["source"] == "default" and {c["skill"] for c in plan["calls"]} == {"job_view", "profile_view"}
+
+
 # --- answering ---------------------------------------------------------------------------------------
 
 class _Failing(Engine):
