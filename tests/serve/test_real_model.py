@@ -9,9 +9,9 @@ generator degrades the turn, and a page's text is treated as data.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
@@ -31,12 +31,13 @@ MODELS_DIR = ROOT / ".switchboard-cpu-llm" / "models"
 
 @pytest.fixture(scope="session")
 def installed_model() -> Path:
-    """The checkpoint `make model` installs (the suite's setup runs it; here it is idempotent)."""
-    source = model_source(MODEL)
-    path = installed_path(MODELS_DIR.parent, MODEL, source.digest)
-    if not (path / "switchboard-model.json").exists() or not (ROOT / ".venv-vllm" / ".synced").exists():
-        done = subprocess.run(["make", "model"], cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
-        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    """The checkpoint `make model` installs. `make test` starts that install beside the suite; under the same
+    lock this waits for it to finish (or installs, when pytest runs alone), then checks what it left."""
+    done = subprocess.run(["flock", str(ROOT / ".model.lock"), "make", "model"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=1200, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    path = installed_path(MODELS_DIR.parent, MODEL, model_source(MODEL).digest)
+    assert (path / "switchboard-model.json").exists() and (path / "model.safetensors").exists()
     return path
 
 
@@ -62,17 +63,28 @@ def llm_app(serve_app, installed_model, internal_api, tmp_path_factory):
     serve.delete("llm")
 
 
-def _turn(url: str, body: dict) -> list[tuple[str, dict]]:
-    with httpx.Client(timeout=180) as http:
-        response = http.post(f"{url}/v1/assist", json=body)
-    assert response.status_code == 200, response.text
-    return _events(response.text)
+@pytest.fixture(scope="module")
+def turns(llm_app) -> dict[str, list[tuple[str, dict]]]:
+    """A turn per agent, all at once: vLLM batches them, as it would a GPU's concurrent members."""
+    url, _ = llm_app
+
+    async def one(http: httpx.AsyncClient, body: dict) -> list[tuple[str, dict]]:
+        response = await http.post(f"{url}/v1/assist", json=body)
+        assert response.status_code == 200, response.text
+        return _events(response.text)
+
+    async def every_agent() -> list[list[tuple[str, dict]]]:
+        async with httpx.AsyncClient(timeout=300) as http:
+            return await asyncio.gather(*(one(http, REQUESTS[agent]) for agent in sorted(REQUESTS)))
+
+    return dict(zip(sorted(REQUESTS), asyncio.run(every_agent()), strict=True))
 
 
 @pytest.mark.parametrize("agent", sorted(REQUESTS))
-def test_a_turn_per_agent_streams_the_models_tokens_through_the_trust_checks(llm_app, agent):
+def test_a_turn_per_agent_streams_the_models_tokens_through_the_trust_checks(llm_app, turns, agent):
     url, config = llm_app
-    events = _turn(url, REQUESTS[agent])
+    events = turns[agent]
+    assert events[0][0] == "route" and events[0][1]["agent"] == agent
     names = [name for name, _ in events]
     assert names.count("done") + names.count("error") == 1 and names[-1] == "done", names
     done = events[-1][1]
@@ -111,15 +123,3 @@ def test_a_killed_generator_replica_degrades_the_turn_to_the_extractive_answer(l
     done = events[-1][1]
     assert done["degraded"] and "generator" in done["degraded"]
     assert network.companies["c0004"].description in done["answer"]
-    _wait_for_a_generator_again(url)
-
-
-def _wait_for_a_generator_again(url: str, timeout_s: float = 240) -> None:
-    """Serve restarts the replica (the model loads again): the next tests need it answering."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        done = _turn(url, REQUESTS["general_knowledge"])[-1][1]
-        if not done.get("degraded"):
-            return
-        time.sleep(5)
-    raise AssertionError("the generator replica did not come back")
