@@ -236,13 +236,19 @@ def test_a_client_that_hangs_up_mid_answer_stops_the_turn_and_it_is_logged_as_ca
 
 
 def test_a_killed_generator_replica_degrades_the_turn_instead_of_failing_it(tight_app, network):
+    kill_the_generator_mid_answer(tight_app, "tight", network)
+
+
+def kill_the_generator_mid_answer(url: str, app: str, network, timeout_s: float = 60) -> None:
+    """Kills application `app`'s generator replicas at a company turn's first token: the turn must still end
+    in `done`, degraded to the extractive answer (which states the company's description)."""
     import ray
 
     replicas = [a for a in ray.util.list_named_actors(all_namespaces=True)
-                if "tight" in a["name"] and "generator" in a["name"]]
+                if app in a["name"] and "generator" in a["name"]]
     assert replicas, "no generator replica found"
-    with httpx.Client(timeout=60) as http, http.stream("POST", f"{tight_app}/v1/assist",
-                                                       json=REQUESTS["company_understanding"]) as response:
+    with httpx.Client(timeout=timeout_s) as http, http.stream("POST", f"{url}/v1/assist",
+                                                              json=REQUESTS["company_understanding"]) as response:
         text, killed = "", False
         for line in response.iter_lines():
             text += line + "\n"

@@ -20,7 +20,7 @@ import pytest
 from components.config import load_config, repo_root
 from components.conversation_log import ConversationLog
 from components.models import installed_path, model_source
-from tests.serve.test_app import REQUESTS, _events
+from tests.serve.test_app import REQUESTS, _events, kill_the_generator_mid_answer
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.llm]
 
@@ -103,23 +103,4 @@ def test_a_turn_per_agent_streams_the_models_tokens_through_the_trust_checks(llm
 
 
 def test_a_killed_generator_replica_degrades_the_turn_to_the_extractive_answer(llm_app, network):
-    import ray
-
-    url, _ = llm_app
-    replicas = [a for a in ray.util.list_named_actors(all_namespaces=True)
-                if "llm" in a["name"] and "generator" in a["name"]]
-    assert replicas, "no generator replica found"
-    with httpx.Client(timeout=180) as http, http.stream("POST", f"{url}/v1/assist",
-                                                        json=REQUESTS["company_understanding"]) as response:
-        text, killed = "", False
-        for line in response.iter_lines():
-            text += line + "\n"
-            if line == "event: delta" and not killed:
-                for replica in replicas:
-                    ray.kill(ray.get_actor(replica["name"], namespace=replica["namespace"]))
-                killed = True
-    events = _events(text)
-    assert killed and events[-1][0] == "done", [n for n, _ in events]
-    done = events[-1][1]
-    assert done["degraded"] and "generator" in done["degraded"]
-    assert network.companies["c0004"].description in done["answer"]
+    kill_the_generator_mid_answer(llm_app[0], "llm", network, timeout_s=180)
