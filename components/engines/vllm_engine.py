@@ -13,7 +13,6 @@ import asyncio
 import inspect
 import os
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 from components.engines.base import (
     Engine,
@@ -26,6 +25,7 @@ from components.engines.base import (
     Usage,
 )
 from components.engines.config import VLLMConfig
+from components.models.catalog import INSTALLED_MARKER, checkpoint_dir
 
 __all__ = ["VLLMEngine"]
 
@@ -63,9 +63,9 @@ class VLLMEngine(Engine):
         """(what vLLM loads, its revision): an installed checkpoint when `model@revision` is one, whose digest
         is already in its name (a revision means nothing to a local directory); otherwise as configured."""
         models_dir = config.models_dir or os.path.join(os.environ.get("SWITCHBOARD_HOME", ".switchboard"), "models")
-        installed = Path(models_dir) / f"{config.model}@{config.revision}"
+        installed = checkpoint_dir(models_dir, config.model, config.revision or "")
         if config.revision and installed.is_dir():
-            if not (installed / "switchboard-model.json").exists():
+            if not (installed / INSTALLED_MARKER).exists():
                 raise EngineError(f"{installed} is an unfinished install: run `make model` again")
             return str(installed), None
         return config.model, config.revision

@@ -5,6 +5,13 @@ The conversion runs in the vLLM environment (`.venv-vllm`, which has torch and t
 and the paths are plain Python, read from either environment.
 """
 
-from components.models.catalog import CATALOG, ModelSource, installed_path, model_source
+from components.models.catalog import (
+    CATALOG,
+    INSTALLED_MARKER,
+    ModelSource,
+    checkpoint_dir,
+    installed_path,
+    model_source,
+)
 
-__all__ = ["CATALOG", "ModelSource", "installed_path", "model_source"]
+__all__ = ["CATALOG", "INSTALLED_MARKER", "ModelSource", "checkpoint_dir", "installed_path", "model_source"]

@@ -11,7 +11,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-__all__ = ["CATALOG", "ModelSource", "installed_path", "model_source"]
+__all__ = ["CATALOG", "INSTALLED_MARKER", "ModelSource", "checkpoint_dir", "installed_path", "model_source"]
+
+# written last into a checkpoint directory: a directory without it is not a finished install
+INSTALLED_MARKER = "switchboard-model.json"
 
 
 class ModelSource(BaseModel):
@@ -43,6 +46,11 @@ def model_source(name: str) -> ModelSource:
     return CATALOG[name]
 
 
+def checkpoint_dir(models_dir: Path | str, name: str, digest: str) -> Path:
+    """The checkpoint directory of `name` at `digest` under a models directory (the vllm engine reads pins so)."""
+    return Path(models_dir) / f"{name}@{digest}"
+
+
 def installed_path(home: Path | str, name: str, digest: str) -> Path:
-    """Where `make model` puts `name` at `digest` (a checkpoint directory vLLM loads)."""
-    return Path(home) / "models" / f"{name}@{digest}"
+    """Where `make model` puts `name` at `digest` for a home (a checkpoint directory vLLM loads)."""
+    return checkpoint_dir(Path(home) / "models", name, digest)

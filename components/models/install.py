@@ -21,11 +21,9 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from components.models.catalog import ModelSource, installed_path, model_source
+from components.models.catalog import INSTALLED_MARKER, ModelSource, installed_path, model_source
 
 __all__ = ["ModelInstallError", "install", "shipped_file"]
-
-DONE = "switchboard-model.json"
 
 
 class ModelInstallError(RuntimeError):
@@ -81,14 +79,14 @@ def install(name: str, home: Path) -> Path:
     """The checkpoint directory of `name`, converting it first unless a finished conversion is there."""
     source = model_source(name)
     target = installed_path(home, source.name, source.digest)
-    if (target / DONE).exists():
+    if (target / INSTALLED_MARKER).exists():
         return target
     gguf = shipped_file(source)
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     _convert(gguf, partial)
-    (partial / DONE).write_text(json.dumps({**source.model_dump(), "digest": source.digest}, indent=2))
+    (partial / INSTALLED_MARKER).write_text(json.dumps({**source.model_dump(), "digest": source.digest}, indent=2))
     shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)  # a crash leaves a .partial directory, never a checkpoint that looks finished
     return target

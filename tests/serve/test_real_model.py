@@ -19,7 +19,7 @@ import pytest
 
 from components.config import load_config, repo_root
 from components.conversation_log import ConversationLog
-from components.models import installed_path, model_source
+from components.models import INSTALLED_MARKER, installed_path, model_source
 from tests.serve.test_app import REQUESTS, _events, kill_the_generator_mid_answer
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.llm]
@@ -37,7 +37,7 @@ def installed_model() -> Path:
                           text=True, timeout=1200, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     path = installed_path(MODELS_DIR.parent, MODEL, model_source(MODEL).digest)
-    assert (path / "switchboard-model.json").exists() and (path / "model.safetensors").exists()
+    assert (path / INSTALLED_MARKER).exists() and (path / "model.safetensors").exists()
     return path
 
 
