@@ -1,6 +1,8 @@
 """Planning: the planner's YAML streams through the parser, and each call fires the moment it parses.
 
-A planner that fails, stalls past its budget or writes nothing readable gets the agent's default plan;
+A planned call that passes an id the turn does not have (the page's, the member's, one the question or the
+conversation names) is refused before it is made: a small model copies its prompt example's ids. A planner
+that fails, stalls past its budget or plans nothing readable and grounded gets the agent's default plan;
 an agent's `then` makes one more round of calls that need what the first ones returned. Skill events go
 out as the calls start and finish; the `plan` event when the plan is complete.
 """
@@ -8,6 +10,7 @@ out as the calls start and finish; the `plan` event when the plan is complete.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 
 from components.agents import Agent, Turn, plan_yaml
@@ -16,15 +19,35 @@ from components.pipeline.config import PipelineConfig
 from components.pipeline.events import Event, PlanData, SkillData
 from components.pipeline.history import history_block
 from components.pipeline.sampling import sampled
-from components.pipeline.turn import TurnState
+from components.pipeline.turn import Release, TurnState
 from components.skills import SkillCall, SkillInvoker, SkillRegistry, SkillResult
 from components.structured import StreamingListParser
 
-__all__ = ["PLAN_SCHEMA", "Planning"]
+__all__ = ["PLAN_SCHEMA", "Planning", "known_ids", "planner_request"]
 
+_WORD = re.compile(r"[\w-]+")
 # What a plan is, as JSON Schema: {"calls": [{"skill": ..., "params": {...}}, ...]}
 PLAN_SCHEMA = {"type": "object", "properties": {"calls": {"type": "array", "items": SkillCall.model_json_schema()}},
                "required": ["calls"]}
+
+
+def planner_request(release: Release, registry: SkillRegistry, config: PipelineConfig, agent: Agent, turn: Turn,
+                    grounding: Grounding, *, request_id: str, history: str = "") -> GenerationRequest:
+    """What the planner is asked for a turn: the agent's planner prompt, its skills, the page and the question,
+    with the planner pin's sampling (and the plan's JSON schema when structured plans are on)."""
+    prompt = release.prompts.get(agent.planner_prompt).render(
+        identity=release.prompts.get("global.identity").template,
+        skills="\n".join(f"- {registry.get(name).describe()}" for name in agent.skills), history=history,
+        context=turn.describe_context(), member=turn.member_id or "anonymous", query=turn.query)
+    schema = PLAN_SCHEMA if config.structured_plans else None
+    return sampled(GenerationRequest(request_id, "plan", prompt, grounding, max_tokens=config.max_plan_tokens,
+                                     json_schema=schema), release.sampling.get("planner"))
+
+
+def known_ids(turn: Turn, history: str = "") -> set[str]:
+    """The ids a plan may pass for its grounded parameters: the page's, the asking member's, and any word of the
+    question or of the conversation so far (a follow-up about "that job" names what an earlier turn showed)."""
+    return {i for i in (turn.context_id, turn.member_id) if i} | set(_WORD.findall(f"{turn.query}\n{history}"))
 
 
 class Planning:
@@ -82,29 +105,33 @@ class Planning:
         grounding = Grounding(agent.name, turn.query, turn.context_type, turn.context_id, turn.member_id,
                               default_plan=state.default_plan)
         release = state.release
-        planner_prompt = release.prompts.get(agent.planner_prompt)
         # a version registered before the planner saw the conversation (v1) does not wait for its read
-        history = await history_block(state) if "history" in planner_prompt.variables else ""
-        prompt = planner_prompt.render(
-            identity=release.prompts.get("global.identity").template,
-            skills="\n".join(f"- {self.registry.get(name).describe()}" for name in agent.skills), history=history,
-            context=turn.describe_context(), member=turn.member_id or "anonymous", query=turn.query)
+        history = await history_block(state) if "history" in release.prompts.get(agent.planner_prompt).variables else ""
+        request = planner_request(release, self.registry, self.config, agent, turn, grounding,
+                                  request_id=f"{state.turn_id}-plan", history=history)
         parser = StreamingListParser(item_schema=SkillCall, field="calls")
-        schema = PLAN_SCHEMA if self.config.structured_plans else None
-        request = sampled(GenerationRequest(f"{state.turn_id}-plan", "plan", prompt, grounding,
-                                            max_tokens=self.config.max_plan_tokens, json_schema=schema),
-                          release.sampling.get("planner"))
         text: list[str] = []
         errors: list[str] = []
+        known = known_ids(turn, history)
+
+        def fire_grounded(call: SkillCall) -> None:
+            spec = self.registry.get(call.skill) if call.skill in self.registry else None
+            made_up = spec.ungrounded(call.params, known) if spec is not None else []
+            if made_up:
+                errors.append(f"{call.skill}: refused {', '.join(f'{n}={call.params[n]}' for n in made_up)}: "
+                              "not an id this turn has")
+            else:
+                fire(call)
+
         try:
             async with asyncio.timeout(self.config.budgets.plan_s):
                 async for event in release.planner.generate(request):
                     if isinstance(event, TextDelta):
                         text.append(event.text)
                         for call in parser.feed(event.text):
-                            fire(call)
+                            fire_grounded(call)
             for call in parser.close():
-                fire(call)
+                fire_grounded(call)
         except TimeoutError:
             errors.append(f"planner exceeded its {self.config.budgets.plan_s:g}s budget")
         except EngineError as exc:

@@ -33,6 +33,9 @@ class ParamSpec(_Strict):
     default: Any = Field(None, description="Value used when the LLM leaves the parameter out.")
     minimum: float | None = Field(None, description="Inclusive lower bound for numbers.")
     maximum: float | None = Field(None, description="Inclusive upper bound for numbers.")
+    grounded: bool = Field(False, description="An id a planner must take from the turn (the page, the asking member, "
+                                              "the question or the conversation so far), never make up: a planned call "
+                                              "whose value is none of those is refused before it is made.")
 
 
 class CallSpec(_Strict):
@@ -112,6 +115,15 @@ class SkillSpec(_Strict):
     def what(self) -> str:
         """What the skill reads, as a member is told it is unavailable."""
         return self.subject or f"the {self.name.replace('_', ' ')} service"
+
+    def ungrounded(self, params: dict[str, Any], known: set[str]) -> list[str]:
+        """The grounded parameters in `params` whose values are not among the ids the turn `known`s.
+
+        A small model copies the ids of its prompt's example or makes some up (SmolLM2 did, in most plans):
+        such a call reads another member's record, and the answer is fluent and wrong.
+        """
+        return [name for name, value in params.items()
+                if name in self.input and self.input[name].grounded and str(value) not in known]
 
     def describe(self) -> str:
         """Compact text for the planner prompt."""

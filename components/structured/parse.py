@@ -112,7 +112,9 @@ def parse_tree(text: str, keys: set[str], repairs: Repairs) -> tuple[Node, bool]
                 lines = repaired
         document = "\n".join(lines)
         try:
-            tree = from_yaml_node(yaml.compose(document, Loader=_LOADER), repairs) if document.strip() else Scalar("")
+            node = yaml.compose(document, Loader=_LOADER) if document.strip() else None
+            # None: nothing but comments ("# Plan for the question"), which a real model wrote alone
+            tree = from_yaml_node(node, repairs) if node is not None else Scalar("")
         except yaml.YAMLError:
             tree = parse_block_yaml(document, repairs)
     if isinstance(tree, Scalar):

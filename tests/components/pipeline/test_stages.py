@@ -18,7 +18,7 @@ from components.pipeline.admission import check_ids, check_request
 from components.pipeline.answering import Answering
 from components.pipeline.config import BudgetsConfig, PipelineConfig
 from components.pipeline.followup import continue_conversation
-from components.pipeline.planning import Planning
+from components.pipeline.planning import Planning, known_ids
 from components.pipeline.record import TurnLog
 from components.pipeline.turn import Release, TurnState
 from components.prompts import PromptLibrary
@@ -123,6 +123,31 @@ async def test_planning_falls_back_to_the_default_plan_when_the_planner_writes_n
         state, get_agent("job_assessment"), Turn(state.request.query, "job", "j1", "m1")))
     plan = next(e.payload() for e in events if e.name == "plan")
     assert plan["source"] == "default" and {c["skill"] for c in plan["calls"]} == {"job_view", "profile_view"}
+
+
+async def test_a_planned_id_the_turn_does_not_have_is_refused_and_the_default_plan_runs():
+    # SmolLM2 held to the plan's schema copied its prompt example's ids in most plans (j00417 beside j1)
+    copied = "calls:\n- skill: job_view\n  params: {job_id: j00417}\n- skill: profile_view\n  params: {member_id: m1}\n"
+    state = _state(planner=_scripted(copied))
+    invoker = FakeInvoker(RECORDS)
+    events = await _events(Planning(default_registry(), invoker, PipelineConfig()).run(
+        state, get_agent("job_assessment"), Turn(state.request.query, "job", "j1", "m1")))
+    plan = next(e.payload() for e in events if e.name == "plan")
+    assert {"job_id": "j00417"} not in [c.params for _, c in invoker.calls]  # never read someone else's record
+    assert plan["source"] == "planner" and plan["calls"] == [{"skill": "profile_view", "params": {"member_id": "m1"}}]
+    assert any("job_id=j00417" in error and "not an id this turn has" in error for error in plan["errors"])
+
+    alone = "calls:\n- skill: job_view\n  params: {job_id: j00417}\n"
+    state = _state(planner=_scripted(alone))
+    events = await _events(Planning(default_registry(), FakeInvoker(RECORDS), PipelineConfig()).run(
+        state, get_agent("job_assessment"), Turn(state.request.query, "job", "j1", "m1")))
+    plan = next(e.payload() for e in events if e.name == "plan")
+    assert plan["source"] == "default" and {"skill": "job_view", "params": {"job_id": "j1"}} in plan["calls"]
+
+
+def test_ids_a_plan_may_pass_are_the_pages_the_members_and_the_conversations():
+    known = known_ids(Turn("And how does j00077 compare?", "job", "j1", "m1"), "Member: tell me about c0042")
+    assert {"j1", "m1", "j00077", "c0042"} <= known and "j00417" not in known
 
 
 class _Crashing(Engine):

@@ -75,3 +75,11 @@ def test_feed_after_close_is_a_programming_error():
     parser.close()
     with pytest.raises(RuntimeError):
         parser.feed("calls: []")
+
+
+@pytest.mark.parametrize("text", ["# Plan for the question\n", "# step 1\n# step 2\n"])
+def test_a_stream_of_comments_alone_is_no_content_not_a_crash(text):
+    # SmolLM2 wrote such a plan: the parser raised AttributeError from close() (the planner stage caught it)
+    parser = _parser()
+    assert parser.feed(text) == [] and parser.close() == []
+    assert parser.errors and "no structured content" in str(parser.errors[-1])
