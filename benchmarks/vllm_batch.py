@@ -1,4 +1,4 @@
-"""Runs generation requests through the project's `vllm` engine, all at once, in vLLM's environment.
+"""Runs generation requests through the project's `vllm` engine, all at once (or in waves), in vLLM's environment.
 
 The measuring scripts (benchmarks/planner_plans.py) live in the main environment, which has no vLLM; they
 write requests as JSON lines and run this file with the generator deployment's Python, so the text measured
@@ -43,11 +43,17 @@ async def main(config: VLLMConfig, requests: Path, outputs: Path) -> None:
     rows = [json.loads(line) for line in requests.read_text(encoding="utf-8").splitlines() if line.strip()]
     engine = VLLMEngine(config)
     try:
+        waves: dict[int, list[dict]] = {}
+        for row in rows:  # a row's `wave`: rows of one wave run at once, waves one after another (default: one)
+            waves.setdefault(row.get("wave", 0), []).append(row)
+        done_count = 0
         with outputs.open("w", encoding="utf-8") as out:
-            for done_count, result in enumerate(asyncio.as_completed([_one(engine, r) for r in rows]), 1):
-                out.write(json.dumps(await result, ensure_ascii=False) + "\n")
-                out.flush()
-                print(f"{done_count}/{len(rows)}", file=sys.stderr, flush=True)
+            for wave in sorted(waves):
+                for result in asyncio.as_completed([_one(engine, r) for r in waves[wave]]):
+                    out.write(json.dumps({**await result, "wave": wave}, ensure_ascii=False) + "\n")
+                    out.flush()
+                    done_count += 1
+                    print(f"{done_count}/{len(rows)}", file=sys.stderr, flush=True)
     finally:
         await engine.aclose()
 

@@ -38,7 +38,7 @@ class AgentDeployment:
         self.linger_s = settings.serve.event_linger_ms / 1000
         remote_planner = None
         if planner.kind in GENERATOR_ENGINES:  # a model on the accelerator plans through the generator deployment
-            if planner != engine:
+            if planner != engine and not settings.mlflow.tracking_uri:  # with a registry, the pins decide
                 raise ValueError(f"engines.planner ({planner.kind}: {engine_model(planner)}) runs in the generator "
                                  "deployment, so without an MLflow registry it must name the generator's engine "
                                  f"({engine.kind}: {engine_model(engine)})")
