@@ -8,8 +8,9 @@ sample APIs with the planner left to code, so the model only answers), at 1 and 
   - Ray Serve LLM's own app (`build_openai_app`, benchmarks/serve_llm_app.py) on the same checkpoint, streamed
     over /v1/chat/completions; ray-project/ray issue 59681 put it about 48 ms behind bare vLLM at 1 stream.
 It prints median and p90 time to first token and median time between tokens per shape, and what each adds
-over AsyncLLM alone. The graph's first token also waits for routing, the skills and example retrieval: the
-`done` event's stages split that out (its engine TTFT is printed beside).
+over AsyncLLM alone, each shape measured with vLLM's prefix cache warm (every prompt asked once first).
+The graph's first token also waits for routing, the skills and example retrieval: the `done` event's
+stages split that out (its engine TTFT is printed beside).
 
     .venv/bin/python benchmarks/real_engine.py            # about 6 minutes here
 """
@@ -73,8 +74,10 @@ def _config(home: str):
 
 
 def _waves(rounds: int, streams: tuple[int, ...]) -> list[tuple[int, int, int]]:
-    """(wave, streams, request index) for every stream: `rounds` waves at each concurrency."""
-    rows, wave = [], 0
+    """(wave, streams, request index) for every stream: `rounds` waves at each concurrency, after a first wave
+    (streams 0: not counted) that asks each prompt once. vLLM caches prompt prefixes, so without it the first
+    streams of a shape prefill in full and later ones do not: every shape is measured with the cache warm."""
+    rows, wave = [(0, 0, index) for index in range(len(REQUESTS))], 1
     for count in streams:
         for _ in range(rounds):
             rows += [(wave, count, (wave + i) % len(REQUESTS)) for i in range(count)]
@@ -92,7 +95,7 @@ def _by_streams(plan, results: dict[int, list[float]]) -> dict[int, dict]:
     """Per concurrency: TTFT and between-token gaps from each stream's delta times (ms from its start), by the
     stream's place in `plan`."""
     out = {}
-    for count in sorted({c for _, c, _ in plan}):
+    for count in sorted({c for _, c, _ in plan} - {0}):
         ttfts, gaps = [], []
         for n, times in results.items():
             if plan[n][1] == count and times:
@@ -143,13 +146,13 @@ def graph(config, plan) -> tuple[dict[int, dict], float]:
         async def run() -> tuple[dict, list[float]]:
             results, engine = {}, []
             async with httpx.AsyncClient(timeout=600) as http:
-                await _turn(http, url, REQUESTS[0])  # the first turn loads what a replica loads lazily
                 for wave in sorted({w for w, _, _ in plan}):
                     members = [(n, index) for n, (w, _, index) in enumerate(plan) if w == wave]
                     answers = await asyncio.gather(*(_turn(http, url, REQUESTS[index]) for _, index in members))
                     for (n, _), (times, engine_ttft) in zip(members, answers, strict=True):
                         results[n] = times
-                        engine.append(engine_ttft or float("nan"))
+                        if wave:
+                            engine.append(engine_ttft or float("nan"))
             return results, engine
 
         results, engine = asyncio.run(run())
