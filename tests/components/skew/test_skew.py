@@ -43,7 +43,7 @@ def _verdicts(reference, current) -> tuple[bool, bool]:
 
 def test_clean_resamples_rarely_alarm(population):
     alarms = 0
-    for seed in range(20):
+    for seed in range(12):  # 20 draws had one alarm at most too; 12 keep the suite under its 20 minutes
         shuffled = population.sample(fraction=1.0, shuffle=True, seed=seed)
         alarms += any(_verdicts(shuffled[:500], shuffled[500:1000]))
     assert alarms <= 1
