@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 from dataclasses import asdict
@@ -40,6 +38,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.vllm_env import run_in_vllm_env  # noqa: E402
 from components.agents import AGENTS, Turn  # noqa: E402
 from components.config import load_config  # noqa: E402
 from components.engines import Grounding  # noqa: E402
@@ -54,6 +53,7 @@ from components.structured import StreamingListParser  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS_DIR = ROOT / "tests" / "data" / "planner_outputs"
 PER_AGENT, SEED = 40, 20261207
+REGISTRY = default_registry()
 
 
 class Plan(BaseModel):
@@ -93,13 +93,13 @@ def requests(turns: list[dict], structured: bool) -> list[dict]:
     pin = yaml.safe_load((ROOT / config.mlflow.pins_dir / "planner.yaml").read_text(encoding="utf-8"))
     prompts = PromptLibrary.load()
     release = Release(router=None, planner=None, generator=None, prompts=prompts, sampling={"planner": pin["sampling"]})
-    registry, rows = default_registry(), []
+    rows = []
     history = prompts.get("global.history").render(history="(this is the first question)")
     for index, case in enumerate(turns):
         agent = AGENTS[case["agent"]]
         turn = Turn(case["query"], case["context_type"], case["context_id"], case["member_id"])
         grounding = Grounding(agent.name, turn.query, turn.context_type, turn.context_id, turn.member_id)
-        request = planner_request(release, registry, config.pipeline, agent, turn, grounding,
+        request = planner_request(release, REGISTRY, config.pipeline, agent, turn, grounding,
                                   request_id=f"plan-{index:03d}", history=history)
         row = asdict(request)
         row["grounding"] = {k: v for k, v in row["grounding"].items() if k != "results"}
@@ -111,18 +111,12 @@ def generate(rows: list[dict], outputs: Path) -> dict[str, dict]:
     """The model's outputs, by request id, from the production engine in vLLM's environment; kept in `outputs`
     as they arrive (a reading that fails does not cost the generation: --reuse reads them again)."""
     config = load_config(environ={"SWITCHBOARD_PROFILE": "cpu-llm"})
-    serve = config.serve.generator
-    python = ROOT / serve.python
-    if not python.exists():
-        raise SystemExit(f"{python} is missing: run `make vllm-env model` first")
     outputs.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         inputs = Path(tmp) / "requests.jsonl"
         inputs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-        env = {**os.environ, **serve.env, "PYTHONPATH": str(ROOT)}
-        subprocess.run([str(python), str(ROOT / "benchmarks" / "vllm_batch.py"), "--config",
-                        config.engines.planner.vllm.model_dump_json(), str(inputs), str(outputs)],
-                       env=env, check=True, timeout=3600)
+        run_in_vllm_env(config, "vllm_batch.py", "--config", config.engines.planner.vllm.model_dump_json(),
+                        str(inputs), str(outputs), timeout_s=3600)
     return _outputs(outputs)
 
 
@@ -146,10 +140,9 @@ def read(text: str, deltas: list[str]) -> dict:
 def judged(case: dict, calls: list[dict]) -> dict:
     """What the planner stage makes of the read calls: whether they all name the agent's skills, and which of
     them pass only ids the turn has (the rest are refused: `Planning`'s grounding check)."""
-    agent, registry = AGENTS[case["agent"]], default_registry()
+    agent = AGENTS[case["agent"]]
     known = known_ids(Turn(case["query"], case["context_type"], case["context_id"], case["member_id"]))
-    grounded = [c for c in calls if c["skill"] not in registry
-                or not registry.get(c["skill"]).ungrounded(c["params"] or {}, known)]
+    grounded = [c for c in calls if not REGISTRY.ungrounded(c["skill"], c["params"] or {}, known)]
     return {"skills_ok": all(c["skill"] in agent.skills for c in calls), "grounded": len(grounded),
             "fired": "planner" if grounded else "default"}
 

@@ -20,9 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +32,8 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.serve_overhead import REQUESTS  # noqa: E402 - the same four turns the sim benchmark times
+from benchmarks.vllm_env import run_in_vllm_env  # noqa: E402
 from components.config import load_config  # noqa: E402
 from components.engines import Engine, Finished, TextDelta, Usage  # noqa: E402
 from components.models import checkpoint_dir  # noqa: E402
@@ -41,12 +41,6 @@ from components.pipeline import AssistRequest, build_pipeline  # noqa: E402
 from components.stack.local import free_port, sample_apis  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-REQUESTS = [
-    {"query": "Am I a good fit for this job?", "member_id": "m00001", "context": {"type": "job", "id": "j00002"}},
-    {"query": "What are the key takeaways from this post?", "context": {"type": "post", "id": "p00003"}},
-    {"query": "Tell me about this company", "context": {"type": "company", "id": "c0004"}},
-    {"query": "How do I prepare for a behavioural interview?"},
-]
 MAX_TOKENS = 48
 
 
@@ -106,17 +100,14 @@ def _by_streams(plan, results: dict[int, list[float]]) -> dict[int, dict]:
 
 
 def alone(config, prompts: list[str], plan) -> dict[int, dict]:
-    serve = config.serve.generator
     with tempfile.TemporaryDirectory() as tmp:
         inputs, outputs = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
         inputs.write_text("".join(json.dumps({
             "request_id": f"r{n}", "task": "answer", "prompt": prompts[index], "wave": wave, "max_tokens": MAX_TOKENS,
             "temperature": 0.0, "top_p": 1.0, "grounding": {"agent": "general_knowledge", "query": ""}}) + "\n"
             for n, (wave, _, index) in enumerate(plan)), encoding="utf-8")
-        subprocess.run([str(ROOT / serve.python), str(ROOT / "benchmarks" / "vllm_batch.py"), "--config",
-                        config.engines.generator.vllm.model_dump_json(), str(inputs), str(outputs)],
-                       env={**os.environ, **serve.env, "PYTHONPATH": str(ROOT)}, check=True, timeout=1800,
-                       stderr=subprocess.DEVNULL)
+        run_in_vllm_env(config, "vllm_batch.py", "--config", config.engines.generator.vllm.model_dump_json(),
+                        str(inputs), str(outputs), quiet=True)
         rows = [json.loads(line) for line in outputs.read_text(encoding="utf-8").splitlines()]
     results = {int(r["request_id"][1:]): [t for t, _ in r["deltas"]] for r in rows}
     return _by_streams(plan, results)
@@ -165,7 +156,6 @@ def graph(config, plan) -> tuple[dict[int, dict], float]:
 
 
 def ray_serve_llm(config, prompts: list[str], plan) -> dict[int, dict] | str:
-    serve = config.serve.generator
     checkpoint = checkpoint_dir(config.engines.generator.vllm.models_dir, config.engines.generator.vllm.model,
                                 config.engines.generator.vllm.revision)
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,10 +163,8 @@ def ray_serve_llm(config, prompts: list[str], plan) -> dict[int, dict] | str:
         inputs.write_text("".join(json.dumps({"request_id": f"r{n}", "prompt": prompts[index], "wave": wave,
                                               "max_tokens": MAX_TOKENS}) + "\n"
                                   for n, (wave, _, index) in enumerate(plan)), encoding="utf-8")
-        subprocess.run([str(ROOT / serve.python), str(ROOT / "benchmarks" / "serve_llm_app.py"), "--checkpoint",
-                        str(checkpoint), str(inputs), str(outputs)],
-                       env={**os.environ, **serve.env, "PYTHONPATH": str(ROOT)}, check=True, timeout=900,
-                       stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        run_in_vllm_env(config, "serve_llm_app.py", "--checkpoint", str(checkpoint), str(inputs), str(outputs),
+                        timeout_s=900, quiet=True)
         rows = [json.loads(line) for line in outputs.read_text(encoding="utf-8").splitlines()]
     if rows and "failed" in rows[0]:
         return rows[0]["failed"]

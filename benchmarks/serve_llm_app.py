@@ -19,6 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.vllm_env import by_wave
+
 PORT = 8791
 
 
@@ -37,13 +39,10 @@ async def _stream(http: httpx.AsyncClient, row: dict) -> dict:
 
 
 async def _run(rows: list[dict], out: Path) -> None:
-    waves: dict[int, list[dict]] = {}
-    for row in rows:
-        waves.setdefault(row.get("wave", 0), []).append(row)
     async with httpx.AsyncClient(timeout=600) as http:
         with out.open("w", encoding="utf-8") as results:
-            for wave in sorted(waves):
-                for result in await asyncio.gather(*(_stream(http, r) for r in waves[wave])):
+            for wave in by_wave(rows):
+                for result in await asyncio.gather(*(_stream(http, r) for r in wave)):
                     results.write(json.dumps(result) + "\n")
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.vllm_env import by_wave  # noqa: E402
 from components.engines.base import Finished, GenerationRequest, Grounding, TextDelta  # noqa: E402
 from components.engines.config import VLLMConfig  # noqa: E402
 from components.engines.vllm_engine import VLLMEngine  # noqa: E402
@@ -43,14 +44,11 @@ async def main(config: VLLMConfig, requests: Path, outputs: Path) -> None:
     rows = [json.loads(line) for line in requests.read_text(encoding="utf-8").splitlines() if line.strip()]
     engine = VLLMEngine(config)
     try:
-        waves: dict[int, list[dict]] = {}
-        for row in rows:  # a row's `wave`: rows of one wave run at once, waves one after another (default: one)
-            waves.setdefault(row.get("wave", 0), []).append(row)
         done_count = 0
         with outputs.open("w", encoding="utf-8") as out:
-            for wave in sorted(waves):
-                for result in asyncio.as_completed([_one(engine, r) for r in waves[wave]]):
-                    out.write(json.dumps({**await result, "wave": wave}, ensure_ascii=False) + "\n")
+            for wave in by_wave(rows):
+                for result in asyncio.as_completed([_one(engine, r) for r in wave]):
+                    out.write(json.dumps({**await result, "wave": wave[0].get("wave", 0)}, ensure_ascii=False) + "\n")
                     out.flush()
                     done_count += 1
                     print(f"{done_count}/{len(rows)}", file=sys.stderr, flush=True)

@@ -115,9 +115,7 @@ class Planning:
         known = known_ids(turn, history)
 
         def fire_grounded(call: SkillCall) -> None:
-            spec = self.registry.get(call.skill) if call.skill in self.registry else None
-            made_up = spec.ungrounded(call.params, known) if spec is not None else []
-            if made_up:
+            if made_up := self.registry.ungrounded(call.skill, call.params, known):
                 errors.append(f"{call.skill}: refused {', '.join(f'{n}={call.params[n]}' for n in made_up)}: "
                               "not an id this turn has")
             else:

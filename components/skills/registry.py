@@ -59,6 +59,11 @@ class SkillRegistry:
     def __contains__(self, name: object) -> bool:
         return name in self._specs
 
+    def ungrounded(self, skill: str, params: dict, known: set[str]) -> list[str]:
+        """The grounded parameters of a planned call to `skill` whose values are not ids the turn `known`s; none
+        for a skill nobody registered (the invoker refuses that call by itself)."""
+        return self._specs[skill].ungrounded(params, known) if skill in self._specs else []
+
     def __iter__(self) -> Iterator[SkillSpec]:
         return iter(self._specs.values())
 

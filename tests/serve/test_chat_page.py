@@ -40,9 +40,10 @@ def _last_turn(page):
     return page.locator("article.turn").last
 
 
-def _wait_done(page, count: int) -> None:
+def wait_done(page, count: int, timeout_ms: float = 30_000) -> None:
+    """Until `count` turns have ended (each shows its feedback buttons) or one shows an error."""
     page.wait_for_function(f"document.querySelectorAll('article.turn .feedback button').length >= {2 * count}"
-                           " || document.querySelectorAll('article.turn .error').length > 0", timeout=30_000)
+                           " || document.querySelectorAll('article.turn .error').length > 0", timeout=timeout_ms)
 
 
 def test_ask_stream_follow_up_and_feedback(page, serve_app, network):
@@ -52,7 +53,7 @@ def test_ask_stream_follow_up_and_feedback(page, serve_app, network):
     page.select_option("#member", "m00001")
     page.fill("#query", "Am I a good fit for this job?")
     page.click("#ask")
-    _wait_done(page, 1)
+    wait_done(page, 1)
     turn = _last_turn(page)
     assert "job assessment" in turn.locator(".route").inner_text()
     assert turn.locator(".skill.done").count() == 2
@@ -64,7 +65,7 @@ def test_ask_stream_follow_up_and_feedback(page, serve_app, network):
     suggestion = chips.first.inner_text()
 
     chips.first.click()
-    _wait_done(page, 2)
+    wait_done(page, 2)
     assert page.locator("article.turn").count() == 2
     assert _last_turn(page).locator(".question").inner_text() == suggestion
     assert _last_turn(page).locator(".answer").inner_text().strip()

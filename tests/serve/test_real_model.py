@@ -31,7 +31,7 @@ from components.network.api import build_api
 from components.network.models import Post
 from tests.conftest import LoopbackServer
 from tests.serve.test_app import REQUESTS, _events, kill_the_generator_mid_answer
-from tests.serve.test_chat_page import browser  # noqa: F401 - the module's Chromium, a fixture
+from tests.serve.test_chat_page import browser, wait_done  # noqa: F401 - browser: the module's Chromium
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.llm]
 
@@ -203,8 +203,7 @@ def test_the_chat_page_answers_from_the_model(llm_app, turns, browser):  # noqa:
     page.select_option("#context-id", "c0001")
     page.fill("#query", "What does this company do?")
     page.click("#ask")
-    page.wait_for_function("document.querySelectorAll('article.turn .feedback button').length >= 2"
-                           " || document.querySelectorAll('article.turn .error').length > 0", timeout=240_000)
+    wait_done(page, 1, timeout_ms=240_000)
     turn = page.locator("article.turn").last
     assert "company understanding" in turn.locator(".route").inner_text()
     answer = turn.locator(".answer").inner_text().strip()
