@@ -32,7 +32,7 @@ from components.versions import VersionStore, wait_for_alias
 from serve import tuning
 from serve.deployments import InternalApisDeployment
 
-__all__ = ["build_app", "build_internal_apis_app", "resolve_config", "run_local"]
+__all__ = ["build_app", "build_internal_apis_app", "ray_dir", "resolve_config", "run_local"]
 
 
 def resolve_config(args: dict[str, Any] | SwitchboardConfig | None = None) -> SwitchboardConfig:
@@ -71,7 +71,7 @@ def build_internal_apis_app(args: dict[str, Any] | SwitchboardConfig | None = No
 _MAX_RAY_DIR = 40
 
 
-def _ray_dir(home: Path) -> Path:
+def ray_dir(home: Path) -> Path:
     """$SWITCHBOARD_HOME/ray, or a short directory in the system temp dir when the home's path is long."""
     preferred = home / "ray"
     if len(str(preferred)) <= _MAX_RAY_DIR:
@@ -100,7 +100,7 @@ def run_local(config: SwitchboardConfig, block: bool = True) -> str:
     """Starts Ray and the assistant on this machine (and the sample APIs as a Serve application when no
     `apis.base_url` names running ones); returns the base URL.
 
-    Ray's state goes under $SWITCHBOARD_HOME/ray (see _ray_dir), cleaned first: a killed earlier run
+    Ray's state goes under $SWITCHBOARD_HOME/ray (see ray_dir), cleaned first: a killed earlier run
     can leave a stale cluster address there that would make ray.init hang.
 
     With `block` (`python -m serve.app`, as `make up` runs it) the node is started as `ray start` starts
@@ -112,15 +112,15 @@ def run_local(config: SwitchboardConfig, block: bool = True) -> str:
     """
     import ray  # start-up time: the builders (imported by serve.yaml in a running cluster) never start Ray
 
-    ray_dir = _ray_dir(Path(config.home))
-    shutil.rmtree(ray_dir, ignore_errors=True)
-    ray_dir.mkdir(parents=True)
+    node_dir = ray_dir(Path(config.home))
+    shutil.rmtree(node_dir, ignore_errors=True)
+    node_dir.mkdir(parents=True)
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     tuning.apply_local(Path(config.home))
     if block:
-        ray.init(address=_start_node(config, ray_dir), configure_logging=False, log_to_driver=False)
+        ray.init(address=_start_node(config, node_dir), configure_logging=False, log_to_driver=False)
     else:
-        ray.init(_temp_dir=str(ray_dir), include_dashboard=False, configure_logging=False, log_to_driver=False,
+        ray.init(_temp_dir=str(node_dir), include_dashboard=False, configure_logging=False, log_to_driver=False,
                  num_cpus=config.serve.local_cpus)
     serve.start(http_options={"host": config.serve.host, "port": config.serve.port})
     base = f"http://{config.serve.host}:{config.serve.port}"
@@ -128,7 +128,7 @@ def run_local(config: SwitchboardConfig, block: bool = True) -> str:
         serve.run(build_internal_apis_app(config.model_copy(deep=True)), name="internal", route_prefix="/internal")
         config = config.model_copy(update={"apis": config.apis.model_copy(update={"base_url": f"{base}/internal"})})
     _wait_for_registry(config)
-    serve.run(build_app(config), name="switchboard", route_prefix="/")
+    serve.run(build_app(config), name=config.serve.app_name, route_prefix="/")
     if block:
         print(f"serving at {base}; this process now only waits (make down stops the node)", flush=True)
         ray.shutdown()
@@ -140,11 +140,11 @@ def run_local(config: SwitchboardConfig, block: bool = True) -> str:
 _WAITER = [shutil.which("sleep") or "/bin/sleep", "infinity"]
 
 
-def _start_node(config: SwitchboardConfig, ray_dir: Path) -> str:
+def _start_node(config: SwitchboardConfig, node_dir: Path) -> str:
     """`ray start --head` on loopback in this process's session; the node's address."""
     port = _free_port()
     command = [str(Path(sys.executable).with_name("ray")), "start", "--head", "--node-ip-address=127.0.0.1",
-               f"--port={port}", f"--temp-dir={ray_dir}", f"--num-cpus={config.serve.local_cpus}",
+               f"--port={port}", f"--temp-dir={node_dir}", f"--num-cpus={config.serve.local_cpus}",
                "--include-dashboard=false", "--no-monitor", "--include-log-monitor=false", "--disable-usage-stats",
                f"--ray-client-server-port={_free_port()}"]  # not 10001: a second stack on the machine (tests)
     started = subprocess.run(command, capture_output=True, text=True, timeout=180)

@@ -94,3 +94,15 @@ def population(tmp_path_factory, internal_api, network):
     # order that changes between runs would make the known-truth tests differ from run to run
     return (ConversationLog(home / "logs").read().sort("timestamp").rename({"answer": "response"})
             .select("query", "response", "agent", "context_type"))
+
+
+@pytest.fixture(scope="session")
+def prefect_api(tmp_path_factory):
+    """A real Prefect API (ephemeral, for the session) that flows called as functions report to."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect_home"))
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield PREFECT_API_URL.value()  # for subprocesses, which would each start a temporary server of their own

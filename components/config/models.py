@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -135,6 +136,13 @@ class ServeConfig(_Section):
     generator: DeploymentConfig = Field(default_factory=lambda: DeploymentConfig(max_ongoing_requests=128),
                                         description="Generator: the only one that should ask for a GPU.")
     internal_apis: DeploymentConfig = Field(default_factory=DeploymentConfig, description="Sample internal APIs.")
+    app_name: str = Field("switchboard", pattern=r"^[A-Za-z0-9_-]+$",
+                          description="Name of the Serve application `make up` deploys; offline jobs that generate "
+                                      "on its generator deployment (promotion.generate_on=serve) look it up by it.")
+    ray_address: str | None = Field(
+        None, description="Address of the Ray cluster that serves this configuration, for offline jobs that generate "
+                          "on its generator deployment (e.g. ray://head:10001 or head:6379). Unset: the cluster "
+                          "`make up` started for this home.")
 
 
 class MlflowConfig(_Section):
@@ -189,6 +197,18 @@ class PromotionConfig(_Section):
     """How the promote flow decides: repeats for nondeterminism, and the gates a candidate must pass."""
 
     repeats: int = Field(2, ge=1, le=20, description="Times each validation conversation runs per side.")
+    generate_on: Literal["flow", "serve"] = Field(
+        "flow", description="Where the evaluated pins generate. 'flow': engines built in the flow's own process "
+                            "(extractive, sim, openai: nothing to load). 'serve': a pin on an engine that holds a "
+                            "model on the accelerator (vllm) generates on the running Serve application's generator "
+                            "deployment, as serving does (it loads a candidate pin there, beside the champion's); "
+                            "the cpu-llm profile sets it, since the flows' environment has no vLLM.")
+    sample_per_agent: int | None = Field(
+        None, ge=1, description="Evaluate only the first N conversations of each agent in the validation set (a "
+                                "quick check on a slow engine: the gates' intervals widen). Unset: all of them.")
+    concurrency: int = Field(4, ge=1, le=256, description="Validation conversations in flight at once (a real "
+                                                          "engine batches them); turns of one conversation go "
+                                                          "in order.")
     gates: list[Gate] = Field(default_factory=lambda: list(DEFAULT_GATES),
                               description="Metrics the candidate may not make worse beyond their tolerance.")
 

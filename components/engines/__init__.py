@@ -7,8 +7,8 @@ _EXPORTS = {
                      "Usage", "count_tokens"], "components.engines.base"),
     **dict.fromkeys(["EngineConfig", "EnginesConfig", "OpenAIConfig", "SimConfig", "VLLMConfig"],
                     "components.engines.config"),
-    **dict.fromkeys(["UnknownEngineError", "create_engine", "engine_model", "engine_names", "register_engine",
-                     "unregister_engine"],
+    **dict.fromkeys(["ACCELERATOR_ENGINES", "UnknownEngineError", "create_engine", "engine_model", "engine_names",
+                     "register_engine", "unregister_engine"],
                     "components.engines.registry"),
 }
 __all__ = sorted(_EXPORTS)

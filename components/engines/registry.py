@@ -11,10 +11,13 @@ from collections.abc import Callable
 from components.engines.base import Engine
 from components.engines.config import EngineConfig
 
-__all__ = ["UnknownEngineError", "create_engine", "engine_model", "engine_names", "register_engine",
-           "unregister_engine"]
+__all__ = ["ACCELERATOR_ENGINES", "UnknownEngineError", "create_engine", "engine_model", "engine_names",
+           "register_engine", "unregister_engine"]
 
 EngineFactory = Callable[[EngineConfig], Engine]
+# Engines that hold a model on the accelerator, in the generator deployment's environment: a planner on one
+# plans through that deployment (one copy of the weights), and an offline evaluation generates there too.
+ACCELERATOR_ENGINES = frozenset({"vllm"})
 _FACTORIES: dict[str, EngineFactory] = {}
 
 

@@ -4,9 +4,11 @@ from components.lazy import lazy_exports
 
 _EXPORTS = {
     **dict.fromkeys(["Candidate", "parse_items"], "components.promotion.candidate"),
-    **dict.fromkeys(["METRICS", "measure", "run_validation", "worst_regressions"], "components.promotion.evaluate"),
-    **dict.fromkeys(["challenger_of", "decide", "evaluate_versions", "gate_table", "move_champion",
-                     "promotion_report", "promotion_run", "version_store"], "components.promotion.decision"),
+    **dict.fromkeys(["ANSWERED_BY", "METRICS", "answered_by", "measure", "run_validation",
+                     "worst_regressions"], "components.promotion.evaluate"),
+    **dict.fromkeys(["challenger_of", "decide", "evaluate_sides", "gate_table", "load_side", "move_champion",
+                     "promotion_report", "promotion_run", "validation_sample", "version_store"],
+                    "components.promotion.decision"),
     **dict.fromkeys(["DEFAULT_GATES", "Gate", "GateResult", "check_gates"], "components.promotion.gates"),
 }
 __all__ = sorted(_EXPORTS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from rich.table import Table
 
 from components.config import SwitchboardConfig
 from components.conversation_log import ConversationLog
+from components.engines import ACCELERATOR_ENGINES, Engine
 from components.evaluation.validation_set import (
     VALIDATION_FILE,
     load_validation_set,
@@ -21,15 +23,17 @@ from components.evaluation.validation_set import (
 from components.pipeline import build_pipeline
 from components.pipeline.factory import release_from
 from components.promotion.candidate import Candidate
-from components.promotion.evaluate import measure, run_validation, worst_regressions
+from components.promotion.evaluate import ANSWERED_BY, measure, run_validation, worst_regressions
 from components.promotion.gates import check_gates
 from components.prompts import PromptLibrary
-from components.versions import VersionStore, load_versions, resolve
+from components.versions import LoadedVersions, VersionStore, load_versions, resolve
+from components.versions.specs import ModelPin
 from components.versions.tracking import RunDataset, TrackedRun
 
-__all__ = ["challenger_of", "decide", "evaluate_versions", "gate_table", "move_champion", "promotion_report",
-           "promotion_run", "version_store"]
+__all__ = ["challenger_of", "decide", "evaluate_sides", "gate_table", "load_side", "move_champion",
+           "promotion_report", "promotion_run", "validation_sample", "version_store"]
 
+EngineFor = Callable[[ModelPin], Awaitable[Engine]]
 QUALITY = ("good_rate", "hallucination_rate", "fact_coverage", "overall_quality_mean")
 
 
@@ -53,20 +57,56 @@ def challenger_of(config: SwitchboardConfig) -> Candidate:
     return Candidate(prompts=prompts, models=models)
 
 
-def evaluate_versions(config: SwitchboardConfig, candidate: Candidate | None,
-                      repeats: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The validation set's scored rows on the champion (candidate None) or the candidate's versions, and
-    the versions that served them."""
+def load_side(config: SwitchboardConfig, candidate: Candidate | None) -> LoadedVersions:
+    """The champion's versions (candidate None) or the candidate's over them, loaded: a version that is not
+    there, or cannot serve, raises here, before any turn runs."""
     store, library = version_store(config), PromptLibrary.load()
     resolved = resolve(store, library, config.mlflow.alias)
     if candidate is not None:
         resolved = candidate.apply(store, resolved)
-    loaded = load_versions(store, resolved, library, Path(config.home) / "mlflow-cache")
+    return load_versions(store, resolved, library, Path(config.home) / "mlflow-cache")
+
+
+def evaluate_sides(config: SwitchboardConfig, sides: dict[str, LoadedVersions], repeats: int,
+                   engine_for: EngineFor | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The validation set's scored rows for each side (its name -> rows).
+
+    The sides run at the same time, each with up to `promotion.concurrency` conversations in flight: a real
+    engine batches them, and both meet the same load, so neither's latency or timeouts are luckier.
+    `engine_for` makes the engine of a pin on an accelerator engine (vllm) elsewhere: on the serving cluster's
+    generator deployment (serve/cluster.py), where the flow's process cannot load it. Other pins, and every
+    pin without it, get engines built here."""
+    conversations = validation_sample(config.promotion.sample_per_agent)
+
+    async def evaluate(loaded: LoadedVersions, logs: Path) -> list[dict[str, Any]]:
+        remote = {role: await engine_for(pin) for role, pin in loaded.pins.items()
+                  if engine_for is not None and pin.engine in ACCELERATOR_ENGINES}
+        release = release_from(loaded, config, planner=remote.get("planner"), generator=remote.get("generator"))
+        # the release's engines from the start: the configured ones may be ones this process cannot load
+        pipeline = build_pipeline(config, planner=release.planner, generator=release.generator,
+                                  log=ConversationLog(logs))
+        pipeline.swap(release)
+        return await run_validation(pipeline, conversations, repeats, config.promotion.concurrency)
+
+    async def every_side(logs: Path) -> list[list[dict[str, Any]]]:
+        return await asyncio.gather(*(evaluate(loaded, logs / name) for name, loaded in sides.items()))
+
     with tempfile.TemporaryDirectory() as logs:  # evaluation turns never mix with production's log
-        pipeline = build_pipeline(config, log=ConversationLog(Path(logs)))
-        pipeline.swap(release_from(loaded, config))
-        rows = asyncio.run(run_validation(pipeline, load_validation_set(), repeats))
-    return rows, loaded.versions(config.mlflow.prefix)
+        return dict(zip(sides, asyncio.run(every_side(Path(logs))), strict=True))
+
+
+def validation_sample(per_agent: int | None) -> list[dict[str, Any]]:
+    """The validation set, or its first `per_agent` conversations of each agent (in the file's order)."""
+    conversations = load_validation_set()
+    if per_agent is None:
+        return conversations
+    taken: dict[str, int] = {}
+    sample = []
+    for conversation in conversations:
+        if taken.get(conversation["agent"], 0) < per_agent:
+            taken[conversation["agent"]] = taken.get(conversation["agent"], 0) + 1
+            sample.append(conversation)
+    return sample
 
 
 def decide(candidate: Candidate, champion_rows: list[dict], candidate_rows: list[dict], config: SwitchboardConfig,
@@ -82,6 +122,7 @@ def decide(candidate: Candidate, champion_rows: list[dict], candidate_rows: list
             migration[agent] = {m: round(stats[m]["value"] - old[m]["value"], 4) for m in QUALITY}
     return {"candidate": after, "champion": before, "promoted": not failed and not dry_run, "failed": failed,
             "gates": [gate.model_dump() for gate in gates], "repeats": repeats, "migration": migration,
+            "sample_per_agent": config.promotion.sample_per_agent,
             "deltas": {k: round(after["flat"][k] - v, 4) for k, v in before["flat"].items() if k in after["flat"]},
             "worst": worst_regressions(champion_rows, candidate_rows)}
 
@@ -100,6 +141,7 @@ def promotion_run(candidate: Candidate, decision: dict, champion_versions: dict,
         tags={"decision": "promoted" if decision["promoted"] else "refused",
               "failed_gates": ", ".join(decision["failed"])[:250] or "none", "validation_set": validation_digest()},
         params={"candidate": candidate.describe(), "repeats": decision["repeats"],
+                "sample_per_agent": decision.get("sample_per_agent") or "all",
                 **{f"champion.{k}": v for k, v in champion_versions.items()},
                 **{f"candidate.{k}": v for k, v in candidate_versions.items()}},
         metrics=metrics, dicts={"decision.json": decision},
@@ -124,6 +166,10 @@ def promotion_report(candidate: Candidate, decision: dict) -> str:
              "| gate | champion | candidate | tolerance | result |", "| --- | --- | --- | --- | --- |"]
     lines += [f"| {g['metric']} | {g['champion']} | {g['candidate']} | {g['tolerance']} | "
               f"{'pass' if g['passed'] else '**' + g['reason'] + '**'} |" for g in decision["gates"]]
+    lines += ["", "| answers written by | " + " | ".join(ANSWERED_BY) + " |", "| --- |" + " --- |" * len(ANSWERED_BY)]
+    for side in ("champion", "candidate"):
+        counts = decision[side].get("answered_by", {})
+        lines.append(f"| {side} | " + " | ".join(str(counts.get(who, 0)) for who in ANSWERED_BY) + " |")
     if decision["migration"]:
         lines += ["", "## Prompt migration: per-agent deltas (candidate - champion)", "",
                   "| agent | good rate | hallucination | fact coverage | quality |", "| --- | --- | --- | --- | --- |"]

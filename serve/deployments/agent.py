@@ -11,7 +11,7 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from components.config import SwitchboardConfig
-from components.engines import Engine, engine_model
+from components.engines import ACCELERATOR_ENGINES, Engine, engine_model
 from components.pipeline import AssistRequest, Event, Release, RequestError, build_pipeline
 from components.pipeline.coalesce import coalesce
 from components.pipeline.factory import follow_examples, follow_registry, release_from
@@ -19,10 +19,6 @@ from serve.adapters import RemoteEngine, RemoteRouter
 from serve.tuning import replica_transport, transport_of
 
 __all__ = ["AgentDeployment"]
-
-# Engines that hold a model on the accelerator in the generator's environment: a planner on one of them
-# plans through the generator deployment (one copy of the weights, and the agent never imports vLLM).
-GENERATOR_ENGINES = frozenset({"vllm"})
 
 
 @serve.deployment(name="agent")
@@ -37,7 +33,7 @@ class AgentDeployment:
         self.planners: dict[str, Engine] = {}  # by pin digest: a swap that moved only a prompt keeps its planner
         self.linger_s = settings.serve.event_linger_ms / 1000
         remote_planner = None
-        if planner.kind in GENERATOR_ENGINES:  # a model on the accelerator plans through the generator deployment
+        if planner.kind in ACCELERATOR_ENGINES:  # a model on the accelerator plans through the generator deployment
             if planner != engine and not settings.mlflow.tracking_uri:  # with a registry, the pins decide
                 raise ValueError(f"engines.planner ({planner.kind}: {engine_model(planner)}) runs in the generator "
                                  "deployment, so without an MLflow registry it must name the generator's engine "
@@ -61,7 +57,7 @@ class AgentDeployment:
         generator = RemoteEngine(self.generator_handle, pin.engine, pin.model, pin.model_dump(mode="json"))
         await generator.prepare()
         planner, plan_pin = None, loaded.pins["planner"]  # None: the planner runs here, loaded by release_from
-        if plan_pin.engine in GENERATOR_ENGINES:
+        if plan_pin.engine in ACCELERATOR_ENGINES:
             planner = RemoteEngine(self.generator_handle, plan_pin.engine, plan_pin.model,
                                    plan_pin.model_dump(mode="json"))
             await planner.prepare()

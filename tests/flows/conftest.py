@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -15,17 +14,6 @@ from components.evaluation.traffic import backdate, simulate
 from components.pipeline import build_pipeline
 
 DAY = date(2026, 11, 19)
-
-
-@pytest.fixture(scope="session")
-def prefect_api(tmp_path_factory):
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect_home"))
-    from prefect.settings import PREFECT_API_URL
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield PREFECT_API_URL.value()  # for subprocesses, which would each start a temporary server of their own
 
 
 @pytest.fixture(scope="session")

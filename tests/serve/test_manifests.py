@@ -40,13 +40,13 @@ def test_a_bad_argument_in_a_manifest_fails_with_the_key():
 
 
 def test_ray_state_stays_under_the_socket_path_limit(tmp_path):
-    from serve.app import _MAX_RAY_DIR, _ray_dir
+    from serve.app import _MAX_RAY_DIR, ray_dir
 
-    assert _ray_dir(Path("/srv/sb")) == Path("/srv/sb/ray")
+    assert ray_dir(Path("/srv/sb")) == Path("/srv/sb/ray")
     deep = tmp_path / ("a-very-long-directory-name-" * 4) / "home"
-    chosen = _ray_dir(deep)
+    chosen = ray_dir(deep)
     assert len(str(chosen)) <= _MAX_RAY_DIR and (deep / "ray-dir").read_text().strip() == str(chosen)
-    assert _ray_dir(deep) == chosen  # stable for the same home
+    assert ray_dir(deep) == chosen  # stable for the same home
 
 
 def test_the_default_applications_fit_a_two_core_machine():

@@ -17,6 +17,8 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -29,6 +31,9 @@ from components.models import INSTALLED_MARKER, installed_path, model_source
 from components.network import ArticleIndex
 from components.network.api import build_api
 from components.network.models import Post
+from components.promotion import validation_sample
+from components.prompts import PromptLibrary
+from components.versions import VersionStore, sync_all
 from tests.conftest import LoopbackServer
 from tests.serve.test_app import REQUESTS, _events, kill_the_generator_mid_answer
 from tests.serve.test_chat_page import browser, wait_done  # noqa: F401 - browser: the module's Chromium
@@ -90,6 +95,27 @@ def gpu_node(serve_app):
     worker.wait(timeout=60)
 
 
+def llm_environ(home: Path, apis: str) -> dict[str, str]:
+    """The cpu-llm profile as the module runs it: its own home, the sample APIs at `apis`, the installed model."""
+    return {"SWITCHBOARD_PROFILE": "cpu-llm", "SWITCHBOARD_HOME": str(home),
+            "SWITCHBOARD_APIS__BASE_URL": apis,
+            "SWITCHBOARD_ENGINES__GENERATOR__VLLM__MODELS_DIR": str(MODELS_DIR),
+            "SWITCHBOARD_ENGINES__PLANNER__VLLM__MODELS_DIR": str(MODELS_DIR),
+            "SWITCHBOARD_SERVE__GENERATOR__RESOURCES": '{"gpu_node": 0.01}',
+            # short plans and answers: the suite's time, not the model's quality, is at stake
+            "SWITCHBOARD_PIPELINE__MAX_PLAN_TOKENS": "40",
+            "SWITCHBOARD_PIPELINE__MAX_ANSWER_TOKENS": "32",
+            # six prompts prefilled at once on two cores: no examples in them, and a plan
+            # not done in 10 s gives way to the default one (none was done in 15)
+            "SWITCHBOARD_PIPELINE__EXAMPLES_K": "0",
+            "SWITCHBOARD_PIPELINE__BUDGETS__PLAN_S": "10",
+            # the first token waits behind six prefills: the suite must not depend on how fast
+            # two cores are (a 30 s budget was missed once), so the answer budgets are wide
+            "SWITCHBOARD_PIPELINE__BUDGETS__TTFT_S": "240",
+            "SWITCHBOARD_PIPELINE__BUDGETS__STALL_S": "120",
+            "SWITCHBOARD_PIPELINE__BUDGETS__GENERATE_S": "400"}
+
+
 @pytest.fixture(scope="module")
 def llm_app(serve_app, installed_model, apis_with_an_injected_post, gpu_node, tmp_path_factory):
     """The assistant with the cpu-llm profile's engines as application `llm` on the session's cluster, the
@@ -101,23 +127,7 @@ def llm_app(serve_app, installed_model, apis_with_an_injected_post, gpu_node, tm
 
     url, _ = serve_app
     home = tmp_path_factory.mktemp("llm_home")
-    config = load_config(environ={"SWITCHBOARD_PROFILE": "cpu-llm", "SWITCHBOARD_HOME": str(home),
-                                  "SWITCHBOARD_APIS__BASE_URL": apis_with_an_injected_post,
-                                  "SWITCHBOARD_ENGINES__GENERATOR__VLLM__MODELS_DIR": str(MODELS_DIR),
-                                  "SWITCHBOARD_ENGINES__PLANNER__VLLM__MODELS_DIR": str(MODELS_DIR),
-                                  "SWITCHBOARD_SERVE__GENERATOR__RESOURCES": '{"gpu_node": 0.01}',
-                                  # short plans and answers: the suite's time, not the model's quality, is at stake
-                                  "SWITCHBOARD_PIPELINE__MAX_PLAN_TOKENS": "40",
-                                  "SWITCHBOARD_PIPELINE__MAX_ANSWER_TOKENS": "32",
-                                  # six prompts prefilled at once on two cores: no examples in them, and a plan
-                                  # not done in 10 s gives way to the default one (none was done in 15)
-                                  "SWITCHBOARD_PIPELINE__EXAMPLES_K": "0",
-                                  "SWITCHBOARD_PIPELINE__BUDGETS__PLAN_S": "10",
-                                  # the first token waits behind six prefills: the suite must not depend on how fast
-                                  # two cores are (a 30 s budget was missed once), so the answer budgets are wide
-                                  "SWITCHBOARD_PIPELINE__BUDGETS__TTFT_S": "240",
-                                  "SWITCHBOARD_PIPELINE__BUDGETS__STALL_S": "120",
-                                  "SWITCHBOARD_PIPELINE__BUDGETS__GENERATE_S": "400"})
+    config = load_config(environ=llm_environ(home, apis_with_an_injected_post))
     started = time.monotonic()
     serve.run(build_app(config), name="llm", route_prefix="/llm")
     print(f"the llm app deployed in {time.monotonic() - started:.0f} s")
@@ -212,6 +222,57 @@ def test_the_chat_page_answers_from_the_model(llm_app, turns, browser):  # noqa:
     assert row.height == 1 and row["versions"][0].count(f"vllm:{MODEL}@") and answer  # the model's words, shown
     page.screenshot(path=str(Path(config.home) / "chat-page-real-model.png"), full_page=True)
     page.close()
+
+
+def test_a_prompt_version_is_decided_by_gates_that_weighed_the_models_own_answers(llm_app, turns, prefect_api,
+                                                                                 mlflow_server, monkeypatch):
+    """`switchboard promote` of a prompt version under the cpu-llm profile: the flow's process has no vLLM, so
+    both sides generate on the running application's generator deployment (promotion.generate_on=serve), one
+    conversation per agent. A 135M model may pass or fail the gates; they must have weighed its answers."""
+    from mlflow import MlflowClient
+    from ray import serve
+
+    from flows.promote import promote
+
+    _, config = llm_app
+    store = VersionStore(mlflow_server, prefix := f"llm{uuid.uuid4().hex[:8]}")
+    sync_all(store, models_dir=ROOT / "infra" / "profiles" / "cpu-llm")  # the pins that name the installed model
+    name = "post_takeaways.generator"
+    source = PromptLibrary.load().get(name)
+    [change] = store.sync_prompts(PromptLibrary.load().replace(dataclasses.replace(
+        source, template=source.template + "\nAnswer in two sentences.", commit_message="shorter takeaways")))
+    for key, value in {**llm_environ(config.home, config.apis.base_url), "SWITCHBOARD_SERVE__APP_NAME": "llm",
+                       "SWITCHBOARD_MLFLOW__TRACKING_URI": mlflow_server, "SWITCHBOARD_MLFLOW__PREFIX": prefix,
+                       "SWITCHBOARD_PROMOTION__SAMPLE_PER_AGENT": "1", "SWITCHBOARD_PROMOTION__REPEATS": "1"}.items():
+        monkeypatch.setenv(key, value)
+
+    started = time.monotonic()
+    # in a thread of its own: the chat page test's Playwright holds an event loop in this one
+    with ThreadPoolExecutor(1) as thread:
+        result = thread.submit(promote, prompts={name: change.version}).result()
+        loaded = thread.submit(lambda: serve.get_deployment_handle("generator", app_name="llm").loaded.remote()
+                               .result(timeout_s=30)).result()
+    print(f"promotion on the real model in {time.monotonic() - started:.0f} s:", result["answered_by"],
+          result["failed"])
+    turns_per_side = sum(len(c["turns"]) for c in validation_sample(1))
+    for side, answered in result["answered_by"].items():
+        assert sum(answered.values()) == turns_per_side, (side, answered)
+        assert answered["generator"] >= 1 and answered["fallback"] == answered["error"] == 0, (side, answered)
+    assert {g["metric"] for g in result["gates"]} >= {"hallucination_rate", "good_rate"}
+    assert all(g["champion"] is not None and g["candidate"] is not None for g in result["gates"])
+    champion = store.resolve("prompt", store.name(name), "champion").version
+    if result["promoted"]:
+        assert result["failed"] == [] and champion == change.version
+    else:
+        assert result["failed"] and champion == change.version - 1  # refused, with the gates that failed
+
+    params = MlflowClient(mlflow_server).get_run(result["mlflow_run"]).data.params
+    pin = f"vllm:{MODEL}@{model_source(MODEL).digest}"
+    assert params["candidate.generator_pin"] == params["champion.generator_pin"] == f"v1 {pin}"
+    assert f"{name}@v{change.version}" in params["candidate.prompts"].split(",")
+    assert params["sample_per_agent"] == "1"
+    # the registry's pin names what the deployment serves: it shared the loaded engine, no second copy of the weights
+    assert loaded == [f"{MODEL}@{model_source(MODEL).digest}"]
 
 
 def test_a_killed_generator_replica_degrades_the_turn_to_the_extractive_answer(llm_app, network):
