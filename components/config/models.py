@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from components.engines.config import EnginesConfig
+from components.names import ROUTES
 from components.pipeline.config import PipelineConfig
 from components.promotion.gates import DEFAULT_GATES, Gate
 
@@ -206,11 +207,23 @@ class PromotionConfig(_Section):
     sample_per_agent: int | None = Field(
         None, ge=1, description="Evaluate only the first N conversations of each agent in the validation set (a "
                                 "quick check on a slow engine: the gates' intervals widen). Unset: all of them.")
+    agents: list[str] | None = Field(
+        None, description="Evaluate only these agents' conversations (say, the one whose prompt a candidate "
+                          "changes: the others' turns run the same prompts on both sides). The router still routes "
+                          "every turn, so one it sends elsewhere is measured too. Unset: every agent.")
     concurrency: int = Field(4, ge=1, le=256, description="Validation conversations in flight at once (a real "
                                                           "engine batches them); turns of one conversation go "
                                                           "in order.")
     gates: list[Gate] = Field(default_factory=lambda: list(DEFAULT_GATES),
                               description="Metrics the candidate may not make worse beyond their tolerance.")
+
+    @field_validator("agents")
+    @classmethod
+    def _known_agents(cls, agents: list[str] | None) -> list[str] | None:
+        unknown = sorted(set(agents or ()) - set(ROUTES))
+        if unknown:
+            raise ValueError(f"unknown agents {unknown}; the validation set's are {list(ROUTES)}")
+        return agents
 
 
 class RetentionConfig(_Section):

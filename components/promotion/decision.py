@@ -76,7 +76,7 @@ def evaluate_sides(config: SwitchboardConfig, sides: dict[str, LoadedVersions], 
     `engine_for` makes the engine of a pin on an accelerator engine (vllm) elsewhere: on the serving cluster's
     generator deployment (serve/cluster.py), where the flow's process cannot load it. Other pins, and every
     pin without it, get engines built here."""
-    conversations = validation_sample(config.promotion.sample_per_agent)
+    conversations = validation_sample(config.promotion.sample_per_agent, config.promotion.agents)
 
     async def evaluate(loaded: LoadedVersions, logs: Path) -> list[dict[str, Any]]:
         remote = {role: await engine_for(pin) for role, pin in loaded.pins.items()
@@ -95,16 +95,14 @@ def evaluate_sides(config: SwitchboardConfig, sides: dict[str, LoadedVersions], 
         return dict(zip(sides, asyncio.run(every_side(Path(logs))), strict=True))
 
 
-def validation_sample(per_agent: int | None) -> list[dict[str, Any]]:
-    """The validation set, or its first `per_agent` conversations of each agent (in the file's order)."""
-    conversations = load_validation_set()
-    if per_agent is None:
-        return conversations
+def validation_sample(per_agent: int | None = None, agents: list[str] | None = None) -> list[dict[str, Any]]:
+    """The validation set's conversations of `agents` (None: all), the first `per_agent` of each (None: all)."""
     taken: dict[str, int] = {}
     sample = []
-    for conversation in conversations:
-        if taken.get(conversation["agent"], 0) < per_agent:
-            taken[conversation["agent"]] = taken.get(conversation["agent"], 0) + 1
+    for conversation in load_validation_set():
+        agent = conversation["agent"]
+        if (agents is None or agent in agents) and (per_agent is None or taken.get(agent, 0) < per_agent):
+            taken[agent] = taken.get(agent, 0) + 1
             sample.append(conversation)
     return sample
 
@@ -122,7 +120,7 @@ def decide(candidate: Candidate, champion_rows: list[dict], candidate_rows: list
             migration[agent] = {m: round(stats[m]["value"] - old[m]["value"], 4) for m in QUALITY}
     return {"candidate": after, "champion": before, "promoted": not failed and not dry_run, "failed": failed,
             "gates": [gate.model_dump() for gate in gates], "repeats": repeats, "migration": migration,
-            "sample_per_agent": config.promotion.sample_per_agent,
+            "sample_per_agent": config.promotion.sample_per_agent, "agents": config.promotion.agents,
             "deltas": {k: round(after["flat"][k] - v, 4) for k, v in before["flat"].items() if k in after["flat"]},
             "worst": worst_regressions(champion_rows, candidate_rows)}
 
@@ -142,6 +140,7 @@ def promotion_run(candidate: Candidate, decision: dict, champion_versions: dict,
               "failed_gates": ", ".join(decision["failed"])[:250] or "none", "validation_set": validation_digest()},
         params={"candidate": candidate.describe(), "repeats": decision["repeats"],
                 "sample_per_agent": decision.get("sample_per_agent") or "all",
+                "agents": ",".join(decision.get("agents") or []) or "all",
                 **{f"champion.{k}": v for k, v in champion_versions.items()},
                 **{f"candidate.{k}": v for k, v in candidate_versions.items()}},
         metrics=metrics, dicts={"decision.json": decision},

@@ -24,6 +24,16 @@ def test_a_sample_takes_the_first_conversations_of_each_agent_in_the_files_order
     for agent in {c["agent"] for c in everything}:
         assert [c["id"] for c in sample if c["agent"] == agent] == [c["id"] for c in everything
                                                                      if c["agent"] == agent][:2]
+    posts = validation_sample(agents=["post_takeaways"])
+    assert posts == [c for c in everything if c["agent"] == "post_takeaways"]
+    declined = next(c for c in everything if c["agent"] == "out_of_scope")
+    assert validation_sample(1, ["post_takeaways", "out_of_scope"]) == sorted(
+        [posts[0], declined], key=everything.index)  # the file's order
+
+
+def test_an_agent_the_validation_set_does_not_have_is_refused_at_load():
+    with pytest.raises(Exception, match=r"unknown agents \['job_asessment'\]"):
+        load_config(environ={"SWITCHBOARD_PROMOTION__AGENTS": '["job_asessment"]'})
 
 
 @pytest.fixture
