@@ -12,17 +12,16 @@ candidate pin loads there beside the champion's; a pin the deployment already se
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from components.config import SwitchboardConfig
 from components.engines import Engine
+from components.promotion.decision import EngineFor
 from components.versions.specs import ModelPin
 
 __all__ = ["ServingUnavailable", "cluster_address", "serving_engines"]
-
-EngineFor = Callable[[ModelPin], Awaitable[Engine]]
 
 
 class ServingUnavailable(RuntimeError):

@@ -74,9 +74,9 @@ def bert_sentence_graph(tensors: dict[str, np.ndarray], layers: int, heads: int,
         attended = linear(context, f"{name}.attention.output.dense", f"{name}.attended")
         x = norm(op("Add", [x, attended], f"{name}.residual1"), f"{name}.attention.output", f"{name}.x1")
         hidden = linear(x, f"{name}.intermediate.dense", f"{name}.hidden")
-        erf = op("Erf", [op("Mul", [hidden, constant(f"{name}.sqrt1/2", np.float32(0.5 ** 0.5))], f"{name}.h/√2")],
-                 f"{name}.erf")
-        gelu = op("Mul", [op("Mul", [hidden, op("Add", [erf, "1.0"], f"{name}.1+erf")], f"{name}.h(1+erf)"),
+        scaled = op("Mul", [hidden, constant(f"{name}.sqrt_half", np.float32(0.5 ** 0.5))], f"{name}.scaled_hidden")
+        erf = op("Erf", [scaled], f"{name}.erf")
+        gelu = op("Mul", [op("Mul", [hidden, op("Add", [erf, "1.0"], f"{name}.one_plus_erf")], f"{name}.gated"),
                           constant(f"{name}.half", np.float32(0.5))], f"{name}.gelu")
         out = linear(gelu, f"{name}.output.dense", f"{name}.out")
         x = norm(op("Add", [x, out], f"{name}.residual2"), f"{name}.output", f"{name}.x2")

@@ -1,4 +1,4 @@
-"""all-MiniLM-L6-v2 in numpy, from the registry package's weights: the reference's vectors, the contract of
+"""all-MiniLM-L6-v2 on onnxruntime, from the registry package's weights: the reference's vectors, the contract of
 an Embedder, and weights that are not the catalogued ones refused."""
 
 from __future__ import annotations
