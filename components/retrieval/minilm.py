@@ -8,7 +8,7 @@ pooling as an ONNX graph from the tensors (components/retrieval/bert_graph.py) a
 onnxruntime: no torch (whose CPU build the registry's index does not carry), no exporter, and no
 model server in any process that embeds. Its vectors match the reference (transformers' BertModel,
 mean pooling, L2 normalisation) to about 1e-7; tests/data/embeddings holds the reference vectors.
-onnxruntime against numpy on the same graph, and the int8 variant it was not chosen over, are in
+onnxruntime against the same encoder in numpy, and the int8 variant it was not chosen over, are in
 docs/embeddings.md.
 
     embedder = MiniLMEmbedder.installed()    # the installed package's weights, checked by digest
@@ -100,7 +100,7 @@ class MiniLMEmbedder(Embedder):
         import onnxruntime
         from safetensors.numpy import load
 
-        tensors = {name.removeprefix("bert."): value.astype(np.float32)
+        tensors = {name.removeprefix("bert."): value.astype(np.float32, copy=False)
                    for name, value in load(self._read("model.safetensors")).items()}
         options = onnxruntime.SessionOptions()
         # one thread, never spinning: a query is a few milliseconds of small matrices, and the process that asks

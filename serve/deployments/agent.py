@@ -49,18 +49,14 @@ class AgentDeployment:
     async def _release(self, loaded) -> Release:
         """A release whose generator (and router, when it is a deployment) run in their deployments, loaded
         there before it serves; a router in this process came loaded with the versions."""
-        pin = loaded.pins["generator"]
         router = None  # in this process: the release's own, loaded with its versions
         if self.router_handle is not None:
             router = RemoteRouter(self.router_handle, loaded.router_item.source)
             await router.prepare()
-        generator = RemoteEngine(self.generator_handle, pin.engine, pin.model, pin.model_dump(mode="json"))
-        await generator.prepare()
+        generator = await RemoteEngine.prepared(self.generator_handle, loaded.pins["generator"])
         planner, plan_pin = None, loaded.pins["planner"]  # None: the planner runs here, loaded by release_from
         if plan_pin.engine in ACCELERATOR_ENGINES:
-            planner = RemoteEngine(self.generator_handle, plan_pin.engine, plan_pin.model,
-                                   plan_pin.model_dump(mode="json"))
-            await planner.prepare()
+            planner = await RemoteEngine.prepared(self.generator_handle, plan_pin)
         return release_from(loaded, self.settings, router=router, planner=planner, generator=generator,
                             engines=self.planners)
 
