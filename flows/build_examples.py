@@ -19,8 +19,9 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from components.config import load_config
-from components.retrieval import Example, HashingEmbedder, load_examples
+from components.retrieval import Example, load_examples
 from components.retrieval.building import build_table, examples_run, merge_examples, promoted_turns
+from components.retrieval.registry import default_embedder
 from flows import beside_the_stack, track
 
 
@@ -41,7 +42,7 @@ def merge(curated_examples: list[Example], production: list[Example]) -> list[Ex
 
 @task(retries=1, retry_delay_seconds=2)
 def write_table(home: str, examples: list[Example]) -> dict:
-    return build_table(Path(home), examples, HashingEmbedder())
+    return build_table(Path(home), examples, default_embedder())
 
 
 @flow(name="build_examples", log_prints=True)

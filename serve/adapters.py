@@ -46,17 +46,21 @@ async def _on_every_replica(handle: DeploymentHandle, method: str, *args):
 class RemoteRouter:
     """`source`: the MLflow router version (artifact URI) this release routes with; None: the deployment's own."""
 
-    def __init__(self, handle: DeploymentHandle, source: str | None = None) -> None:
+    def __init__(self, handle: DeploymentHandle, source: str | None = None, conversational: bool = False) -> None:
         self._handle, self._source = handle, source
         self.version = "remote"
+        self.conversational = conversational  # known once prepared
 
     async def prepare(self) -> str:
         """Loads this release's router version on every router replica; its version string."""
-        return await _on_every_replica(self._handle, "prepare", self._source)
+        described = await _on_every_replica(self._handle, "prepare", self._source)
+        self.conversational = described["conversational"]
+        return described["version"]
 
-    def route(self, query: str, context_type: str = "none") -> Awaitable[RouteDecision]:
+    def route(self, query: str, context_type: str = "none", previous_agent: str | None = None
+              ) -> Awaitable[RouteDecision]:
         """The decision to await: the request leaves now, so the pipeline's work overlaps its round trip."""
-        return self._handle.route.remote(query, context_type, self._source)
+        return self._handle.route.remote(query, context_type, self._source, previous_agent)
 
 
 class RemoteEngine(Engine):

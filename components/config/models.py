@@ -51,8 +51,9 @@ class RoutingConfig(_Section):
 
     artifact: Path | None = Field(
         None, description="Router artifact to load; defaults to data/routing/router.joblib in the repo.")
-    min_confidence: float = Field(
-        0.45, ge=0, le=1, description="Below this top-class probability the query is routed to out_of_scope.")
+    min_confidence: float | None = Field(
+        None, ge=0, le=1, description="Below this top-class probability the query is routed to out_of_scope; "
+        "None: the cut the artifact was calibrated with on held-out seeds (its .json's min_confidence).")
 
 
 class DeploymentConfig(_Section):

@@ -172,17 +172,18 @@ class ArticleIndex:
         import lancedb
         from lancedb.index import FTS
 
-        from components.retrieval.embedder import HashingEmbedder
+        from components.retrieval.cache import embed_corpus
+        from components.retrieval.registry import default_embedder
 
-        self._embedder = embedder or HashingEmbedder()
+        self._embedder = embedder or default_embedder()
         self._articles = store.articles
-        name = f"articles_{store.digest}_{self._embedder.version}".replace("-", "_")
+        name = re.sub(r"[^A-Za-z0-9_]", "_", f"articles_{store.digest}_{self._embedder.version}")
         db = lancedb.connect(str(home / "lancedb"))
         if name in db.list_tables().tables:
             self._table = db.open_table(name)
         else:
             ordered = list(store.articles.values())
-            vectors = self._embedder.embed([f"{a.title}. {a.text}" for a in ordered])
+            vectors = embed_corpus(self._embedder, [f"{a.title}. {a.text}" for a in ordered])
             rows = [{"id": a.id, "title": a.title, "text": f"{a.title}. {a.text}", "vector": v.tolist()}
                     for a, v in zip(ordered, vectors, strict=True)]
             self._table = db.create_table(name, data=rows, mode="overwrite")

@@ -11,7 +11,8 @@ from components.conversation_log import ConversationLog
 from components.engines import Engine, create_engine
 from components.pipeline.pipeline import Pipeline, Release
 from components.prompts import PromptLibrary
-from components.retrieval import ExampleIndex, HashingEmbedder, load_examples
+from components.retrieval import ExampleIndex, load_examples
+from components.retrieval.registry import default_embedder, embedder_for_version
 from components.routing import load_router
 from components.skills import SkillInvoker, default_registry
 from components.trust import TrustPolicy
@@ -28,16 +29,16 @@ ENGINES_KEPT = 6
 
 
 def open_examples(home: Path) -> ExampleIndex:
-    """The examples table under `home`, built from data/examples on first use.
+    """The examples table under `home`, read with the embedder that built it; built from data/examples with the
+    default embedder on first use.
 
-    Raises EmbedderMismatchError when the table was built by another embedder: rebuild it with the
-    build_examples flow rather than retrieve with incomparable vectors.
+    A home whose table an earlier embedder built keeps serving it until the build_examples flow rebuilds it
+    with the default. Raises EmbedderMismatchError when no embedder here makes the table's vectors.
     """
-    embedder = HashingEmbedder()
-    try:
-        return ExampleIndex.open(home, embedder)
-    except FileNotFoundError:
-        return ExampleIndex.build(load_examples(), embedder, home)
+    version = ExampleIndex.stored_embedder(home)
+    if version is None:
+        return ExampleIndex.build(load_examples(), default_embedder(), home)
+    return ExampleIndex.open(home, embedder_for_version(version))
 
 
 def build_pipeline(config: SwitchboardConfig, *, router=None, planner: Engine | None = None,
@@ -136,13 +137,17 @@ async def refresh_examples(pipeline: Pipeline, home: Path) -> bool:
     if current is None or latest is None or latest == current.version:
         return False
     try:
-        pipeline.examples = await asyncio.to_thread(ExampleIndex.open, home, HashingEmbedder(), latest)
+        pipeline.examples = await asyncio.to_thread(_open_version, home, latest)
     except Exception as exc:  # noqa: BLE001 - a bad table must not take serving down
         logging.getLogger("switchboard.examples").error("kept examples v%s; v%s does not serve: %s",
                                                         current.version, latest, exc)
         return False
     logging.getLogger("switchboard.examples").info("serving examples v%s (was v%s)", latest, current.version)
     return True
+
+
+def _open_version(home: Path, version: int) -> ExampleIndex:
+    return ExampleIndex.open(home, embedder_for_version(ExampleIndex.stored_embedder(home, version)), version)
 
 
 def follow_examples(pipeline: Pipeline, config: SwitchboardConfig):

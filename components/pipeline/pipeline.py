@@ -152,12 +152,13 @@ class Pipeline:
         """
         check_request(request, agent, self.config.max_query_chars)
         asked = request
-        # before routing: it may set the page, or keep the previous turn's agent
-        request, agent, history, continued = await self._continue(request, agent, history)
+        # before routing: it may set the page, keep the previous turn's agent, or name it for the router
+        continuation = await self._continue(request, agent, history)
+        request, agent = continuation.request, continuation.agent
         release, routing = self.release, None
         if agent is None:
             try:
-                routing = release.router.route(request.query, request.context.type)
+                routing = release.router.route(request.query, request.context.type, continuation.previous_agent)
             except Exception as exc:  # noqa: BLE001 - raised in the turn, which ends with one error event
                 routing = asyncio.get_running_loop().create_future()
                 routing.set_exception(exc)
@@ -170,27 +171,28 @@ class Pipeline:
             if isinstance(routing, asyncio.Future):
                 routing.cancel()
             raise
-        return self.run(request, agent, history=history, _release=release, _routing=routing, _continued=continued,
+        return self.run(request, agent, history=history, _release=release, _routing=routing, _continuation=continuation,
                         _turn_id=turn_id)
 
     async def _continue(self, request: AssistRequest, agent: str | None, history: History | None) -> Continuation:
         return await continue_conversation(request, agent, history, history_turns=self.config.history_turns,
-                                           conversation=self.records.conversation)
+                                           conversation=self.records.conversation,
+                                           conversational=getattr(self.release.router, "conversational", False))
 
     async def run(self, request: AssistRequest, agent: str | None = None, *, history: History | None = None,
-                  _release: Release | None = None, _routing=None, _continued: bool = False,
+                  _release: Release | None = None, _routing=None, _continuation: Continuation | None = None,
                   _turn_id: str | None = None) -> AsyncIterator[Event]:
         """Streams the events of one turn; always ends with exactly one `done` or `error`.
 
         `agent` forces an agent instead of routing (OpenAI's `model` naming one). `open` passes the
         release it validated against and the route decision it already asked for (or its future).
         """
-        if not _continued:  # open has done it already
-            request, agent, history, _continued = await self._continue(request, agent, history)
+        continuation = _continuation or await self._continue(request, agent, history)  # open may have done it
+        request, agent, history, _continued, previous_agent = continuation
         state = TurnState(request, request.conversation_id or uuid.uuid4().hex, release=_release or self.release,
                           examples_index=self.examples, routing=_routing, turn_id=_turn_id or uuid.uuid4().hex)
         state.router_version = self._router_version
-        state.forced_agent, state.continued = agent, _continued
+        state.forced_agent, state.continued, state.previous_agent = agent, _continued, previous_agent
         if history is not None:  # the client carries the conversation (OpenAI messages): it is the record
             state.history = history[-self.config.history_turns:] if self.config.history_turns else []
         elif request.conversation_id and self.config.history_turns:  # read while the turn routes and plans
@@ -261,7 +263,8 @@ class Pipeline:
             decision = RouteDecision(state.forced_agent, 1.0, True, {state.forced_agent: 1.0},
                                      "continued" if state.continued else "forced")
         else:
-            decision = state.routing or state.release.router.route(request.query, request.context.type)
+            decision = state.routing or state.release.router.route(request.query, request.context.type,
+                                                                   state.previous_agent)
             if inspect.isawaitable(decision):  # a router in another process (a Serve deployment)
                 decision = state.routing = asyncio.ensure_future(decision)
                 await _let_requests_leave()

@@ -65,6 +65,7 @@ class TurnState:
     logged: bool = False
     forced_agent: str | None = None
     continued: bool = False  # forced_agent is the previous turn's: a follow-up with no topic of its own
+    previous_agent: str | None = None  # the conversation's previous agent, which a conversational router weighs
     default_plan: str = ""  # the agent's deterministic plan, as YAML: the planner's fallback and grounding
     timings: Timings | None = None  # sealed once, when the turn finishes: the log and `done` agree
     versions: dict[str, str] = field(default_factory=dict)

@@ -16,6 +16,7 @@ from pathlib import Path
 import lancedb
 import numpy as np
 
+from components.retrieval.cache import embed_corpus
 from components.retrieval.embedder import Embedder, EmbedderMismatchError, check_version
 
 __all__ = ["EXAMPLES_FILE", "Example", "ExampleIndex", "load_examples"]
@@ -92,7 +93,7 @@ class ExampleIndex:
         """Writes a new version of the examples table and returns the index on it."""
         if not examples:
             raise ValueError("no examples to index")
-        vectors = embedder.embed([_query_text(e.agent, e.query) for e in examples])
+        vectors = embed_corpus(embedder, [_query_text(e.agent, e.query) for e in examples])
         rows = [{"id": e.id, "agent": e.agent, "query": e.query, "answer": e.answer, "source": e.source,
                  "embedder": embedder.version, "vector": v.tolist()} for e, v in zip(examples, vectors, strict=True)]
         db = lancedb.connect(str(home / "lancedb"))
@@ -108,6 +109,19 @@ class ExampleIndex:
         if version is not None:
             table.checkout(version)
         return cls(table, embedder, table.version)
+
+    @staticmethod
+    def stored_embedder(home: Path, version: int | None = None) -> str | None:
+        """The embedder version that made the vectors of the table's `version` (default the newest), or None
+        when there is no table."""
+        db = lancedb.connect(str(home / "lancedb"))
+        if TABLE not in db.list_tables().tables:
+            return None
+        table = db.open_table(TABLE)
+        if version is not None:
+            table.checkout(version)
+        stored = table.search().select(["embedder"]).limit(1).to_list()
+        return stored[0]["embedder"] if stored else None
 
     @staticmethod
     def latest_version(home: Path) -> int | None:

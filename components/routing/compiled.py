@@ -18,9 +18,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from components.routing.devset import CONTEXT_TYPES
+from components.routing.embedded import NO_PREVIOUS, EmbeddingFeatures
 from components.routing.features import RouterFeatures
 
-__all__ = ["CompiledRouter", "compile_router"]
+__all__ = ["CompiledEmbeddingRouter", "CompiledRouter", "compile_router"]
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,9 @@ class CompiledRouter:
         self._coef, self._dense_coef = classifier.coef_, classifier.coef_[:, offset:]
         self._intercept = classifier.intercept_
 
-    def predict_proba(self, query: str, context: str) -> np.ndarray:
-        """What `pipeline.predict_proba([(query, context)])[0]` returns, to float rounding."""
+    def predict_proba(self, query: str, context: str, previous: str | None = None) -> np.ndarray:
+        """What `pipeline.predict_proba([(query, context)])[0]` returns, to float rounding; this router has no
+        `previous` feature."""
         scores = self._intercept + self._dense_coef @ np.asarray(self._features.dense_row(query, context))
         for analyze, vocabulary, idf, sublinear, offset in self._blocks:
             counts: dict[int, int] = {}
@@ -63,24 +65,44 @@ class CompiledRouter:
         return scores / scores.sum()
 
 
+class CompiledEmbeddingRouter:
+    """An embedding router's probabilities: the query's vector and features, then the classifier's arithmetic
+    (scikit-learn's checks cost more than the product itself)."""
+
+    def __init__(self, features: EmbeddingFeatures, classifier: LogisticRegression) -> None:
+        self._features, self._coef, self._intercept = features, classifier.coef_, classifier.intercept_
+
+    def predict_proba(self, query: str, context: str, previous: str | None = None) -> np.ndarray:
+        row = self._features.transform([(query, context, previous or NO_PREVIOUS)])[0]
+        scores = self._intercept + self._coef @ row
+        scores = np.exp(scores - scores.max())
+        return scores / scores.sum()
+
+
 def _compilable(vectorizer: object) -> bool:
     return (isinstance(vectorizer, TfidfVectorizer) and vectorizer.norm == "l2" and vectorizer.use_idf
             and not vectorizer.binary)
 
 
-def compile_router(pipeline: Pipeline) -> CompiledRouter | None:
-    """A CompiledRouter equal to `pipeline` on the probe queries, or None when the pipeline is another shape."""
+def compile_router(pipeline: Pipeline) -> CompiledRouter | CompiledEmbeddingRouter | None:
+    """A compiled router equal to `pipeline` on the probe queries, or None when the pipeline is another shape."""
     steps = [step for _, step in pipeline.steps]
-    if len(steps) != 2 or not isinstance(steps[0], RouterFeatures) or not isinstance(steps[1], LogisticRegression):
+    if len(steps) != 2 or not isinstance(steps[1], LogisticRegression) or len(steps[1].classes_) <= 2:
         return None
     features, classifier = steps
-    if not (_compilable(features.words_) and _compilable(features.chars_) and len(classifier.classes_) > 2):
+    if isinstance(features, EmbeddingFeatures):
+        compiled = CompiledEmbeddingRouter(features, classifier)
+        inputs = [(query, context, NO_PREVIOUS) for query, context in zip(_PROBES, CONTEXT_TYPES * 2, strict=False)]
+    elif (isinstance(features, RouterFeatures) and _compilable(features.words_) and _compilable(features.chars_)):
+        compiled = CompiledRouter(features, classifier)
+        inputs = [(query, context) for query in _PROBES for context in CONTEXT_TYPES]
+    else:
         return None
-    compiled = CompiledRouter(features, classifier)
-    inputs = [(query, context) for query in _PROBES for context in CONTEXT_TYPES]
     expected = pipeline.predict_proba(inputs)
-    got = np.stack([compiled.predict_proba(query, context) for query, context in inputs])
-    if not np.allclose(got, expected, rtol=0, atol=1e-9):
+    got = np.stack([compiled.predict_proba(*row) for row in inputs])
+    # an embedding's batch and single rows differ in float32 rounding: 1e-6, not 1e-9
+    tolerance = 1e-5 if isinstance(compiled, CompiledEmbeddingRouter) else 1e-9
+    if not np.allclose(got, expected, rtol=0, atol=tolerance):
         log.warning("the compiled router differs from its pipeline by %.3g; routing with scikit-learn",
                     float(np.abs(got - expected).max()))
         return None

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from components.names import CONTEXT_TYPES, ROUTES
+from components.names import AGENT_NAMES, CONTEXT_TYPES, ROUTES
 from components.network import vocabulary as vocab
 from components.network.store import NetworkStore
 
@@ -30,6 +30,10 @@ DATA = Path(__file__).resolve().parents[2] / "data" / "routing"
 SEEDS = DATA / "seeds.yaml"
 DEV_SET = DATA / "dev_set.jsonl"
 VARIANTS_PER_SEED = 4
+PREVIOUS_SHARE = 0.25  # single questions given a previous agent at random
+NO_PREVIOUS = "none"
+PAGE_OF = {"job_assessment": "job", "post_takeaways": "post", "company_understanding": "company",
+           "career_advice": "profile"}
 _SLOT = re.compile(r"\{(\w+)\}")
 _FRAGMENT_OPENERS = re.compile(
     r"^(what|how|can you|could you|please|give me|tell me|is there|are there|do i|should i|i want to|help me)\s+",
@@ -89,6 +93,7 @@ def expand(seed: int = 7) -> list[dict]:
 
     rng = random.Random(seed)
     spec = yaml.safe_load(SEEDS.read_text(encoding="utf-8"))
+    followups = spec.pop("followups", [])
     unknown = set(spec) - set(AGENTS)
     if unknown:
         raise ValueError(f"{SEEDS}: unknown agents {sorted(unknown)}; allowed: {AGENTS}")
@@ -108,8 +113,28 @@ def expand(seed: int = 7) -> list[dict]:
                 if (query, context) in seen:
                     continue
                 seen.add((query, context))
+                # a full question means what it says whoever answered before: some rows say who did
+                previous = rng.choice(AGENT_NAMES) if rng.random() < PREVIOUS_SHARE else NO_PREVIOUS
                 rows.append({"query": query, "context_type": context, "agent": agent, "seed": seed_id,
-                             "noise": noise})
+                             "noise": noise, "previous": previous})
+    return rows + _followups(rng, followups)
+
+
+def _followups(rng: random.Random, groups: list[dict]) -> list[dict]:
+    """Each follow-up once after each agent its group lists, on that agent's usual page or on none."""
+    rows = []
+    for g, group in enumerate(groups):
+        unknown = {*group["after"], group["agent"]} - {*AGENTS, "same"}
+        if unknown:
+            raise ValueError(f"{SEEDS}: follow-up group {g} names unknown agents {sorted(unknown)}")
+        for n, template in enumerate(group["queries"]):
+            seed_id = f"followup:{g:02d}:{n:03d}"
+            for previous in group["after"]:
+                query, noise = _noisy(rng, template) if rng.random() < 0.5 else (template, [])
+                context = rng.choice((PAGE_OF.get(previous, "none"), "none"))
+                agent = previous if group["agent"] == "same" else group["agent"]
+                rows.append({"query": query, "context_type": context, "agent": agent, "seed": seed_id,
+                             "noise": noise, "previous": previous})
     return rows
 
 

@@ -15,6 +15,7 @@ from components.config import load_config
 from components.names import OUT_OF_SCOPE
 from components.routing.compiled import compile_router
 from components.routing.devset import AGENTS, CONTEXT_TYPES
+from components.routing.embedded import NO_PREVIOUS, EmbeddingFeatures
 from components.versions import VersionStore, VersionStoreError
 
 __all__ = ["DEFAULT_ARTIFACT", "RouteDecision", "Router", "RouterLoadError", "load_router"]
@@ -43,15 +44,23 @@ class Router:
         self._classes = list(pipeline.classes_)
         self._compiled = compile_router(pipeline)  # None: route with scikit-learn itself
 
-    def route(self, query: str, context_type: str = "none") -> RouteDecision:
+    @property
+    def conversational(self) -> bool:
+        """Whether the previous turn's agent is one of its features (an embedding router's)."""
+        return isinstance(self.pipeline.steps[0][1], EmbeddingFeatures)
+
+    def route(self, query: str, context_type: str = "none", previous_agent: str | None = None) -> RouteDecision:
+        """`previous_agent`: the agent that answered the conversation's previous turn, which a conversational
+        router weighs ("What else?" after a company question); others route on the question alone."""
         if context_type not in CONTEXT_TYPES:
             raise ValueError(f"unknown context type '{context_type}'; allowed: {', '.join(CONTEXT_TYPES)}")
         if not any(ch.isalnum() for ch in query):
             return RouteDecision(OUT_OF_SCOPE, 1.0, False, {OUT_OF_SCOPE: 1.0}, self.version)
+        row = (query, context_type, previous_agent or NO_PREVIOUS) if self.conversational else (query, context_type)
         if self._compiled is not None:
-            probabilities = self._compiled.predict_proba(query, context_type)
+            probabilities = self._compiled.predict_proba(*row)
         else:
-            probabilities = self.pipeline.predict_proba([(query, context_type)])[0]
+            probabilities = self.pipeline.predict_proba([row])[0]
         best = int(np.argmax(probabilities))
         agent, confidence = self._classes[best], float(probabilities[best])
         if confidence < self.min_confidence:

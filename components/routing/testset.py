@@ -35,11 +35,16 @@ def load_test_set(path: Path = TEST_SET) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def report_on_test_set(route, rows: list[dict] | None = None) -> dict:
-    """`route(row) -> agent` over the test set: the single-turn rows' accuracy and per-class precision and
-    recall (out_of_scope's are the decline's), accuracy per kind, and the follow-ups' apart (they need
-    the conversation; a router that ignores it answers them from the question alone)."""
+def report_on_test_set(router, rows: list[dict] | None = None) -> dict:
+    """`router` (a Router) over the test set: the single-turn rows' accuracy and per-class precision and
+    recall (out_of_scope's are the decline's), accuracy per kind, and the follow-ups' apart. A follow-up is
+    routed with its previous turn's agent; a router without that feature answers it from the question alone."""
     rows = rows if rows is not None else load_test_set()
+
+    def route(row: dict) -> str:
+        previous = row["previous"]["agent"] if row.get("previous") else None
+        return router.route(row["query"], row["context_type"], previous).agent
+
     single = [row for row in rows if row["kind"] != "followup"]
     followups = [row for row in rows if row["kind"] == "followup"]
     predicted = {id(row): route(row) for row in rows}
@@ -66,4 +71,4 @@ def print_test_set_report(metrics: dict, version: str, console: Console) -> None
         table.add_row(agent, f"{m['precision']:.3f}", f"{m['recall']:.3f}", str(int(m["support"])))
     console.print(table)
     console.print("accuracy by kind: " + ", ".join(f"{kind} {value:.2f}" for kind, value in metrics["by_kind"].items())
-                  + f" (follow-ups routed from the question alone: {metrics['followups']['n']})")
+                  + f" ({metrics['followups']['n']} follow-ups)")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 from sklearn.linear_model import LogisticRegression
@@ -20,19 +21,23 @@ from sklearn.metrics import accuracy_score, classification_report
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
+from components.names import OUT_OF_SCOPE
 from components.network import vocabulary as vocab
 from components.network.store import NetworkStore
 from components.network.titles import LADDER, title_at
 from components.routing.devset import AGENTS, DEV_SET, load_dev_set
+from components.routing.embedded import NO_PREVIOUS, EmbeddingFeatures
 from components.routing.features import NetworkLexicon, RouterFeatures
 from components.routing.model import DEFAULT_ARTIFACT, Router, load_router
 
-__all__ = ["build_pipeline", "held_out_folds", "held_out_report", "report", "train"]
+__all__ = ["build_pipeline", "build_tfidf_pipeline", "calibrate", "held_out_folds", "held_out_report", "report",
+           "train"]
 
 FOLDS = 5
-# Below this top-class probability the router declines: chosen on grouped cross-validation as the
-# point where out_of_scope recall reaches 0.9 with the least loss of in-scope accuracy.
-MIN_CONFIDENCE = 0.45
+# Below the top-class probability chosen here the router declines: calibrated on the out-of-fold
+# probabilities of the grouped folds, as the cut that routes them most accurately (out_of_scope is a class
+# of its own as well, so a low cut is often best).
+CONFIDENCE_CUTS = tuple(round(0.2 + 0.05 * i, 2) for i in range(13))
 
 
 def build_lexicon(store: NetworkStore | None = None) -> NetworkLexicon:
@@ -48,6 +53,16 @@ def build_lexicon(store: NetworkStore | None = None) -> NetworkLexicon:
 
 
 def build_pipeline(lexicon: NetworkLexicon) -> Pipeline:
+    """The query's sentence embedding, page, previous agent, known names and policy categories, into a
+    logistic regression (C and the weights chosen on the grouped folds, docs/routing.md)."""
+    return Pipeline([
+        ("features", EmbeddingFeatures(lexicon=lexicon, context_weight=1.0, previous_weight=1.0, lexicon_weight=1.0)),
+        ("classifier", LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced")),
+    ])
+
+
+def build_tfidf_pipeline(lexicon: NetworkLexicon) -> Pipeline:
+    """The router before embeddings: word and character TF-IDF, page and lexicons (benchmarks compare it)."""
     return Pipeline([
         ("features", RouterFeatures(lexicon=lexicon, context_weight=1.0, lexicon_weight=6.0)),
         ("classifier", LogisticRegression(C=16.0, max_iter=3000, class_weight="balanced")),
@@ -60,18 +75,38 @@ def held_out_folds(rows: list[dict]) -> list[tuple[list[dict], list[dict]]]:
     return [([rows[i] for i in train], [rows[i] for i in test]) for train, test in folds]
 
 
-def _xy(rows: list[dict]) -> tuple[list[tuple[str, str]], list[str]]:
-    return [(r["query"], r["context_type"]) for r in rows], [r["agent"] for r in rows]
+def _xy(rows: list[dict]) -> tuple[list[tuple[str, str, str]], list[str]]:
+    return [(r["query"], r["context_type"], r.get("previous", NO_PREVIOUS)) for r in rows], [r["agent"] for r in rows]
+
+
+def _out_of_fold(rows: list[dict], lexicon: NetworkLexicon) -> tuple[list[dict], np.ndarray, list[str]]:
+    """Every row's probabilities from a model fitted without its seed: (rows, probabilities, classes)."""
+    held_out, probabilities, classes = [], [], []
+    for train_rows, test_rows in held_out_folds(rows):
+        inputs, labels = _xy(train_rows)
+        pipeline = build_pipeline(lexicon).fit(inputs, labels)
+        held_out += test_rows
+        probabilities.append(pipeline.predict_proba(_xy(test_rows)[0]))
+        classes = list(pipeline.classes_)
+    return held_out, np.vstack(probabilities), classes
+
+
+def _decide(probabilities: np.ndarray, classes: list[str], cut: float) -> list[str]:
+    best = probabilities.argmax(axis=1)
+    return [classes[i] if probabilities[row, i] >= cut else OUT_OF_SCOPE for row, i in enumerate(best)]
+
+
+def calibrate(rows: list[dict], probabilities: np.ndarray, classes: list[str]) -> float:
+    """The confidence cut under which the router declines: the most accurate on out-of-fold probabilities."""
+    truth = [r["agent"] for r in rows]
+    return max(CONFIDENCE_CUTS, key=lambda cut: (accuracy_score(truth, _decide(probabilities, classes, cut)), -cut))
 
 
 def held_out_report(rows: list[dict], lexicon: NetworkLexicon) -> dict:
-    """Metrics over out-of-fold predictions of seed-grouped folds."""
-    held_out, predicted = [], []
-    for train_rows, test_rows in held_out_folds(rows):
-        router = train(train_rows, lexicon)
-        held_out += test_rows
-        predicted += [router.route(r["query"], r["context_type"]).agent for r in test_rows]
-    return report(held_out, predicted)
+    """Metrics over out-of-fold predictions of seed-grouped folds, at the calibrated cut (`min_confidence`)."""
+    held_out, probabilities, classes = _out_of_fold(rows, lexicon)
+    cut = calibrate(held_out, probabilities, classes)
+    return {**report(held_out, _decide(probabilities, classes, cut)), "min_confidence": cut}
 
 
 def report(rows: list[dict], predicted: list[str]) -> dict:
@@ -84,19 +119,27 @@ def report(rows: list[dict], predicted: list[str]) -> dict:
                        for r, t, p in zip(rows, truth, predicted, strict=True) if t != p]}
 
 
-def train(rows: list[dict], lexicon: NetworkLexicon, min_confidence: float = MIN_CONFIDENCE) -> Router:
+def train(rows: list[dict], lexicon: NetworkLexicon, min_confidence: float = 0.2, build=build_pipeline) -> Router:
+    """A router fitted on every row; `min_confidence` is the cut `held_out_report` calibrated."""
     inputs, labels = _xy(rows)
-    pipeline = build_pipeline(lexicon).fit(inputs, labels)
+    if build is not build_pipeline:
+        inputs = [row[:2] for row in inputs]
+    pipeline = build(lexicon).fit(inputs, labels)
     # What was fitted, not only the rows: new features or settings on the same dev set make another router.
     # (A pickle is no digest: its sets follow the process's string hashing.)
     features, classifier = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
     fitted = hashlib.sha256()
-    for vectorizer in (features.words_, features.chars_):
-        fitted.update(" ".join(sorted(vectorizer.vocabulary_)).encode())
+    if isinstance(features, EmbeddingFeatures):
+        fitted.update(features.embedder_version_.encode())
+        kind = "embed"
+    else:
+        for vectorizer in (features.words_, features.chars_):
+            fitted.update(" ".join(sorted(vectorizer.vocabulary_)).encode())
+        kind = "logreg"
     for array in (classifier.coef_, classifier.intercept_):
         fitted.update(array.round(8).tobytes())
     digest = fitted.hexdigest()[:10]
-    return Router(pipeline, version=f"router-logreg-{digest}", min_confidence=min_confidence)
+    return Router(pipeline, version=f"router-{kind}-{digest}", min_confidence=min_confidence)
 
 
 def print_report(metrics: dict, console: Console) -> None:
@@ -125,14 +168,13 @@ def main(argv: list[str] | None = None) -> None:
     if args.report:
         router = load_router(DEFAULT_ARTIFACT)
     else:
-        router = train(rows, lexicon)
+        router = train(rows, lexicon, metrics["min_confidence"])
         router.save(DEFAULT_ARTIFACT, {k: v for k, v in metrics.items() if k != "errors"})
         console.print(f"wrote {DEFAULT_ARTIFACT} ({router.version}), trained on all {len(rows)} rows")
     # beside the held-out seeds, queries no seed wrote (imported here: the test set's module imports this one)
     from components.routing.testset import print_test_set_report, report_on_test_set
 
-    print_test_set_report(report_on_test_set(lambda row: router.route(row["query"], row["context_type"]).agent),
-                          router.version, console)
+    print_test_set_report(report_on_test_set(router), router.version, console)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,11 @@ class AgentDeployment:
                                  "deployment, so without an MLflow registry it must name the generator's engine "
                                  f"({engine.kind}: {engine_model(engine)})")
             remote_planner = RemoteEngine(generator, planner.kind, engine_model(planner))
-        self.pipeline = build_pipeline(settings, router=RemoteRouter(router) if router is not None else None,
+        remote_router = None
+        if router is not None:
+            remote_router = RemoteRouter(router)
+            await remote_router.prepare()  # which also says whether it weighs the previous turn's agent
+        self.pipeline = build_pipeline(settings, router=remote_router,
                                        planner=remote_planner,
                                        generator=RemoteEngine(generator, engine.kind, engine_model(engine)))
         # With an MLflow tracking URI, the champion versions serve from the start and alias moves follow.

@@ -29,13 +29,16 @@ class RouterDeployment:
             self.versions = RouterVersions(VersionStore(mlflow.tracking_uri, mlflow.prefix, mlflow.timeout_s),
                                            Path(settings.home) / "mlflow-cache" / "router")
 
-    async def prepare(self, source: str | None) -> str:
-        """Loads a router version before a release that uses it serves (raising if it cannot)."""
-        return (await self._router(source)).version
+    async def prepare(self, source: str | None) -> dict:
+        """Loads a router version before a release that uses it serves (raising if it cannot): its version, and
+        whether it weighs the previous turn's agent."""
+        router = await self._router(source)
+        return {"version": router.version, "conversational": router.conversational}
 
-    async def route(self, query: str, context_type: str = "none", source: str | None = None) -> RouteDecision:
-        # async: a millisecond of model on the replica's loop costs less than a hop to Serve's thread pool
-        return (await self._router(source)).route(query, context_type)
+    async def route(self, query: str, context_type: str = "none", source: str | None = None,
+                    previous_agent: str | None = None) -> RouteDecision:
+        # async: a few milliseconds of model on the replica's loop cost less than a hop to Serve's thread pool
+        return (await self._router(source)).route(query, context_type, previous_agent)
 
     async def _router(self, source: str | None) -> Router:
         if source is None or self.versions is None:

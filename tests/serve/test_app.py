@@ -36,7 +36,7 @@ REQUESTS = {
     "company_understanding": {"query": "Tell me about this company", "context": {"type": "company", "id": "c0004"}},
     "career_advice": {"query": "What should my next career move be?", "member_id": "m00005",
                       "context": {"type": "profile", "id": "m00005"}},
-    "general_knowledge": {"query": "How do I prepare for a behavioural interview?"},
+    "general_knowledge": {"query": "What is the STAR method for interviews?"},
 }
 
 

@@ -83,7 +83,7 @@ CASES = [
     ("company_understanding", dict(query="Tell me about this company", context={"type": "company", "id": "c0004"})),
     ("career_advice", dict(query="What should my next career move be?", member_id="m00005",
                            context={"type": "profile", "id": "m00005"})),
-    ("general_knowledge", dict(query="How do I prepare for a behavioural interview?")),
+    ("general_knowledge", dict(query="What is the STAR method for interviews?")),
 ]
 
 
@@ -401,14 +401,16 @@ async def test_a_follow_up_on_no_page_that_refers_back_continues_the_conversatio
 
 
 async def test_a_follow_up_with_no_topic_stays_with_the_previous_agent_and_page(make_pipeline):
-    """'What else?' beside a job went to general knowledge at 0.95; 'Tell me more' beside a post was declined."""
+    """'What else?' beside a job went to general knowledge at 0.95; 'Tell me more' beside a post was declined.
+    The shipped router weighs the previous turn's agent itself (a route, not a forced 1.0)."""
     pipeline = make_pipeline()
+    assert pipeline.router.conversational
     job = {"type": "job", "id": "j00002"}
     first = await _opened(pipeline, query="Am I a good fit for this job?", conversation_id="conv-8", member_id="m00001",
                           context=job)
     assert first[0].payload()["agent"] == "job_assessment"
     more = await _opened(pipeline, query="What else?", conversation_id="conv-8", member_id="m00001", context=job)
-    assert more[0].payload() == {"agent": "job_assessment", "confidence": 1.0, "in_scope": True}
+    assert more[0].payload()["agent"] == "job_assessment" and more[0].payload()["confidence"] < 1.0
     on_no_page = [e async for e in pipeline.run(AssistRequest(query="Tell me more", conversation_id="conv-8",
                                                                member_id="m00001"))]
     assert on_no_page[0].payload()["agent"] == "job_assessment"
@@ -522,14 +524,18 @@ class _RemoteLikeRouter:
         self.inner, self.version, self.round_trip_s = router, "remote", round_trip_s
         self.asked, self.cancelled = asyncio.Event(), asyncio.Event()
 
-    async def route(self, query: str, context_type: str = "none"):
+    @property
+    def conversational(self) -> bool:
+        return self.inner.conversational
+
+    async def route(self, query: str, context_type: str = "none", previous_agent: str | None = None):
         self.asked.set()
         try:
             await asyncio.sleep(self.round_trip_s)  # the round trip to the router deployment
         except asyncio.CancelledError:
             self.cancelled.set()
             raise
-        return self.inner.route(query, context_type)
+        return self.inner.route(query, context_type, previous_agent)
 
 
 async def test_a_remote_router_is_asked_while_the_ids_are_checked(make_pipeline, monkeypatch):
@@ -548,10 +554,17 @@ async def test_a_remote_router_is_asked_while_the_ids_are_checked(make_pipeline,
     assert events[0].payload()["agent"] == CASES[2][0]
 
 
-async def test_a_turn_embeds_its_query_while_a_remote_router_answers(make_pipeline):
+async def test_a_turn_embeds_its_query_while_a_remote_router_answers(make_pipeline, tmp_path):
+    """With an embedder local enough to run on the loop (the hashing one: the model's milliseconds go to a
+    thread after the route instead)."""
+    from components.retrieval import ExampleIndex, HashingEmbedder, load_examples
+
     local = make_pipeline(**_engines("sim"))
+    local.examples = ExampleIndex.build(load_examples(), HashingEmbedder(), tmp_path / "local")
     expected = [e async for e in local.run(AssistRequest(**CASES[2][1]))][-1]
     pipeline = make_pipeline(**_engines("sim"))
+    pipeline.examples = ExampleIndex.build(load_examples(), HashingEmbedder(), tmp_path / "remote")
+    assert pipeline.examples.inline
     pipeline.swap(replace(pipeline.release, router=_RemoteLikeRouter(pipeline.router)))
     embedded = []
     embed_queries = pipeline.examples.embed_queries
@@ -606,4 +619,4 @@ async def test_every_chip_the_answers_offer_is_routed_in_scope_beside_the_page(m
                 chips = next(e.payload()["suggestions"] for e in events if e.name == "followups")
                 assert chips
                 declined += [(kind, chip) for chip in chips if not pipeline.router.route(chip, kind).in_scope]
-    assert declined == []
+    assert declined == [], declined

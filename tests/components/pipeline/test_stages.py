@@ -211,14 +211,27 @@ async def test_answering_ends_an_answer_given_without_an_unavailable_skill_with_
 
 async def test_a_follow_up_with_no_topic_stays_with_the_previous_agent_and_page():
     before = Conversation([("Am I a fit?", "Partly.")], ("job", "j1"), "job_assessment", ("job", "j1"))
-    request, agent, history, continued = await continue_conversation(
+    request, agent, history, continued, previous = await continue_conversation(
         AssistRequest(query="Tell me more", conversation_id="c"), None, None, history_turns=4,
         conversation=lambda conversation_id: before)
-    assert (agent, continued, history) == ("job_assessment", True, [("Am I a fit?", "Partly.")])
+    assert (agent, continued, history, previous) == ("job_assessment", True, [("Am I a fit?", "Partly.")], None)
     assert (request.context.type, request.context.id) == ("job", "j1")
     unread = await continue_conversation(AssistRequest(query="What does Acme do?", conversation_id="c"), None, None,
                                          history_turns=4, conversation=lambda conversation_id: 1 / 0)
-    assert unread[1:] == (None, None, False)  # a question with a topic of its own: nothing read
+    assert unread[1:] == (None, None, False, None)  # a question with a topic of its own: nothing read
+
+
+async def test_a_conversational_router_gets_the_previous_agent_instead_of_a_forced_one():
+    before = Conversation([("Am I a fit?", "Partly.")], ("job", "j1"), "job_assessment", ("job", "j1"))
+    read = lambda conversation_id: before  # noqa: E731
+    more = await continue_conversation(AssistRequest(query="Tell me more", conversation_id="c"), None, None,
+                                       history_turns=4, conversation=read, conversational=True)
+    assert more.agent is None and not more.continued and more.previous_agent == "job_assessment"
+    assert (more.request.context.type, more.request.context.id) == ("job", "j1")  # the subject still follows
+    fresh = await continue_conversation(AssistRequest(query="What does a product manager do?", conversation_id="c"),
+                                        None, None, history_turns=4, conversation=read, conversational=True)
+    assert fresh.previous_agent == "job_assessment" and fresh.request.context.type == "none"  # read, page kept
+    assert fresh.history == [("Am I a fit?", "Partly.")]
 
 
 def test_a_turn_is_sealed_once_and_logged_with_what_served(tmp_path):

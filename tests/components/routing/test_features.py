@@ -10,6 +10,7 @@ from components.routing.features import (
     LEXICON_RULES,
     LEXICONS,
     SHORTEST_PREFIX_STEM,
+    RouterFeatures,
     _lexicon_flags,
     one_typo_apart,
 )
@@ -71,9 +72,10 @@ def test_topic_flags_equal_their_definition_on_the_dev_set_and_made_up_queries(r
 
 def test_a_router_fitted_under_older_rules_keeps_computing_them():
     """A router registered before the lexicon changed still routes as it did when it was evaluated."""
-    from components.routing import load_router
+    from components.routing.train import build_lexicon
 
-    features = load_router().pipeline.named_steps["features"]
+    rows = load_dev_set()
+    features = RouterFeatures(lexicon=build_lexicon(), lexicon_weight=6.0).fit([(r["query"], "none") for r in rows])
     assert features.lexicon_rules_ == LEXICON_RULES == 2
     query = "Which Director of Store Operations roles are open in this category?"
     newer = features.dense_row(query, "profile")
