@@ -71,7 +71,7 @@ def main() -> None:
     from components.retrieval.registry import default_embedder
     from components.skew.semantic import SemanticSettings, mask_names
 
-    embedder, side = default_embedder(), SemanticSettings().sample_rows
+    embedder, side = default_embedder(bulk=True), SemanticSettings().sample_rows
     texts = mask_names(population["query"].to_list() + population["response"].to_list())
     started = time.perf_counter()
     embedder.embed(texts)

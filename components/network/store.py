@@ -160,14 +160,14 @@ _EDITIONS_PER_PIECE = 30
 
 
 class ArticleIndex:
-    """Articles in a LanceDB table with a full-text index and vectors from a weight-free embedder.
+    """Articles in a LanceDB table with a full-text index and vectors from the project's embedder.
 
     The table name carries the data digest and the embedder version, so a changed corpus or embedder
     gets a new table instead of silently mixing vectors.
     """
 
     def __init__(self, store: NetworkStore, home: Path, embedder: Embedder | None = None) -> None:
-        # start-up time: LanceDB and the embedder (scikit-learn) load only where articles are searched; the
+        # start-up time: LanceDB and the embedder (the model) load only where articles are searched; the
         # records alone (the ingress's page picker, the routing dev set) need neither
         import lancedb
         from lancedb.index import FTS
@@ -193,9 +193,9 @@ class ArticleIndex:
                limit: int = 5) -> list[Article]:
         """`hybrid`: the keyword hits, then the nearest vectors to fill `limit`; one edition of each piece.
 
-        Keywords first: the weight-free embedder counts every word alike, so for "What is MLOps?" its
-        nearest article was "What to do in the first week after a layoff"; BM25 weighs words by rarity and
-        drops stop words. The vectors' character n-grams still find what a misspelling hides from keywords.
+        Keywords first: with the hashing embedder (the fallback), which counts every word alike, the nearest
+        article to "What is MLOps?" was "What to do in the first week after a layoff"; BM25 weighs words by
+        rarity and drops stop words. The vectors then find what the keywords miss: a misspelling, a synonym.
         Like a web search's "similar results omitted", a piece that several publications ran is listed
         once: with two dozen editions of each, a search for two hits returned one piece twice.
         """

@@ -195,7 +195,7 @@ def _column(reference: list[str], current: list[str], queries: tuple[list[str], 
 def semantic_skew(reference: pl.DataFrame, current: pl.DataFrame,
                   settings: SemanticSettings = SemanticSettings(), embedder: Embedder | None = None) -> dict:
     """`embedder`: the project's default (the model, or the hashing embedder where it is not installed)."""
-    embedder = embedder or default_embedder()
+    embedder = embedder or default_embedder(bulk=True)
     rows = {"reference": len(reference), "current": len(current)}
     reference, current = (frame if len(frame) <= settings.sample_rows else
                           frame.sample(settings.sample_rows, seed=settings.seed + side)

@@ -115,3 +115,34 @@ def test_waiting_for_an_alias_ends_when_a_sync_names_it_and_fails_with_the_reaso
     finally:
         syncing.join()
     assert set(resolved.describe().values()) == {"v1"} and len(resolved.items) == len(list(library)) + len(MODEL_NAMES)
+
+
+def test_an_earlier_router_and_embedder_keep_serving_until_the_new_versions_are_promoted(store, tmp_path):
+    """A home synced before the router and embedder moved to sentence embeddings: a sync registers the new
+    ones as versions beside its champions, which keep serving until a promotion moves the alias."""
+    import shutil
+
+    from components.routing.devset import load_dev_set
+    from components.routing.train import build_lexicon, build_tfidf_pipeline, train
+    from components.versions import load_versions
+    from components.versions.specs import MODELS_DIR, load_embedder_spec
+
+    earlier = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, earlier)
+    (earlier / "embedder.yaml").write_text("name: embedder\nkind: hashing\nversion: hashing-v1-w128-c256\n"
+                                           "params: {word_dim: 128, char_dim: 256}\n")
+    tfidf = train(load_dev_set(), build_lexicon(), 0.45, build=build_tfidf_pipeline)
+    tfidf.save(tmp_path / "router" / "router.joblib", {"accuracy": 0.9})
+    sync_all(store, models_dir=earlier, router_artifact=tmp_path / "router" / "router.joblib")
+
+    changes = {c.name: (c.version, c.first) for c in sync_all(store)}
+    assert changes == {store.name("router"): (2, False), store.name("embedder"): (2, False)}
+    library = PromptLibrary.load()
+    serving = load_versions(store, resolve(store, library, "champion"), library, tmp_path / "cache")
+    assert serving.embedder.kind == "hashing" and serving.router.version == tfidf.version
+    assert not serving.router.conversational
+
+    for name in ("router", "embedder"):
+        store.move_alias("model", store.name(name), "champion", 2, why="promoted")
+    promoted = load_versions(store, resolve(store, library, "champion"), library, tmp_path / "cache")
+    assert promoted.embedder == load_embedder_spec() and promoted.router.conversational
