@@ -1,4 +1,4 @@
-"""Retrieval: embedders (the registry's model, the weight-free hashing fallback) and embedding-based retrieval over LanceDB.
+"""Retrieval: embedders (the registry's model, the hashing fallback) and embedding-based retrieval over LanceDB.
 
 Exports load on first use: the network store needs the embedder without paying for LanceDB's import.
 """
