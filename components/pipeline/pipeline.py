@@ -175,9 +175,18 @@ class Pipeline:
                         _turn_id=turn_id)
 
     async def _continue(self, request: AssistRequest, agent: str | None, history: History | None) -> Continuation:
-        return await continue_conversation(request, agent, history, history_turns=self.config.history_turns,
-                                           conversation=self.records.conversation,
-                                           conversational=getattr(self.release.router, "conversational", False))
+        router = self.release.router
+        conversational = getattr(router, "conversational", False)
+        continuation = await continue_conversation(request, agent, history, history_turns=self.config.history_turns,
+                                                   conversation=self.records.conversation,
+                                                   conversational=conversational)
+        if conversational and agent is None and history:
+            # An OpenAI client's messages carry no agent: its previous question is routed again (a few
+            # milliseconds), so "Why?" after "What does a product manager do?" stays with general knowledge.
+            decision = router.route(history[-1][0], "none")
+            previous = (await decision if inspect.isawaitable(decision) else decision).agent
+            continuation = continuation._replace(previous_agent=previous)
+        return continuation
 
     async def run(self, request: AssistRequest, agent: str | None = None, *, history: History | None = None,
                   _release: Release | None = None, _routing=None, _continuation: Continuation | None = None,

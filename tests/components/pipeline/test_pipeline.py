@@ -424,6 +424,17 @@ async def test_a_follow_up_with_no_topic_stays_with_the_previous_agent_and_page(
     assert after_a_decline[0].payload()["confidence"] < 1.0  # nothing to continue: the router decides
 
 
+async def test_a_clients_messages_give_the_router_the_previous_questions_agent(make_pipeline):
+    """An OpenAI client sends the conversation as messages, with no agent: 'What else?' after a career question
+    went to post takeaways, routed on its words alone."""
+    pipeline = make_pipeline()
+    history = [("How do I ask for a promotion?", "Build the case first.")]
+    alone = await _run(pipeline, query="What else?")
+    followed = [e async for e in pipeline.run(AssistRequest(query="What else?"), history=history)]
+    assert alone[0].payload()["agent"] != "career_advice"
+    assert followed[0].payload()["agent"] == "career_advice"
+
+
 async def test_this_company_beside_a_job_is_the_jobs_company_unless_the_question_names_another(make_pipeline):
     """'Is this company a startup?' beside a job was looked up by its words and answered 'I could not find
     that company in the network.'"""
