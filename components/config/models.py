@@ -235,6 +235,18 @@ class RetentionConfig(_Section):
                            "daily retention flow. At least 8: the scheduled flows read up to 7 days back.")
 
 
+class TracingConfig(_Section):
+    """A trace per turn in MLflow (its Traces tab), exported off the request path (components/tracing)."""
+
+    enabled: bool = Field(False, description="Export turn traces to `mlflow.tracking_uri` (needs one). Off by "
+                          "default until the traces span the Serve graph end to end (issue 31).")
+    sample_ratio: float = Field(1.0, ge=0, le=1, description="Share of turns traced, decided by the turn id's hash; "
+                                "the conversation log records every turn whatever this is.")
+    queue_size: int = Field(1000, ge=1, description="Traces waiting for export; beyond it a trace is dropped and "
+                            "counted, never waited for.")
+    experiment: str = Field("switchboard-traces", min_length=1, description="MLflow experiment the traces go to.")
+
+
 class SwitchboardConfig(_Section):
     """Root of the configuration. Loaded by `load_config()`; see infra/switchboard.yaml."""
 
@@ -251,6 +263,7 @@ class SwitchboardConfig(_Section):
     promotion: PromotionConfig = Field(default_factory=PromotionConfig, description="Gated promotion.")
     retention: RetentionConfig = Field(default_factory=RetentionConfig,
                                        description="How long members' conversations are kept.")
+    tracing: TracingConfig = Field(default_factory=TracingConfig, description="Turn traces in MLflow.")
 
     @model_validator(mode="after")
     def _absolute_home(self) -> SwitchboardConfig:

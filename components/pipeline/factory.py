@@ -21,7 +21,8 @@ from components.versions import AliasFollower, VersionStore
 if TYPE_CHECKING:  # components.config imports the pipeline's own config section
     from components.config import SwitchboardConfig
 
-__all__ = ["ENGINES_KEPT", "build_pipeline", "follow_examples", "follow_registry", "open_examples", "release_from"]
+__all__ = ["ENGINES_KEPT", "build_pipeline", "build_tracer", "follow_examples", "follow_registry", "open_examples",
+           "release_from"]
 
 # Engines a follower keeps for later releases: the planner and generator of the champion, the challenger
 # and a release rolling in.
@@ -39,6 +40,17 @@ def open_examples(home: Path) -> ExampleIndex:
     if version is None:
         return ExampleIndex.build(load_examples(), default_embedder(), home)
     return ExampleIndex.open(home, embedder_for_version(version))
+
+
+def build_tracer(config: SwitchboardConfig):
+    """The turn-trace exporter `config.tracing` asks for, or None (off, or no MLflow to export to)."""
+    settings = config.tracing
+    if not settings.enabled or not config.mlflow.tracking_uri:
+        return None
+    from components.tracing import TraceExporter  # start-up time: only a traced pipeline starts the exporter
+
+    return TraceExporter(config.mlflow.tracking_uri, settings.experiment, settings.sample_ratio,
+                         settings.queue_size, prompt_prefix=config.mlflow.prefix, timeout_s=config.mlflow.timeout_s)
 
 
 def build_pipeline(config: SwitchboardConfig, *, router=None, planner: Engine | None = None,
@@ -69,6 +81,7 @@ def build_pipeline(config: SwitchboardConfig, *, router=None, planner: Engine | 
         config=config.pipeline,
         versions={"prompts": ",".join(f"{p.name}@v{p.version}" for p in prompts)},
         links=config.apis.url,
+        tracer=build_tracer(config),
     )
 
 

@@ -64,7 +64,8 @@ class Pipeline:
     def __init__(self, *, router: Router, registry: SkillRegistry, skills: SkillInvoker, planner: Engine,
                  generator: Engine, prompts: PromptLibrary, examples: ExampleIndex | None, trust: TrustPolicy,
                  log: ConversationLog, config: PipelineConfig | None = None, versions: dict[str, str] | None = None,
-                 links: str = "") -> None:
+                 links: str = "", tracer=None) -> None:
+        """`tracer`: a components.tracing.TraceExporter for each logged turn's trace, or None."""
         self.registry, self.skills, self.examples, self.trust = registry, skills, examples, trust
         self.config = config or PipelineConfig()
         self.release = Release(router, planner, generator, prompts, dict(versions or {}))
@@ -72,7 +73,8 @@ class Pipeline:
         self._router_version = getattr(router, "version", "unknown")
         self.follow_status = None  # a components.versions.FollowStatus when serving follows an MLflow alias
         self.records = TurnLog(log, self.config.history_turns,
-                               lambda state: self.versions(state.release, state.router_version, state.examples_index))
+                               lambda state: self.versions(state.release, state.router_version, state.examples_index),
+                               tracer=tracer)
         self.planning = Planning(registry, skills, self.config)
         self.answering = Answering(trust, self.config)
         self.shadowing = Shadow(self.config, self._turn, self.records.finish)
@@ -133,8 +135,11 @@ class Pipeline:
         return await read_page(self.skills, kind, ident)
 
     async def feedback(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
-        """Records a member's rating of a logged turn; False when the turn is unknown."""
-        return await asyncio.to_thread(self.log.add_feedback, turn_id, rating, comment)
+        """Records a member's rating of a logged turn (on its trace too, when traced); False for an unknown turn."""
+        known = await asyncio.to_thread(self.log.add_feedback, turn_id, rating, comment)
+        if known and self.records.tracer is not None:
+            self.records.tracer.submit_feedback(turn_id, rating, comment)
+        return known
 
     # -- a turn ----------------------------------------------------------------------------------------
 
@@ -295,6 +300,7 @@ class Pipeline:
         index = state.examples_index
         if index is None or not self.config.examples_k:
             return
+        state.mark("retrieval_started_ms")
         if index.inline:  # a sub-millisecond matrix product: cheaper than a thread hop
             state.examples = index.search(agent.name, state.request.query, self.config.examples_k,
                                           vector=(state.query_vectors or {}).get(agent.name))

@@ -157,6 +157,7 @@ class Planning:
             result = SkillResult(skill=call.skill, params=call.params, status="failed", latency_ms=0.0,
                                  error=f"{type(exc).__name__}: {exc}", failure="unavailable")
         state.results.append(result)
+        state.skill_ended_ms.append(state.elapsed_ms())
         queue.put_nowait(Event("skill", SkillData(name=result.skill, params=result.params, status=result.status,
                                                   latency_ms=result.latency_ms, error=result.error,
                                                   failure=result.failure)))

@@ -11,6 +11,7 @@ from components.conversation_log import Conversation, ConversationLog, TurnRecor
 from components.pipeline.events import Timings
 from components.pipeline.subject import subject_of
 from components.pipeline.turn import TurnState
+from components.tracing.spans import turn_trace
 
 __all__ = ["TurnLog"]
 
@@ -18,10 +19,12 @@ logger = logging.getLogger(__name__)
 
 
 class TurnLog:
-    """`versions(state)`: what served the turn (the pipeline knows its releases and examples table)."""
+    """`versions(state)`: what served the turn (the pipeline knows its releases and examples table); `tracer`:
+    a TraceExporter that gets each logged turn's trace (sampled, exported off the request path), or None."""
 
-    def __init__(self, log: ConversationLog, history_turns: int, versions: Callable[[TurnState], dict[str, str]]):
-        self.log, self.history_turns, self._versions = log, history_turns, versions
+    def __init__(self, log: ConversationLog, history_turns: int, versions: Callable[[TurnState], dict[str, str]],
+                 tracer=None):
+        self.log, self.history_turns, self._versions, self.tracer = log, history_turns, versions, tracer
 
     def seal(self, state: TurnState) -> None:
         if state.timings is None:
@@ -38,6 +41,11 @@ class TurnLog:
         context = state.request.context
         self.log.write(record_of(state), subject_of(context.type, context.id, state.results))
         state.logged = True
+        if self.tracer is not None:
+            try:
+                self.tracer.submit(turn_trace(state))
+            except Exception:  # noqa: BLE001 - a trace is never worth a turn: the log above has it all
+                logger.exception("turn %s: no trace", state.turn_id)
 
     def conversation(self, conversation_id: str) -> Conversation:
         try:

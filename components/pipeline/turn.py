@@ -53,6 +53,7 @@ class TurnState:
     plan_source: str = "none"
     plan_repairs: list[str] = field(default_factory=list)
     results: list[SkillResult] = field(default_factory=list)
+    skill_ended_ms: list[float] = field(default_factory=list)  # when each of `results` came back (its trace span)
     examples: list[Example] = field(default_factory=list)
     answer: str = ""
     attachments: list[dict[str, Any]] = field(default_factory=list)

@@ -20,7 +20,7 @@ def test_contract_load_router_route():
 def test_held_out_accuracy_and_out_of_scope_recall():
     metrics = held_out_report(load_dev_set(), build_lexicon())
     assert metrics["n"] >= 600
-    # 0.881 and 0.859 today, follow-ups included (the frozen test set is the other figure: test_testset.py)
+    # 0.879 and 0.855 today, follow-ups included (the frozen test set is the other figure: test_testset.py)
     assert metrics["accuracy"] >= 0.86, metrics["per_class"]
     assert metrics["per_class"]["out_of_scope"]["recall"] >= 0.84, metrics["per_class"]["out_of_scope"]
     assert 0.2 <= metrics["min_confidence"] <= 0.8
