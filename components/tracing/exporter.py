@@ -99,6 +99,11 @@ class TraceExporter:
             time.sleep(0.05)
         return True
 
+    def _warn(self, message: str, *args) -> None:
+        if time.monotonic() - self._last_warning > 60:  # once a minute, not once a turn
+            self._last_warning = time.monotonic()
+            log.warning(message, *args)
+
     def _count(self, outcome: str) -> None:
         with self._lock:
             self._counts[outcome] += 1
@@ -115,10 +120,7 @@ class TraceExporter:
                     self._count("exported")
             except Exception as exc:  # noqa: BLE001 - a trace that cannot be exported is dropped, never raised
                 self._count("dropped")
-                if time.monotonic() - self._last_warning > 60:  # once a minute, not once a turn
-                    self._last_warning = time.monotonic()
-                    log.warning("dropping turn traces: MLflow at %s: %s: %s", self.tracking_uri,
-                                type(exc).__name__, exc)
+                self._warn("dropping turn traces: MLflow at %s: %s: %s", self.tracking_uri, type(exc).__name__, exc)
             finally:
                 self._queue.task_done()
 
@@ -167,7 +169,7 @@ class TraceExporter:
         try:
             self._link_prompts(client, trace, trace_id)
         except Exception as exc:  # noqa: BLE001 - the trace is exported; only the link to its prompts is missing
-            log.warning("trace %s: prompt versions not linked: %s", trace_id, exc)
+            self._warn("trace %s: prompt versions not linked (later ones may not be either): %s", trace_id, exc)
         if len(self.trace_ids) > 10_000:
             self.trace_ids.clear()
         self.trace_ids[trace.turn_id] = trace_id
