@@ -38,8 +38,9 @@ def _mlflow(home: Path) -> tuple[subprocess.Popen, str]:
     from components.stack.supervisor import mlflow_command
 
     config = load_config(environ={"SWITCHBOARD_HOME": str(home), "SWITCHBOARD_MLFLOW__PORT": str(free_port())})
+    environ = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
     process = subprocess.Popen(mlflow_command(config), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True, env={**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"})
+                               start_new_session=True, env=environ)
     url = config.mlflow.local_url
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
