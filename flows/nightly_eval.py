@@ -70,6 +70,17 @@ def summarise(home: str, day: date, turns: list[dict], logged: int) -> dict:
     return summary
 
 
+@task(retries=1, retry_delay_seconds=5)
+def assess_traces(config: SwitchboardConfig, home: str, day: date) -> dict[str, int] | None:
+    """The day's scores as assessments on the traces of the turns scored, when turns are traced."""
+    if not config.tracing.enabled or not config.mlflow.tracking_uri:
+        return None
+    from components.tracing import assess_scored_turns  # start-up time: MLflow's tracing only when traced
+
+    return assess_scored_turns(config.mlflow.tracking_uri, config.tracing.experiment,
+                               EvalDay(Path(home), day).scores().to_dicts(), config.mlflow.timeout_s)
+
+
 @task
 def publish(day: date, summary: dict, worst: list[dict], plot: str | None, run_id: str | None) -> None:
     rows = [f"| {key} | {stat['value']:.3f} | [{stat['low']:.3f}, {stat['high']:.3f}] | "
@@ -111,6 +122,8 @@ def nightly_eval(day: date | None = None, sample_size: int = 500, annotation_sha
     for future in futures:
         future.result()
     summary = summarise(home, day, turns, logged)
+    if (assessed := assess_traces(config, home, day)) is not None:
+        logger.info("assessments on traces: %s", assessed)
     plot = trend_plot(Path(home), evaluated.root / "trend.png")
     run_id = track(config, nightly_run(day, summary, plot))
     by_id = {t["turn_id"]: t for t in turns}

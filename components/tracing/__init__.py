@@ -4,7 +4,8 @@ from components.lazy import lazy_exports
 
 _EXPORTS = {
     **dict.fromkeys(["SpanSpec", "TurnTrace", "turn_trace"], "components.tracing.spans"),
-    **dict.fromkeys(["TraceExporter"], "components.tracing.exporter"),
+    **dict.fromkeys(["TraceExporter", "connect", "find_trace"], "components.tracing.exporter"),
+    **dict.fromkeys(["assess_scored_turns"], "components.tracing.assessments"),
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

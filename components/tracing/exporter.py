@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from components.tracing.spans import TurnTrace
 
-__all__ = ["TraceExporter"]
+__all__ = ["TraceExporter", "connect", "find_trace"]
 
 log = logging.getLogger(__name__)
 
@@ -126,22 +126,7 @@ class TraceExporter:
 
     def _connect(self):
         if self._client is None:
-            # start-up time: MLflow loads in the exporter's thread, on the first trace, not in the replica's start
-            import mlflow
-            from mlflow import MlflowClient
-
-            # bounded, as the version store's: a down server costs this thread seconds, not minutes of retries
-            os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(int(max(1, self._timeout_s))))
-            os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-            # this thread is the asynchronous part: MLflow's own export queue would hide a failure from the counts
-            os.environ.setdefault("MLFLOW_ENABLE_ASYNC_TRACE_LOGGING", "false")
-            # MLflow's span exporter sends to the process's tracking URI, whatever the client's: this process's
-            # traces go to one server, the one configured (nothing else here uses the global)
-            mlflow.set_tracking_uri(self.tracking_uri)
-            client = MlflowClient(self.tracking_uri)
-            found = client.get_experiment_by_name(self.experiment)
-            self._experiment_id = found.experiment_id if found else client.create_experiment(self.experiment)
-            self._client = client
+            self._client, self._experiment_id = connect(self.tracking_uri, self.experiment, self._timeout_s)
         return self._client
 
     def _export(self, trace: TurnTrace) -> None:
@@ -181,13 +166,9 @@ class TraceExporter:
         from mlflow.entities import AssessmentSource
 
         client = self._connect()
-        trace_id = self.trace_ids.get(feedback.turn_id)
+        trace_id = self.trace_ids.get(feedback.turn_id) or find_trace(client, self._experiment_id, feedback.turn_id)
         if trace_id is None:
-            found = client.search_traces(locations=[self._experiment_id], max_results=1, include_spans=False,
-                                         filter_string=f"tag.`switchboard.turn_id` = '{feedback.turn_id}'")
-            if not found:
-                raise LookupError(f"no trace of turn {feedback.turn_id} (not sampled, or not exported yet)")
-            trace_id = found[0].info.trace_id
+            raise LookupError(f"no trace of turn {feedback.turn_id} (not sampled, or not exported yet)")
         mlflow.log_feedback(trace_id=trace_id, name="member_rating", value=feedback.rating == "up",
                             rationale=feedback.comment, source=AssessmentSource(source_type="HUMAN",
                                                                                 source_id="member"))
@@ -202,3 +183,29 @@ class TraceExporter:
             versions.append(self._prompt_versions[key])
         if versions:
             client.link_prompt_versions_to_trace(versions, trace_id)
+
+
+def connect(tracking_uri: str, experiment: str, timeout_s: float = 5.0):
+    """(MlflowClient, experiment id) for traces, the experiment made if it is not there yet."""
+    # start-up time: MLflow loads where traces are made (the exporter's thread, the nightly flow), not at import
+    import mlflow
+    from mlflow import MlflowClient
+
+    # bounded, as the version store's: a down server costs the caller seconds, not minutes of retries
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(int(max(1, timeout_s))))
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    # the exporter's thread is the asynchronous part: MLflow's own export queue would hide a failure from the counts
+    os.environ.setdefault("MLFLOW_ENABLE_ASYNC_TRACE_LOGGING", "false")
+    # MLflow's span exporter and assessments go to the process's tracking URI, whatever the client's: this
+    # process's traces go to one server, the one configured (nothing else here uses the global)
+    mlflow.set_tracking_uri(tracking_uri)
+    client = MlflowClient(tracking_uri)
+    found = client.get_experiment_by_name(experiment)
+    return client, found.experiment_id if found else client.create_experiment(experiment)
+
+
+def find_trace(client, experiment_id: str, turn_id: str) -> str | None:
+    """The trace id of a turn, by its `switchboard.turn_id` tag; None when it was not traced."""
+    found = client.search_traces(locations=[experiment_id], max_results=1, include_spans=False,
+                                 filter_string=f"tag.`switchboard.turn_id` = '{turn_id}'")
+    return found[0].info.trace_id if found else None

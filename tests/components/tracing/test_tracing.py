@@ -102,3 +102,35 @@ def test_sampling_keeps_a_turn_in_or_out_by_its_id_at_about_the_ratio():
     assert 400 <= sum(chosen) <= 600
     with pytest.raises(ValueError, match="sample_ratio must be within"):
         TraceExporter("http://127.0.0.1:9", sample_ratio=1.5)
+
+
+async def test_the_nightly_scores_become_assessments_on_the_traces_of_the_turns_scored(mlflow_server, internal_api,
+                                                                                      switchboard_home, tmp_path):
+    from mlflow import MlflowClient
+
+    from components.evaluation import load_rubric, score_turn
+    from components.tracing import assess_scored_turns
+
+    experiment = f"traces-{uuid.uuid4().hex[:8]}"
+    config = _config(internal_api, switchboard_home, MLFLOW__TRACKING_URI=mlflow_server, TRACING__ENABLED="true",
+                     TRACING__EXPERIMENT=experiment)
+    pipeline = build_pipeline(config, log=ConversationLog(tmp_path / "logs"))
+    for query, context in (("Am I a good fit for this job?", {"type": "job", "id": "j00002"}),
+                           ("Tell me about this company", {"type": "company", "id": "c0017"})):
+        events = [e async for e in pipeline.run(AssistRequest(query=query, context=context, member_id="m00001"))]
+        assert events[-1].name == "done"
+    assert pipeline.records.tracer.flush(60) and pipeline.records.tracer.counts()["exported"] == 2
+    rubric = load_rubric()
+    scores = [score_turn(rubric, turn) for turn in ConversationLog(tmp_path / "logs").read().to_dicts()]
+    untraced = {**scores[0], "turn_id": "not-traced"}
+    assert assess_scored_turns(mlflow_server, experiment, [*scores, untraced]) == {"assessed": 2, "untraced": 1}
+
+    client = MlflowClient(mlflow_server)
+    for score in scores:
+        trace_id = pipeline.records.tracer.trace_ids[score["turn_id"]]
+        found = {a.name: a for a in client.get_trace(trace_id).info.assessments}
+        assert {f"nightly.{d}" for d in ("overall_quality", "hallucination", "rai_violation", "coherence",
+                                         "style")} <= set(found)
+        assert found["nightly.overall_quality"].value == score["overall_quality"]
+        assert found["nightly.hallucination"].value == score["hallucination"]
+        assert found["nightly.overall_quality"].source.source_type == "CODE"
