@@ -163,7 +163,7 @@ class Pipeline:
         release, routing = self.release, None
         if agent is None:
             try:
-                routing = release.router.route(request.query, request.context.type, continuation.previous_agent)
+                routing = _ask(release.router, request.query, request.context.type, continuation.previous_agent)
             except Exception as exc:  # noqa: BLE001 - raised in the turn, which ends with one error event
                 routing = asyncio.get_running_loop().create_future()
                 routing.set_exception(exc)
@@ -188,7 +188,7 @@ class Pipeline:
         if conversational and agent is None and history:
             # An OpenAI client's messages carry no agent: its previous question is routed again (a few
             # milliseconds), so "Why?" after "What does a product manager do?" stays with general knowledge.
-            decision = router.route(history[-1][0], "none")
+            decision = _ask(router, history[-1][0], "none")
             previous = (await decision if inspect.isawaitable(decision) else decision).agent
             continuation = continuation._replace(previous_agent=previous)
         return continuation
@@ -277,8 +277,8 @@ class Pipeline:
             decision = RouteDecision(state.forced_agent, 1.0, True, {state.forced_agent: 1.0},
                                      "continued" if state.continued else "forced")
         else:
-            decision = state.routing or state.release.router.route(request.query, request.context.type,
-                                                                   state.previous_agent)
+            decision = state.routing or _ask(state.release.router, request.query, request.context.type,
+                                             state.previous_agent)
             if inspect.isawaitable(decision):  # a router in another process (a Serve deployment)
                 decision = state.routing = asyncio.ensure_future(decision)
                 await _let_requests_leave()
@@ -308,6 +308,15 @@ class Pipeline:
             state.examples = await asyncio.to_thread(index.search, agent.name, state.request.query,
                                                      self.config.examples_k)
         state.mark("retrieval_ms")
+
+
+def _ask(router, query: str, context_type: str, previous_agent: str | None = None):
+    """The router's decision, or an awaitable of it. A router that embeds the query (milliseconds of model:
+    `embeds`) answers in a thread, so the replica's other streams keep their tokens flowing meanwhile; one
+    in another process answers with an awaitable already; the TF-IDF router's microseconds stay on the loop."""
+    if getattr(router, "embeds", False):
+        return asyncio.to_thread(router.route, query, context_type, previous_agent)
+    return router.route(query, context_type, previous_agent)
 
 
 async def _say(state: TurnState, text: str, followups: list[str]) -> AsyncIterator[Event]:

@@ -11,6 +11,7 @@ the hashing version, so nothing mixes the two.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -58,6 +59,7 @@ def create_embedder(kind: str, params: Mapping[str, object] | None = None) -> Em
 _BULK: dict[str, dict[str, object]] = {"minilm": {"threads": 2}}
 
 
+@functools.cache  # the spec is the repository's: read once, not on every route
 def default_embedder(bulk: bool = False) -> Embedder:
     """The spec's embedder (mlflow/models/embedder.yaml), or the hashing embedder where its model is not installed.
     `bulk`: with the settings for a batch job (same vectors, same version)."""

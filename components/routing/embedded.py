@@ -48,7 +48,14 @@ class EmbeddingFeatures(BaseEstimator, TransformerMixin):
 
     @property
     def embedder(self) -> Embedder:
-        return embedder_for_version(self.embedder_version_)
+        if getattr(self, "_embedder", None) is None:  # resolved once per process, never pickled (__getstate__)
+            self._embedder = embedder_for_version(self.embedder_version_)
+        return self._embedder
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_embedder", None)  # the version, not the weights: the process resolves its own
+        return state
 
     def transform(self, inputs: Sequence[tuple]) -> np.ndarray:
         queries = [row[0] for row in inputs]

@@ -49,6 +49,11 @@ class Router:
         """Whether the previous turn's agent is one of its features (an embedding router's)."""
         return isinstance(self.pipeline.steps[0][1], EmbeddingFeatures)
 
+    @property
+    def embeds(self) -> bool:
+        """Whether a route embeds the query with a model (milliseconds): an event loop asks it in a thread."""
+        return self.conversational and not self.pipeline.steps[0][1].embedder.local
+
     def route(self, query: str, context_type: str = "none", previous_agent: str | None = None) -> RouteDecision:
         """`previous_agent`: the agent that answered the conversation's previous turn, which a conversational
         router weighs ("What else?" after a company question); others route on the question alone."""
