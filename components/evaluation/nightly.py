@@ -30,6 +30,7 @@ __all__ = ["EvalDay", "eval_root", "nightly_run", "partial_turns", "sample_turns
 
 RATES = ("hallucination", "rai_violation", "good")
 MEANS = ("overall_quality", "coherence", "style")
+SCALE = (1.0, 5.0)  # the rubric's scale of every mean above (data/eval/rubric.yaml)
 
 
 def sample_turns(day_log: pl.DataFrame, day: date, n: int = 500, seed: int | None = None) -> list[dict[str, Any]]:
@@ -131,7 +132,7 @@ def _dimension_stats(frame: pl.DataFrame) -> dict[str, dict[str, float]]:
         rate, low, high = wilson(hits, n)
         stats[f"{name}_rate"] = {"value": round(rate, 4), "low": round(low, 4), "high": round(high, 4), "n": n}
     for name in MEANS:
-        mean, low, high = mean_interval(frame[name].cast(pl.Float64).to_list() if n else [])
+        mean, low, high = mean_interval(frame[name].cast(pl.Float64).to_list() if n else [], bounds=SCALE)
         stats[f"{name}_mean"] = {"value": round(mean, 4), "low": round(low, 4), "high": round(high, 4), "n": n}
     return stats
 

@@ -1,4 +1,5 @@
-"""Rates with Wilson intervals, means with normal intervals, and judge-human agreement (Cohen's kappa)."""
+"""Rates with Wilson intervals, means with intervals that stay on their scale, and judge-human agreement
+(Cohen's kappa)."""
 
 from __future__ import annotations
 
@@ -20,15 +21,32 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float, float]
     return p, max(0.0, centre - half), min(1.0, centre + half)
 
 
-def mean_interval(values: Sequence[float], z: float = Z95) -> tuple[float, float, float]:
+def mean_interval(values: Sequence[float], z: float = Z95,
+                  bounds: tuple[float, float] | None = None) -> tuple[float, float, float]:
+    """(mean, low, high). Unbounded: the normal interval. On a bounded scale (`bounds`, e.g. a 1-5 score) the
+    normal interval can leave it (a company agent's 18 turns: quality up to 5.04), so the mean is scaled to
+    [0, 1] and the interval taken on its logit (the delta method) and mapped back, which stays inside. Where
+    every value is at one point (no spread to estimate), the scaled Wilson interval stands in: conservative,
+    since a variable on [0, 1] varies at most as a yes/no one of the same mean."""
     if not values:
         return 0.0, 0.0, 0.0
-    mean = sum(values) / len(values)
-    if len(values) < 2:
+    n = len(values)
+    mean = sum(values) / n
+    if n < 2:
         return mean, mean, mean
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
-    half = z * sd / math.sqrt(len(values))
-    return mean, mean - half, mean + half
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    if bounds is None:
+        half = z * sd / math.sqrt(n)
+        return mean, mean - half, mean + half
+    low_end, high_end = bounds
+    width = high_end - low_end
+    p = min(1.0, max(0.0, (mean - low_end) / width))
+    if sd == 0 or p in (0.0, 1.0):
+        _, low, high = wilson(p * n, n, z)
+    else:
+        centre, half = math.log(p / (1 - p)), z * (sd / width) / math.sqrt(n) / (p * (1 - p))
+        low, high = 1 / (1 + math.exp(-(centre - half))), 1 / (1 + math.exp(-(centre + half)))
+    return mean, low_end + width * low, low_end + width * high
 
 
 def cohen_kappa(a: Sequence, b: Sequence) -> float:

@@ -77,7 +77,7 @@ def _stats(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
         out[label] = {"value": round(rate, 4), "low": round(low, 4), "high": round(high, 4), "n": len(values)}
     for name in MEANS:
         values = [float(r[name]) for r in rows if r[name] is not None]
-        mean, low, high = mean_interval(values)
+        mean, low, high = mean_interval(values, bounds=(0.0, 1.0) if name == "fact_coverage" else (1.0, 5.0))
         label = name if name == "fact_coverage" else f"{name}_mean"
         out[label] = {"value": round(mean, 4), "low": round(low, 4), "high": round(high, 4), "n": len(values)}
     return out

@@ -128,6 +128,22 @@ def test_wilson_intervals_and_kappa_match_known_values():
     assert cohen_kappa(a, b) == pytest.approx(0.4)
 
 
+def test_a_mean_on_a_bounded_scale_keeps_its_interval_on_the_scale():
+    """A company agent's 18 turns, 17 of them rated 5: the normal interval went up to 5.05 on a 1-5 scale."""
+    from components.evaluation import mean_interval
+
+    ratings = [5] * 17 + [4]
+    assert mean_interval(ratings)[2] > 5  # the old interval, unbounded
+    mean, low, high = mean_interval(ratings, bounds=(1, 5))
+    assert mean == pytest.approx(4.944, abs=1e-3) and 1 <= low < mean < high <= 5
+    everywhere_five = mean_interval([5] * 18, bounds=(1, 5))
+    assert everywhere_five[0] == everywhere_five[2] == 5 and 4 < everywhere_five[1] < 5  # no spread: not a point
+    middle = [3, 4, 5, 2, 4, 4, 3, 5, 4, 4]
+    bounded, normal = mean_interval(middle, bounds=(1, 5)), mean_interval(middle)
+    assert abs((bounded[2] - bounded[1]) - (normal[2] - normal[1])) < 0.1  # mid-scale, about the normal width
+    assert mean_interval([0.0, 1.0, 1.0, 1.0], bounds=(0, 1))[2] <= 1
+
+
 def test_annotation_queue_out_labels_in_and_agreement(tmp_path):
     turns = [_turn(f"Answer {i} about Curapeak Therapeutics in Boston.") | {"turn_id": f"t{i}"} for i in range(6)]
     queue = export_queue(RUBRIC, turns, tmp_path / "queue.jsonl")
