@@ -46,10 +46,10 @@ async def _on_every_replica(handle: DeploymentHandle, method: str, *args):
 class RemoteRouter:
     """`source`: the MLflow router version (artifact URI) this release routes with; None: the deployment's own."""
 
-    def __init__(self, handle: DeploymentHandle, source: str | None = None, conversational: bool = False) -> None:
+    def __init__(self, handle: DeploymentHandle, source: str | None = None) -> None:
         self._handle, self._source = handle, source
         self.version = "remote"
-        self.conversational = conversational  # known once prepared
+        self.conversational = False  # whether it weighs the previous turn's agent: known once prepared
 
     async def prepare(self) -> str:
         """Loads this release's router version on every router replica; its version string."""

@@ -12,7 +12,7 @@ from components.engines import Engine, create_engine
 from components.pipeline.pipeline import Pipeline, Release
 from components.prompts import PromptLibrary
 from components.retrieval import ExampleIndex, load_examples
-from components.retrieval.registry import default_embedder, embedder_for_version
+from components.retrieval.registry import default_embedder
 from components.routing import load_router
 from components.skills import SkillInvoker, default_registry
 from components.trust import TrustPolicy
@@ -36,10 +36,10 @@ def open_examples(home: Path) -> ExampleIndex:
     A home whose table an earlier embedder built keeps serving it until the build_examples flow rebuilds it
     with the default. Raises EmbedderMismatchError when no embedder here makes the table's vectors.
     """
-    version = ExampleIndex.stored_embedder(home)
-    if version is None:
+    try:
+        return ExampleIndex.open(home)
+    except FileNotFoundError:
         return ExampleIndex.build(load_examples(), default_embedder(), home)
-    return ExampleIndex.open(home, embedder_for_version(version))
 
 
 def build_tracer(config: SwitchboardConfig):
@@ -150,17 +150,13 @@ async def refresh_examples(pipeline: Pipeline, home: Path) -> bool:
     if current is None or latest is None or latest == current.version:
         return False
     try:
-        pipeline.examples = await asyncio.to_thread(_open_version, home, latest)
+        pipeline.examples = await asyncio.to_thread(ExampleIndex.open, home, None, latest)
     except Exception as exc:  # noqa: BLE001 - a bad table must not take serving down
         logging.getLogger("switchboard.examples").error("kept examples v%s; v%s does not serve: %s",
                                                         current.version, latest, exc)
         return False
     logging.getLogger("switchboard.examples").info("serving examples v%s (was v%s)", latest, current.version)
     return True
-
-
-def _open_version(home: Path, version: int) -> ExampleIndex:
-    return ExampleIndex.open(home, embedder_for_version(ExampleIndex.stored_embedder(home, version)), version)
 
 
 def follow_examples(pipeline: Pipeline, config: SwitchboardConfig):

@@ -14,9 +14,9 @@ from typing import NamedTuple
 
 from components.agents import AGENTS
 from components.conversation_log import Conversation
+from components.names import PREVIOUS
 from components.pipeline.events import AssistRequest, Context
 from components.pipeline.subject import continues, refers_back
-from components.routing.embedded import PREVIOUS
 
 __all__ = ["Continuation", "History", "continue_conversation"]
 

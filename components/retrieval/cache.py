@@ -1,7 +1,5 @@
 """Embedding each text once: a corpus's vectors kept on disk, and texts that repeat embedded once per process.
 
-Vectors of a whole corpus, kept on disk by content so that a corpus is embedded once per machine.
-
 The articles and the curated examples are the same few hundred texts in every new home, every Ray replica
 that builds its article table and every test; with the model, 600 articles take seconds to embed. A
 cache entry is named by the embedder's version and a digest of the texts in order, so another model,

@@ -18,6 +18,7 @@ import numpy as np
 
 from components.retrieval.cache import embed_corpus
 from components.retrieval.embedder import Embedder, EmbedderMismatchError, check_version
+from components.retrieval.registry import default_embedder, embedder_for_version
 
 __all__ = ["EXAMPLES_FILE", "Example", "ExampleIndex", "load_examples"]
 
@@ -54,12 +55,15 @@ class ExampleIndex:
     queried in LanceDB.
     """
 
-    def __init__(self, table: lancedb.table.Table, embedder: Embedder, version: int,
+    def __init__(self, table: lancedb.table.Table, embedder: Embedder | None, version: int,
                  memory_rows: int = 50_000) -> None:
-        self._table, self._embedder, self.version = table, embedder, version
+        """`embedder`: None reads the table with the embedder that wrote it (components/retrieval/registry.py)."""
         stored = table.search().select(["embedder"]).limit(1).to_list()
-        if stored:
+        if embedder is None:
+            embedder = embedder_for_version(stored[0]["embedder"]) if stored else default_embedder()
+        elif stored:
             check_version(stored[0]["embedder"], embedder.version, f"examples table v{version}")
+        self._table, self._embedder, self.version = table, embedder, version
         self._memory: dict[str, tuple[list[Example], np.ndarray]] | None = None
         if table.count_rows() <= memory_rows:
             rows = table.to_arrow().to_pylist()
@@ -101,7 +105,9 @@ class ExampleIndex:
         return cls(table, embedder, table.version)
 
     @classmethod
-    def open(cls, home: Path, embedder: Embedder, version: int | None = None) -> ExampleIndex:
+    def open(cls, home: Path, embedder: Embedder | None = None, version: int | None = None) -> ExampleIndex:
+        """The table's `version` (default the newest), queried with `embedder`, refused when the table was built by
+        another; without one, with the embedder that built it (a home keeps serving its table until a rebuild)."""
         db = lancedb.connect(str(home / "lancedb"))
         if TABLE not in db.list_tables().tables:
             raise FileNotFoundError(f"no examples table under {home}/lancedb: build it first")
@@ -109,19 +115,6 @@ class ExampleIndex:
         if version is not None:
             table.checkout(version)
         return cls(table, embedder, table.version)
-
-    @staticmethod
-    def stored_embedder(home: Path, version: int | None = None) -> str | None:
-        """The embedder version that made the vectors of the table's `version` (default the newest), or None
-        when there is no table."""
-        db = lancedb.connect(str(home / "lancedb"))
-        if TABLE not in db.list_tables().tables:
-            return None
-        table = db.open_table(TABLE)
-        if version is not None:
-            table.checkout(version)
-        stored = table.search().select(["embedder"]).limit(1).to_list()
-        return stored[0]["embedder"] if stored else None
 
     @staticmethod
     def latest_version(home: Path) -> int | None:

@@ -17,8 +17,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from components.names import NO_PREVIOUS
 from components.routing.devset import CONTEXT_TYPES
-from components.routing.embedded import NO_PREVIOUS, EmbeddingFeatures
+from components.routing.embedded import EmbeddingFeatures
 from components.routing.features import RouterFeatures
 
 __all__ = ["CompiledEmbeddingRouter", "CompiledRouter", "compile_router"]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from components.names import AGENT_NAMES, CONTEXT_TYPES, ROUTES
+from components.names import AGENT_NAMES, CONTEXT_TYPES, NO_PREVIOUS, ROUTES
 from components.network import vocabulary as vocab
 from components.network.store import NetworkStore
 
@@ -31,7 +31,6 @@ SEEDS = DATA / "seeds.yaml"
 DEV_SET = DATA / "dev_set.jsonl"
 VARIANTS_PER_SEED = 4
 PREVIOUS_SHARE = 0.25  # single questions given a previous agent at random
-NO_PREVIOUS = "none"
 PAGE_OF = {"job_assessment": "job", "post_takeaways": "post", "company_understanding": "company",
            "career_advice": "profile"}
 # Companies the sample network lacks, for company questions whose name the lexicon cannot know: members ask

@@ -19,16 +19,13 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from components.names import CONTEXT_TYPES, ROUTES
+from components.names import CONTEXT_TYPES, NO_PREVIOUS, PREVIOUS
 from components.retrieval.cache import embed_distinct
 from components.retrieval.embedder import Embedder
 from components.retrieval.registry import default_embedder, embedder_for_version
-from components.routing.features import LEXICON_RULES, NetworkLexicon, _lexicon_flags, _shape
+from components.routing.features import LEXICON_RULES, NetworkLexicon, word_features
 
-__all__ = ["NO_PREVIOUS", "EmbeddingFeatures", "PREVIOUS"]
-
-NO_PREVIOUS = "none"
-PREVIOUS = (*ROUTES, NO_PREVIOUS)  # the previous turn's agent, in a fitted router's column order
+__all__ = ["EmbeddingFeatures"]
 
 
 class EmbeddingFeatures(BaseEstimator, TransformerMixin):
@@ -69,9 +66,6 @@ class EmbeddingFeatures(BaseEstimator, TransformerMixin):
         previous = previous or NO_PREVIOUS
         if previous not in PREVIOUS:
             raise ValueError(f"unknown previous agent '{previous}'; allowed: {', '.join(PREVIOUS)}")
-        spelled_right = self.lexicon.words if self.lexicon else frozenset()
         return ([self.context_weight if context == c else 0.0 for c in CONTEXT_TYPES]
                 + [self.previous_weight if previous == p else 0.0 for p in PREVIOUS]
-                + (self.lexicon.flags(query) if self.lexicon else [])
-                + [self.lexicon_weight * f for f in _lexicon_flags(query, spelled_right, self.lexicon_rules_)]
-                + _shape(query))
+                + word_features(query, self.lexicon, self.lexicon_weight, self.lexicon_rules_))

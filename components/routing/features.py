@@ -18,9 +18,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from components.names import CONTEXT_TYPES
 
-__all__ = ["NetworkLexicon", "RouterFeatures", "RouterInput"]
+__all__ = ["NetworkLexicon", "RouterFeatures", "RouterInput", "word_features"]
 
-RouterInput = tuple[str, str]  # (query, context_type)
+RouterInput = tuple[str, ...]  # (query, context_type), or with the previous agent after them (read by position)
 CONTEXTS = CONTEXT_TYPES  # their order is a fitted router's feature columns
 _WORDS = re.compile(r"[a-z0-9']+")
 
@@ -204,7 +204,7 @@ class RouterFeatures(BaseEstimator, TransformerMixin):
         self.lexicon_weight = lexicon_weight
 
     def fit(self, inputs: Sequence[RouterInput], y: object = None) -> RouterFeatures:
-        queries = [q for q, _ in inputs]
+        queries = [row[0] for row in inputs]
         self.words_ = TfidfVectorizer(ngram_range=(1, 1), sublinear_tf=True, min_df=1,
                                       token_pattern=r"(?u)\b\w+\b").fit(queries)
         self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
@@ -213,16 +213,22 @@ class RouterFeatures(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, inputs: Sequence[RouterInput]) -> sparse.csr_matrix:
-        queries = [q for q, _ in inputs]
-        dense = [self.dense_row(query, context) for query, context in inputs]
+        queries = [row[0] for row in inputs]
+        dense = [self.dense_row(row[0], row[1]) for row in inputs]
         return sparse.hstack([self.words_.transform(queries), self.chars_.transform(queries),
                               sparse.csr_matrix(np.asarray(dense))]).tocsr()
 
     def dense_row(self, query: str, context: str) -> list[float]:
         """The features after the two TF-IDF blocks: context, known names, topic words, shape."""
         one_hot = [self.context_weight if context == c else 0.0 for c in CONTEXTS]
-        known = self.lexicon.flags(query) if self.lexicon else []
         rules = getattr(self, "lexicon_rules_", 1)  # a router fitted before the rules had versions: 1
-        spelled_right = getattr(self.lexicon, "words", frozenset()) if rules >= 2 else frozenset()
-        categories = [self.lexicon_weight * flag for flag in _lexicon_flags(query, spelled_right, rules)]
-        return one_hot + known + categories + _shape(query)
+        return one_hot + word_features(query, self.lexicon, self.lexicon_weight, rules)
+
+
+def word_features(query: str, lexicon: NetworkLexicon | None, lexicon_weight: float, rules: int) -> list[float]:
+    """What a query's words say beside a model's view of them: the names the network knows, the policy
+    categories' counts (under lexicon `rules`) and the query's shape. Both routers' features end with these."""
+    known = lexicon.flags(query) if lexicon else []
+    spelled_right = getattr(lexicon, "words", frozenset()) if rules >= 2 else frozenset()
+    categories = [lexicon_weight * flag for flag in _lexicon_flags(query, spelled_right, rules)]
+    return known + categories + _shape(query)

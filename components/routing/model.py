@@ -12,10 +12,10 @@ import sklearn
 from sklearn.pipeline import Pipeline
 
 from components.config import load_config
-from components.names import OUT_OF_SCOPE
+from components.names import NO_PREVIOUS, OUT_OF_SCOPE
 from components.routing.compiled import compile_router
 from components.routing.devset import AGENTS, CONTEXT_TYPES
-from components.routing.embedded import NO_PREVIOUS, EmbeddingFeatures
+from components.routing.embedded import EmbeddingFeatures
 from components.versions import VersionStore, VersionStoreError
 
 __all__ = ["DEFAULT_ARTIFACT", "RouteDecision", "Router", "RouterLoadError", "load_router"]
@@ -61,7 +61,7 @@ class Router:
             raise ValueError(f"unknown context type '{context_type}'; allowed: {', '.join(CONTEXT_TYPES)}")
         if not any(ch.isalnum() for ch in query):
             return RouteDecision(OUT_OF_SCOPE, 1.0, False, {OUT_OF_SCOPE: 1.0}, self.version)
-        row = (query, context_type, previous_agent or NO_PREVIOUS) if self.conversational else (query, context_type)
+        row = (query, context_type, previous_agent or NO_PREVIOUS)  # a router without the feature reads two
         if self._compiled is not None:
             probabilities = self._compiled.predict_proba(*row)
         else:

@@ -21,12 +21,12 @@ from sklearn.metrics import accuracy_score, classification_report
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
-from components.names import OUT_OF_SCOPE
+from components.names import NO_PREVIOUS, OUT_OF_SCOPE
 from components.network import vocabulary as vocab
 from components.network.store import NetworkStore
 from components.network.titles import LADDER, title_at
 from components.routing.devset import AGENTS, DEV_SET, load_dev_set
-from components.routing.embedded import NO_PREVIOUS, EmbeddingFeatures
+from components.routing.embedded import EmbeddingFeatures
 from components.routing.features import NetworkLexicon, RouterFeatures
 from components.routing.model import DEFAULT_ARTIFACT, Router, load_router
 
@@ -122,8 +122,6 @@ def report(rows: list[dict], predicted: list[str]) -> dict:
 def train(rows: list[dict], lexicon: NetworkLexicon, min_confidence: float = 0.2, build=build_pipeline) -> Router:
     """A router fitted on every row; `min_confidence` is the cut `held_out_report` calibrated."""
     inputs, labels = _xy(rows)
-    if build is not build_pipeline:
-        inputs = [row[:2] for row in inputs]
     pipeline = build(lexicon).fit(inputs, labels)
     # What was fitted, not only the rows: new features or settings on the same dev set make another router.
     # (A pickle is no digest: its sets follow the process's string hashing.)
